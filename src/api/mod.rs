@@ -1,0 +1,12 @@
+//! The vocabulary shared by every transport: requests, responses and HMC
+//! errors. No I/O here.
+
+pub mod error;
+pub mod query;
+pub mod request;
+pub mod response;
+
+pub use error::HmcError;
+pub use query::Query;
+pub use request::{Method, Request};
+pub use response::{Body, Response};

@@ -1,0 +1,96 @@
+//! `Response`: status, headers and body of an answer, independent of HTTP.
+
+use serde_json::{Value, json};
+
+/// The body of a response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Empty,
+    Json(Value),
+    Text { content_type: String, text: String },
+}
+
+/// An answer to a request, as the server sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+}
+
+impl Response {
+    /// 200 with a JSON body.
+    pub fn ok(body: Value) -> Response {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::Json(body),
+        }
+    }
+
+    /// 201 with a JSON body naming the new resource, and a `Location` header.
+    pub fn created(uri_prop: &str, uri: &str) -> Response {
+        Response {
+            status: 201,
+            headers: vec![("Location".into(), uri.into())],
+            body: Body::Json(json!({ uri_prop: uri })),
+        }
+    }
+
+    /// 204 without body.
+    pub fn no_content() -> Response {
+        Response {
+            status: 204,
+            headers: Vec::new(),
+            body: Body::Empty,
+        }
+    }
+
+    /// 202 with `{"job-uri"}` and a `Location` header: an asynchronous operation.
+    pub fn accepted_job(job_uri: &str) -> Response {
+        Response {
+            status: 202,
+            headers: vec![("Location".into(), job_uri.into())],
+            body: Body::Json(json!({ "job-uri": job_uri })),
+        }
+    }
+
+    /// The JSON body, if it has one.
+    pub fn json(&self) -> Option<&Value> {
+        match &self.body {
+            Body::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `reason` of an HMC error body.
+    pub fn reason(&self) -> Option<i64> {
+        self.json().and_then(|v| v.get("reason")).and_then(Value::as_i64)
+    }
+
+    /// The body's content type, as the server sends it.
+    pub fn content_type(&self) -> Option<&str> {
+        match &self.body {
+            Body::Empty => None,
+            Body::Json(_) => Some("application/json"),
+            Body::Text { content_type, .. } => Some(content_type),
+        }
+    }
+
+    /// The body as bytes, as the server sends it.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        match &self.body {
+            Body::Empty => Vec::new(),
+            Body::Json(v) => v.to_string().into_bytes(),
+            Body::Text { text, .. } => text.clone().into_bytes(),
+        }
+    }
+}

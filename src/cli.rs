@@ -1,0 +1,201 @@
+//! The `mock-hmc` command line (clap): maps arguments to library calls.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::definition;
+use crate::hmc::{Error, Hmc};
+use crate::routes::RouteTable;
+use crate::server::{self, ServeOptions};
+
+/// A faked IBM Z HMC Web Services API in one SQLite file.
+#[derive(Debug, Parser)]
+#[command(name = "mock-hmc", version, about)]
+pub struct Cli {
+    /// The SQLite file that holds the HMC (created if missing).
+    #[arg(long, global = true, env = "MOCK_HMC_DB", default_value = "hmc.sqlite")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HMC WS API over HTTPS (a new or empty db gets the default HMC).
+    Serve {
+        /// Address to listen on (any 127.x.y.z, or another address).
+        #[arg(long, default_value = "127.0.0.1")]
+        listen: IpAddr,
+        /// Port; 0 picks a free one and prints it.
+        #[arg(long, default_value_t = 6794)]
+        port: u16,
+        /// Write the bound port to this file.
+        #[arg(long)]
+        port_file: Option<PathBuf>,
+        /// Serve plain HTTP instead of HTTPS.
+        #[arg(long)]
+        plain_http: bool,
+        /// PEM certificate (chain) to use instead of the generated one.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// PEM private key for --cert.
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        /// Write the server's certificate (PEM) to this file, e.g. for verify_cert.
+        #[arg(long)]
+        cert_out: Option<PathBuf>,
+    },
+    /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
+    Load {
+        file: PathBuf,
+        /// Add or update a user that can log on (repeatable).
+        #[arg(long = "user", value_name = "NAME:PASSWORD")]
+        users: Vec<String>,
+        /// Replace what the db holds.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write the HMC as a definition file (YAML; JSON if FILE ends in .json).
+    Dump {
+        file: Option<PathBuf>,
+        /// Include write-only properties such as passwords.
+        #[arg(long)]
+        with_passwords: bool,
+    },
+    /// Put the embedded default HMC into an empty db.
+    Init,
+    /// List the live sessions.
+    Sessions,
+    /// List every URI pattern and method served.
+    Routes,
+}
+
+/// Runs the command line; errors are one line on stderr and exit code 1.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mock-hmc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOCK_HMC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rustls=error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", file.display()))))?;
+    Ok(definition::parse(&text)?)
+}
+
+fn execute(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Routes => {
+            for line in RouteTable::build().listing() {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Serve {
+            listen,
+            port,
+            port_file,
+            plain_http,
+            cert,
+            key,
+            cert_out,
+        } => {
+            let hmc = Arc::new(Hmc::open(&cli.db)?);
+            if let Some(out) = &cert_out {
+                let (pem, _) = server::tls::self_signed_pem(&hmc)?;
+                std::fs::write(out, pem)?;
+            }
+            let scheme = if plain_http { "http" } else { "https" };
+            let opts = ServeOptions {
+                listen,
+                port,
+                port_file,
+                plain_http,
+                cert,
+                key,
+                ..ServeOptions::default()
+            };
+            let db = cli.db.display().to_string();
+            server::serve(hmc, opts, |addr| {
+                println!("mock-hmc serving {db} on {scheme}://{addr}");
+                println!("port {}", addr.port());
+                println!("log on as userid 'ensadmin' with password 'password' (default HMC)");
+                let _ = std::io::stdout().flush();
+            })
+        }
+        Command::Load { file, users, replace } => {
+            let def = read_definition(&file)?;
+            let mut credentials = Vec::new();
+            for u in &users {
+                let Some((name, password)) = u.split_once(':') else {
+                    return Err(Error::Io(std::io::Error::other(format!(
+                        "--user {u}: expected NAME:PASSWORD"
+                    ))));
+                };
+                credentials.push((name.to_string(), password.to_string()));
+            }
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            hmc.load(&def, replace)?;
+            for (name, password) in &credentials {
+                hmc.set_user_password(name, password)?;
+            }
+            println!("loaded {} into {}", file.display(), cli.db.display());
+            Ok(())
+        }
+        Command::Dump { file, with_passwords } => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            let def = hmc.dump(with_passwords)?;
+            let json = file
+                .as_ref()
+                .is_some_and(|f| f.extension().is_some_and(|e| e == "json"));
+            let text = if json {
+                serde_json::to_string_pretty(&def).map_err(|e| Error::Io(std::io::Error::other(e)))? + "\n"
+            } else {
+                definition::to_yaml(&def)?
+            };
+            match file {
+                Some(f) => std::fs::write(f, text)?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Command::Init => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            if !hmc.seed_default_if_empty()? {
+                return Err(Error::NotEmpty);
+            }
+            println!("initialised {} with the default HMC", cli.db.display());
+            Ok(())
+        }
+        Command::Sessions => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            for s in hmc.sessions()? {
+                println!(
+                    "{}  {}  created {}  last used {}",
+                    s.id, s.userid, s.created_at, s.last_used_at
+                );
+            }
+            Ok(())
+        }
+    }
+}

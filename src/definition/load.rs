@@ -1,0 +1,198 @@
+//! Loading a definition: every resource goes through `add_resource`, so ids,
+//! URIs, `class`, `parent`, defaults, device numbers and back-references are
+//! set exactly as Create sets them. The caller runs it in one transaction:
+//! a bad file changes nothing.
+
+use serde_json::{Map, Value};
+
+use super::DefinitionError;
+use crate::api::HmcError;
+use crate::resources::descriptor::ResourceType;
+use crate::resources::generic::add_resource;
+use crate::resources::logon::{META_API_VERSION, META_HMC_NAME, META_HMC_VERSION};
+use crate::resources::{self, console::CONSOLE, cpc::CPC, metrics::METRICS_CONTEXT};
+use crate::store::{MetricValuesRow, Resource, Tx};
+
+/// Keys a partition may carry that the HMC mock ignores (its pools are
+/// rebuilt from the device numbers and WWPNs of its children).
+const IGNORED_PARTITION_KEYS: &[&str] = &["devno_pool", "wwpn_pool"];
+
+const ROOT_KEYS: &[&str] = &[
+    "host",
+    "api_version",
+    "consoles",
+    "cpcs",
+    "metrics_contexts",
+    "metric_values",
+];
+
+fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Map<String, Value>, DefinitionError> {
+    v.as_object()
+        .ok_or_else(|| DefinitionError::at(path, format!("{what} must be a mapping")))
+}
+
+fn array<'v>(v: &'v Value, path: &str) -> Result<&'v Vec<Value>, DefinitionError> {
+    v.as_array()
+        .ok_or_else(|| DefinitionError::at(path, "must be a list"))
+}
+
+fn string<'v>(m: &'v Map<String, Value>, key: &str, path: &str) -> Result<&'v str, DefinitionError> {
+    match m.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(DefinitionError::at(
+            &join(path, key),
+            "must be a string (quote it in YAML)",
+        )),
+        None => Err(DefinitionError::at(path, format!("'{key}' is required"))),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn internal(e: crate::store::StoreError) -> DefinitionError {
+    DefinitionError::at("", format!("storage failure: {e}"))
+}
+
+/// Loads `def` (`{"hmc_definition": {...}}`) into the store.
+pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
+    let root = object(def, "", "the definition")?;
+    if let Some(k) = root.keys().find(|k| *k != "hmc_definition") {
+        return Err(DefinitionError::at(k, "unknown key (only 'hmc_definition' is allowed)"));
+    }
+    let hmc = root
+        .get("hmc_definition")
+        .ok_or_else(|| DefinitionError::at("", "'hmc_definition' is required"))?;
+    let hmc = object(hmc, "hmc_definition", "hmc_definition")?;
+    if let Some(k) = hmc.keys().find(|k| !ROOT_KEYS.contains(&k.as_str())) {
+        return Err(DefinitionError::at(k, "unknown key"));
+    }
+    let host = string(hmc, "host", "")?;
+    let api_version = string(hmc, "api_version", "")?;
+    tx.set_meta("host", host).map_err(internal)?;
+    tx.set_meta(META_API_VERSION, api_version).map_err(internal)?;
+    let consoles = array(
+        hmc.get("consoles")
+            .ok_or_else(|| DefinitionError::at("", "'consoles' is required"))?,
+        "consoles",
+    )?;
+    if consoles.len() > 1 {
+        return Err(DefinitionError::at("consoles", "at most one console is allowed"));
+    }
+    for (i, c) in consoles.iter().enumerate() {
+        let path = format!("consoles[{i}]");
+        let console = load_resource(tx, &CONSOLE, None, c, &path)?;
+        let name = console.str_prop("name").unwrap_or("");
+        tx.set_meta(META_HMC_NAME, name).map_err(internal)?;
+        let version = match console.props.get("version") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(_) => {
+                return Err(DefinitionError::at(
+                    &format!("{path}.properties.version"),
+                    "must be a string of dotted integers (quote it in YAML)",
+                ));
+            }
+        };
+        tx.set_meta(META_HMC_VERSION, &version).map_err(internal)?;
+    }
+    for (key, rt) in [("cpcs", &CPC), ("metrics_contexts", &METRICS_CONTEXT)] {
+        if let Some(list) = hmc.get(key) {
+            for (i, entry) in array(list, key)?.iter().enumerate() {
+                load_resource(tx, rt, None, entry, &format!("{key}[{i}]"))?;
+            }
+        }
+    }
+    if let Some(list) = hmc.get("metric_values") {
+        for (i, entry) in array(list, "metric_values")?.iter().enumerate() {
+            load_metric_values(tx, entry, &format!("metric_values[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where in an entry an `add_resource` error points.
+fn error_path(rt: &ResourceType, e: &HmcError, path: &str) -> String {
+    if e.status == 400 && e.reason == 8 {
+        if e.message.starts_with("A resource with URI") {
+            let prop = if rt.id_prop.is_empty() { rt.uri_prop } else { rt.id_prop };
+            return format!("{path}.properties.{prop}");
+        }
+        return format!("{path}.properties.name");
+    }
+    format!("{path}.properties")
+}
+
+fn load_resource(
+    tx: &Tx<'_>,
+    rt: &'static ResourceType,
+    parent: Option<&Resource>,
+    entry: &Value,
+    path: &str,
+) -> Result<Resource, DefinitionError> {
+    let entry = object(entry, path, "a resource")?;
+    let props = match entry.get("properties") {
+        Some(Value::Object(p)) => p.clone(),
+        Some(_) => return Err(DefinitionError::at(&join(path, "properties"), "must be a mapping")),
+        None => {
+            return Err(DefinitionError::at(
+                path,
+                format!("a resource of type {} has no properties", rt.def_key),
+            ));
+        }
+    };
+    let r = add_resource(tx, rt, parent, props)
+        .map_err(|e| DefinitionError::at(&error_path(rt, &e, path), e.message))?;
+    for (key, list) in entry {
+        if key == "properties" || (rt.class == "partition" && IGNORED_PARTITION_KEYS.contains(&key.as_str())) {
+            continue;
+        }
+        let list_path = join(path, key);
+        let child_rt = match resources::type_for_key(Some(&r), key) {
+            Some(t) => t,
+            None if key_exists_for(rt, key) => continue,
+            None => {
+                return Err(DefinitionError::at(
+                    &list_path,
+                    format!("unknown key: a {} has no '{key}'", rt.class),
+                ));
+            }
+        };
+        for (i, child) in array(list, &list_path)?.iter().enumerate() {
+            // Each child is added under the parent as it is now (back-references
+            // of earlier siblings included).
+            let fresh = tx.resource(&r.uri).map_err(internal)?.unwrap_or_else(|| r.clone());
+            load_resource(tx, child_rt, Some(&fresh), child, &format!("{list_path}[{i}]"))?;
+        }
+    }
+    Ok(r)
+}
+
+/// Whether `key` names children of `rt` in some variant (the ports of an
+/// adapter family that has none are ignored, like the Python loader does).
+fn key_exists_for(rt: &ResourceType, key: &str) -> bool {
+    resources::ALL
+        .iter()
+        .any(|t| t.def_key == key && t.parent.map(|p| p.class) == Some(rt.class))
+}
+
+fn load_metric_values(tx: &Tx<'_>, entry: &Value, path: &str) -> Result<(), DefinitionError> {
+    let m = object(entry, path, "a metric_values entry")?;
+    let metrics = match m.get("metrics") {
+        Some(Value::Object(o)) => o.clone(),
+        Some(_) => return Err(DefinitionError::at(&join(path, "metrics"), "must be a mapping")),
+        None => return Err(DefinitionError::at(path, "'metrics' is required")),
+    };
+    tx.insert_metric_values(&MetricValuesRow {
+        group_name: string(m, "group_name", path)?.to_string(),
+        resource_uri: string(m, "resource_uri", path)?.to_string(),
+        timestamp: string(m, "timestamp", path)?.to_string(),
+        metrics,
+    })
+    .map_err(internal)
+}

@@ -1,0 +1,51 @@
+//! zhmcclient HMC definition files (YAML or JSON) to and from the store.
+//! Both directions walk the resource-type table, so every type is covered.
+
+mod dump;
+mod load;
+
+pub use dump::dump;
+pub use load::load;
+
+use serde_json::Value;
+
+/// The embedded default HMC that `serve` and `init` put into an empty db.
+pub const DEFAULT_HMC_YAML: &str = include_str!("default_hmc.yaml");
+
+/// A definition file that cannot be loaded: where (`cpcs[0].partitions[3].
+/// properties.name`) and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+pub struct DefinitionError {
+    pub path: String,
+    pub message: String,
+}
+
+impl DefinitionError {
+    pub(crate) fn at(path: &str, message: impl Into<String>) -> DefinitionError {
+        DefinitionError {
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses definition-file text, YAML (read like PyYAML's YAML 1.1: octal
+/// `0010`, `yes`/`on` booleans, last duplicate key wins) or JSON.
+pub fn parse(text: &str) -> Result<Value, DefinitionError> {
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text)
+            .map_err(|e| DefinitionError::at("", format!("invalid JSON: {e}")));
+    }
+    let opts = serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+    };
+    serde_saphyr::from_str_with_options(text, opts)
+        .map_err(|e| DefinitionError::at("", format!("invalid YAML syntax: {e}")))
+}
+
+/// Renders a definition as YAML.
+pub fn to_yaml(def: &Value) -> Result<String, DefinitionError> {
+    serde_saphyr::to_string(def).map_err(|e| DefinitionError::at("", format!("cannot write YAML: {e}")))
+}

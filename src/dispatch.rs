@@ -1,0 +1,153 @@
+//! `handle`: route -> transaction -> authenticate -> handler -> commit or
+//! roll back -> Response. Both the HTTP server and the library API enter here.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::api::{HmcError, Method, Request, Response};
+use crate::api::response::Body;
+use crate::ctx::Ctx;
+use crate::resources::generic;
+use crate::routes::{Action, RouteTable};
+use crate::store::{SessionRow, Store, Tx};
+
+/// A session's `last_used_at` is written at most this often, so that a GET
+/// stays a read transaction.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Handles one request; errors become HMC error bodies.
+pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
+    let now = now_ms();
+    let mut error_uri = req.uri.clone();
+    let result = dispatch(store, routes, req, now, &mut error_uri);
+    match result {
+        Ok(r) => r,
+        Err(e) => {
+            if e.status >= 500 {
+                tracing::error!(method = %req.method, uri = %req.uri, "{e}");
+            }
+            Response {
+                status: e.status,
+                headers: Vec::new(),
+                body: Body::Json(e.body(req.method.as_str(), &error_uri)),
+            }
+        }
+    }
+}
+
+fn dispatch(
+    store: &Store,
+    routes: &RouteTable,
+    req: &Request,
+    now: i64,
+    error_uri: &mut String,
+) -> Result<Response, HmcError> {
+    let Some((route, params)) = routes.lookup(req.path()) else {
+        return Err(HmcError::not_found(&req.uri));
+    };
+    if req.raw_query().is_some() && !route.accepts_query {
+        return Err(HmcError::not_found(&req.uri));
+    }
+    if route.accepts_query {
+        *error_uri = req.path().to_string();
+    }
+    let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
+        return Err(HmcError::invalid_method(
+            req.method.as_str(),
+            &req.uri,
+            &route.handler,
+        ));
+    };
+    let needs_session = match action {
+        Action::Service(s) => s.auth,
+        _ => true,
+    };
+    let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
+        let session = if needs_session {
+            Some(authenticate(tx, req, now)?)
+        } else {
+            None
+        };
+        let mut ctx = Ctx {
+            tx,
+            req,
+            session: session.as_ref(),
+            now,
+            params: &params,
+        };
+        let response = run_action(&mut ctx, action)?;
+        if let Some(s) = &session {
+            if req.method.writes() && touch_due(s, now) {
+                touch(tx, s, now)?;
+            }
+        }
+        Ok((response, session))
+    };
+    let (response, session) = if req.method.writes() {
+        store.write(run)?
+    } else {
+        store.read(run)?
+    };
+    if let Some(s) = session {
+        if !req.method.writes() && touch_due(&s, now) {
+            store.write(|tx| touch(tx, &s, now))?;
+        }
+    }
+    Ok(response)
+}
+
+fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {
+    match action {
+        Action::List(rt) => generic::list(ctx, rt),
+        Action::Create(rt) => generic::create(ctx, rt),
+        Action::Get(rt) => generic::get(ctx, rt),
+        Action::Update(rt) => generic::update(ctx, rt),
+        Action::Delete(rt) => generic::delete(ctx, rt),
+        Action::Operation(rt, op) => {
+            let path = ctx.req.path();
+            let target_uri = path.strip_suffix(op.path).unwrap_or(path).to_string();
+            if let Some(allowed) = op.query {
+                ctx.query()?.check_allowed(allowed)?;
+            }
+            let target = generic::fetch(ctx.tx, rt, &target_uri)?;
+            (op.run)(ctx, &target)
+        }
+        Action::Service(s) => {
+            if let Some(allowed) = s.query {
+                ctx.query()?.check_allowed(allowed)?;
+            }
+            (s.run)(ctx)
+        }
+    }
+}
+
+/// The caller's session: 403.4 without `X-API-Session`, 403.5 for an id that
+/// is unknown, logged off or expired.
+fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
+    let id = req.session_id.as_deref().ok_or_else(HmcError::no_session)?;
+    match tx.session(id)? {
+        Some(s) if s.expires_at > now => Ok(s),
+        _ => Err(HmcError::bad_session()),
+    }
+}
+
+fn touch_due(s: &SessionRow, now: i64) -> bool {
+    now - s.last_used_at >= TOUCH_INTERVAL_MS
+}
+
+fn touch(tx: &Tx<'_>, s: &SessionRow, now: i64) -> Result<(), HmcError> {
+    let idle = s.expires_at.saturating_sub(s.last_used_at);
+    tx.touch_session(&s.id, now, now.saturating_add(idle))?;
+    Ok(())
+}
+
+/// Whether `method` is one the HMC API uses (others get 404.1 from the server).
+pub fn known_method(m: &str) -> Option<Method> {
+    Method::parse(m)
+}

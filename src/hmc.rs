@@ -1,0 +1,172 @@
+//! `Hmc`: one faked HMC in one SQLite file. Every request, from the HTTP
+//! server or from Rust code, goes through `Hmc::handle`.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::api::{HmcError, Method, Request, Response};
+use crate::definition::{self, DefinitionError};
+use crate::dispatch;
+use crate::resources::console::CONSOLE;
+use crate::resources::generic::add_resource;
+use crate::routes::RouteTable;
+use crate::session::Session;
+use crate::store::{SessionRow, Store, StoreError};
+
+/// What can go wrong when using the library outside a request.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    /// The HMC answered a request with an error.
+    #[error("{0}")]
+    Hmc(HmcError),
+    #[error("the database already holds an HMC; use replace to overwrite it")]
+    NotEmpty,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A faked HMC backed by one SQLite file. `Send + Sync`: share it between
+/// threads; open the same file from several processes to share one HMC.
+pub struct Hmc {
+    store: Store,
+    routes: RouteTable,
+}
+
+impl Hmc {
+    /// Opens (creating and migrating if needed) the HMC in `path`; an empty
+    /// one is first filled with the embedded default HMC.
+    pub fn open(path: impl AsRef<Path>) -> Result<Hmc, Error> {
+        let hmc = Hmc::open_unseeded(path)?;
+        hmc.seed_default_if_empty()?;
+        Ok(hmc)
+    }
+
+    /// Opens (creating and migrating if needed) without filling an empty db.
+    pub fn open_unseeded(path: impl AsRef<Path>) -> Result<Hmc, Error> {
+        Ok(Hmc {
+            store: Store::open(path.as_ref())?,
+            routes: RouteTable::build(),
+        })
+    }
+
+    /// Fills an empty db with the embedded default HMC; true if it did.
+    pub fn seed_default_if_empty(&self) -> Result<bool, Error> {
+        let def = definition::parse(definition::DEFAULT_HMC_YAML)?;
+        self.store.write(|tx| {
+            if tx.resource_count()? > 0 {
+                return Ok(false);
+            }
+            definition::load(tx, &def)?;
+            Ok::<_, Error>(true)
+        })
+    }
+
+    /// The store behind this HMC.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The route table.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    /// Handles one request exactly as the HTTP server does.
+    pub fn handle(&self, req: &Request) -> Response {
+        dispatch::handle(&self.store, &self.routes, req)
+    }
+
+    /// Logs on as `userid`; the session logs off when dropped.
+    pub fn logon(&self, userid: &str, password: &str) -> Result<Session<'_>, Error> {
+        let req = Request::new(Method::Post, "/api/sessions")
+            .with_json(&json!({"userid": userid, "password": password}));
+        let resp = self.handle(&req);
+        let body = resp.json().cloned().unwrap_or(Value::Null);
+        if resp.status != 200 {
+            return Err(Error::Hmc(error_from_body(&body, resp.status)));
+        }
+        let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        Ok(Session::new(self, field("api-session"), field("session-credential")))
+    }
+
+    /// Whether the db holds no resources.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.store.read(|tx| tx.resource_count())? == 0)
+    }
+
+    /// Loads a definition (parsed file) in one transaction. Refuses a
+    /// non-empty HMC unless `replace`, which first removes everything.
+    pub fn load(&self, def: &Value, replace: bool) -> Result<(), Error> {
+        self.store.write(|tx| {
+            if tx.resource_count()? > 0 {
+                if !replace {
+                    return Err(Error::NotEmpty);
+                }
+                tx.clear_all()?;
+            }
+            definition::load(tx, def)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a console user `name` that can log on with `password`, or sets
+    /// the password (and enables) an existing one.
+    pub fn set_user_password(&self, name: &str, password: &str) -> Result<(), Error> {
+        self.store.write(|tx| {
+            let existing = tx.children_named(Some(CONSOLE.element), "user", name, true)?;
+            if let Some(mut u) = existing.into_iter().next() {
+                u.props.insert("password".into(), json!(password));
+                u.props.insert("disabled".into(), json!(false));
+                tx.save_properties(&u.uri, &u.props)?;
+                return Ok(());
+            }
+            let console = tx.resource(CONSOLE.element)?.ok_or_else(|| {
+                Error::Hmc(HmcError::not_found(CONSOLE.element))
+            })?;
+            let props = json!({
+                "name": name,
+                "type": "standard",
+                "authentication-type": "local",
+                "password": password,
+            });
+            let Value::Object(props) = props else {
+                return Ok(());
+            };
+            add_resource(tx, &crate::resources::user::USER, Some(&console), props)
+                .map_err(Error::Hmc)?;
+            Ok(())
+        })
+    }
+
+    /// The whole HMC as a definition; passwords only with `secrets`.
+    pub fn dump(&self, secrets: bool) -> Result<Value, Error> {
+        Ok(self.store.read(|tx| definition::dump(tx, secrets))?)
+    }
+
+    /// The sessions that are logged on and not expired.
+    pub fn sessions(&self) -> Result<Vec<SessionRow>, Error> {
+        let now = dispatch::now_ms();
+        Ok(self.store.read(|tx| tx.live_sessions(now))?)
+    }
+
+    /// Writes the WAL back into the database file.
+    pub fn checkpoint(&self) -> Result<(), Error> {
+        Ok(self.store.checkpoint()?)
+    }
+}
+
+/// An `HmcError` from an HMC error body.
+pub(crate) fn error_from_body(body: &Value, status: u16) -> HmcError {
+    HmcError::new(
+        body.get("http-status")
+            .and_then(Value::as_u64)
+            .map_or(status, |s| s as u16),
+        body.get("reason").and_then(Value::as_i64).unwrap_or(0),
+        body.get("message").and_then(Value::as_str).unwrap_or(""),
+    )
+}

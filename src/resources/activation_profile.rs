@@ -1,0 +1,44 @@
+//! Reset, image and load activation profiles of classic-mode CPCs. Their id
+//! is their name, used verbatim in the URI.
+
+use super::cpc::CPC;
+use super::descriptor::{BASE, ResourceType};
+
+const PROFILE_QUERY: &[&str] = &["properties", "cached-acceptable"];
+
+pub static RESET_PROFILE: ResourceType = ResourceType {
+    class: "reset-activation-profile",
+    def_key: "reset_activation_profiles",
+    parent: Some(&CPC),
+    element: "{parent}/reset-activation-profiles/{id}",
+    param: "reset-activation-profile-name",
+    id_prop: "name",
+    uri_prop: "element-uri",
+    get: Some(PROFILE_QUERY),
+    ..BASE
+};
+
+pub static IMAGE_PROFILE: ResourceType = ResourceType {
+    class: "image-activation-profile",
+    def_key: "image_activation_profiles",
+    parent: Some(&CPC),
+    element: "{parent}/image-activation-profiles/{id}",
+    param: "image-activation-profile-name",
+    id_prop: "name",
+    uri_prop: "element-uri",
+    get: Some(PROFILE_QUERY),
+    write_only: &["ssc-master-pw", "zaware-master-pw"],
+    ..BASE
+};
+
+pub static LOAD_PROFILE: ResourceType = ResourceType {
+    class: "load-activation-profile",
+    def_key: "load_activation_profiles",
+    parent: Some(&CPC),
+    element: "{parent}/load-activation-profiles/{id}",
+    param: "load-activation-profile-name",
+    id_prop: "name",
+    uri_prop: "element-uri",
+    get: Some(PROFILE_QUERY),
+    ..BASE
+};

@@ -1,0 +1,355 @@
+//! List / Get Properties / Create / Update Properties / Delete for any type,
+//! driven by its descriptor, and `add_resource`: the one way a resource comes
+//! into being (Create and definition-file loading both use it).
+
+use regex::RegexBuilder;
+use serde_json::{Map, Value};
+
+use super::descriptor::ResourceType;
+use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
+use crate::api::{HmcError, Response};
+use crate::ctx::Ctx;
+use crate::store::{Resource, StoreError, Tx};
+
+/// The resource of type `rt` at `uri`, or 404.1.
+pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcError> {
+    match tx.resource(uri)? {
+        Some(r) if r.class == rt.class => Ok(r),
+        _ => Err(HmcError::not_found(uri)),
+    }
+}
+
+/// The parent URI of a collection request (`/api/cpcs/c1/partitions` ->
+/// `/api/cpcs/c1`); `None` for collections of the HMC itself.
+fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
+    let template = rt.collection?;
+    let suffix = template.strip_prefix("{parent}")?;
+    path.strip_suffix(suffix).map(str::to_string)
+}
+
+/// The parent resource of a collection request, or 404.1 for the request.
+fn collection_parent_resource(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<Resource>, HmcError> {
+    match (collection_parent(rt, ctx.req.path()), rt.parent) {
+        (Some(uri), Some(prt)) => match ctx.tx.resource(&uri)? {
+            Some(r) if r.class == prt.class => Ok(Some(r)),
+            _ => Err(HmcError::not_found(ctx.req.path())),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Whether `value` matches the filter `pattern` (HMC semantics: a regular
+/// expression matched against the whole string; non-strings compared by
+/// their JSON text, so `has-unacceptable-status=false` works).
+fn filter_matches(value: Option<&Value>, pattern: &str, ignore_case: bool) -> Result<bool, HmcError> {
+    match value {
+        None => Ok(false),
+        Some(Value::String(s)) => {
+            let re = RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .case_insensitive(ignore_case)
+                .build()
+                .map_err(|_| {
+                    HmcError::bad_query(format!(
+                        "Invalid regular expression in query parameter: '{pattern}'"
+                    ))
+                })?;
+            Ok(re.is_match(s))
+        }
+        Some(other) => Ok(other.to_string() == pattern),
+    }
+}
+
+/// Whether `r` passes all `filters` (names ANDed, repeated values ORed).
+pub fn passes_filters(
+    rt: &ResourceType,
+    r: &Resource,
+    filters: &[(String, Vec<String>)],
+) -> Result<bool, HmcError> {
+    for (name, patterns) in filters {
+        let ignore_case = rt.names_ignore_case && name == "name";
+        let mut any = false;
+        for p in patterns {
+            if filter_matches(r.props.get(name), p, ignore_case)? {
+                any = true;
+                break;
+            }
+        }
+        if !any {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The item for `r` in a list answer: `props` (missing ones null), then the
+/// readable ones of `additional`.
+pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
+    let mut item = Map::new();
+    for p in props {
+        item.insert((*p).to_string(), r.props.get(*p).cloned().unwrap_or(Value::Null));
+    }
+    for p in additional {
+        if rt.write_only.contains(&p.as_str()) || item.contains_key(p) {
+            continue;
+        }
+        item.insert(p.clone(), r.props.get(p).cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(item)
+}
+
+/// List <type>s: filtered by query, empty when the parent CPC is in the
+/// other mode.
+pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
+    let Some(spec) = &rt.list else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let query = ctx.query()?;
+    let mut allowed: Vec<&str> = spec.filters.to_vec();
+    if spec.additional {
+        allowed.push("additional-properties");
+    }
+    query.check_allowed(&allowed)?;
+    let additional = query.name_list("additional-properties").unwrap_or_default();
+    let filters = query.filters(&["additional-properties"]);
+    let parent = collection_parent_resource(ctx, rt)?;
+    let members = match &parent {
+        Some(p) => {
+            let cpc = cpc_of(ctx.tx, p)?;
+            if !mode_matches(cpc.as_ref(), spec.mode) {
+                Vec::new()
+            } else {
+                ctx.tx.children(&p.uri, rt.class)?
+            }
+        }
+        None => ctx.tx.resources_of_class(rt.class)?,
+    };
+    let mut items = Vec::new();
+    for r in &members {
+        if passes_filters(rt, r, &filters)? {
+            items.push(list_item(rt, r, spec.props, &additional));
+        }
+    }
+    let mut body = Map::new();
+    body.insert(spec.key.to_string(), Value::Array(items));
+    Ok(Response::ok(Value::Object(body)))
+}
+
+/// The readable properties of `r`, all or those named by `properties=`.
+pub fn readable_properties(
+    rt: &ResourceType,
+    r: &Resource,
+    wanted: Option<Vec<String>>,
+) -> Result<Value, HmcError> {
+    let mut out = Map::new();
+    match wanted {
+        Some(names) if !names.is_empty() => {
+            for n in names {
+                if rt.write_only.contains(&n.as_str()) {
+                    continue;
+                }
+                match r.props.get(&n) {
+                    Some(v) => {
+                        out.insert(n, v.clone());
+                    }
+                    None => return Err(HmcError::invalid_property_filter(&n, &r.uri)),
+                }
+            }
+        }
+        _ => {
+            for (k, v) in &r.props {
+                if !rt.write_only.contains(&k.as_str()) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// Get <type> Properties.
+pub fn get(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
+    let query = ctx.query()?;
+    query.check_allowed(rt.get.unwrap_or(&[]))?;
+    let r = fetch(ctx.tx, rt, ctx.req.path())?;
+    let wanted = query.name_list("properties");
+    Ok(Response::ok(readable_properties(rt, &r, wanted)?))
+}
+
+/// Create <type>: parent, mode, body, required fields, type-specific
+/// preparation, then `add_resource`. Answers 201 with the new URI.
+pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
+    let Some(spec) = &rt.create else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let parent = collection_parent_resource(ctx, rt)?;
+    if let Some(p) = &parent {
+        require_mode(ctx.tx, p, spec.mode)?;
+        if let Some(check) = spec.check {
+            check(ctx, p)?;
+        }
+    }
+    let mut body = ctx.req.json_object()?;
+    require_fields(&body, spec.required)?;
+    if let (Some(prepare), Some(p)) = (spec.prepare, &parent) {
+        prepare(ctx, p, &mut body)?;
+    }
+    let r = add_resource(ctx.tx, rt, parent.as_ref(), body)?;
+    Ok(Response::created(rt.uri_prop, &r.uri))
+}
+
+/// 400.8 when a sibling of `rt` under `parent` other than `except` is named `name`.
+pub fn check_unique_name(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    parent: Option<&str>,
+    name: &str,
+    except: Option<&str>,
+) -> Result<(), HmcError> {
+    let clash = tx
+        .children_named(parent, rt.class, name, rt.names_ignore_case)?
+        .into_iter()
+        .any(|r| Some(r.uri.as_str()) != except);
+    if clash {
+        return Err(HmcError::duplicate_name(rt.class, name));
+    }
+    Ok(())
+}
+
+/// Update <type> Properties: preconditions, writable check (400.6), unique
+/// name, merge.
+pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
+    let Some(spec) = &rt.update else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let mut r = fetch(ctx.tx, rt, ctx.req.path())?;
+    let body = ctx.req.json_object()?;
+    if let Some(check) = spec.check {
+        check(ctx, &r)?;
+    }
+    if let Some(writable) = spec.writable {
+        if let Some(bad) = body.keys().find(|k| !writable.contains(&k.as_str())) {
+            return Err(HmcError::not_writable(bad));
+        }
+    }
+    if rt.unique_names {
+        if let Some(Value::String(name)) = body.get("name") {
+            check_unique_name(ctx.tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
+        }
+    }
+    for (k, v) in body {
+        r.props.insert(k, v);
+    }
+    ctx.tx.save_properties(&r.uri, &r.props)?;
+    Ok(Response::no_content())
+}
+
+/// Delete <type>: preconditions, then the resource with its children goes,
+/// and its URI leaves every back-reference list.
+pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
+    let Some(spec) = &rt.delete else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let r = fetch(ctx.tx, rt, ctx.req.path())?;
+    if let Some(check) = spec.check {
+        check(ctx, &r)?;
+    }
+    ctx.tx.delete_resource(&r.uri)?;
+    Ok(Response::no_content())
+}
+
+/// Adds a resource of type `rt` under `parent` with `props`: sets the id and
+/// URI (unless given), `class`, `parent` and the type's defaults, runs the
+/// type's side effects, stores it, and appends its URI to the parent's
+/// back-reference list.
+pub fn add_resource(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    parent: Option<&Resource>,
+    mut props: Map<String, Value>,
+) -> Result<Resource, HmcError> {
+    let parent_uri = parent.map(|p| p.uri.clone());
+    let id = if rt.id_prop.is_empty() {
+        String::new()
+    } else {
+        match props.get(rt.id_prop) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                props.insert(rt.id_prop.to_string(), Value::String(id.clone()));
+                id
+            }
+            Some(other) => other.to_string(),
+        }
+    };
+    let uri = match props.get(rt.uri_prop) {
+        Some(Value::String(u)) => u.clone(),
+        _ => {
+            let u = rt.uri_for(parent_uri.as_deref(), &id);
+            props.insert(rt.uri_prop.to_string(), Value::String(u.clone()));
+            u
+        }
+    };
+    props
+        .entry("class")
+        .or_insert_with(|| Value::String(rt.class.to_string()));
+    props
+        .entry("parent")
+        .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
+    for (name, json) in rt.defaults {
+        if !props.contains_key(*name) {
+            let v = serde_json::from_str(json).map_err(StoreError::from)?;
+            props.insert((*name).to_string(), v);
+        }
+    }
+    if rt.unique_names {
+        if let Some(Value::String(name)) = props.get("name") {
+            check_unique_name(tx, rt, parent_uri.as_deref(), name, None)?;
+        }
+    }
+    let mut r = Resource {
+        uri,
+        class: rt.class.to_string(),
+        parent: parent_uri.clone(),
+        props,
+    };
+    match tx.insert_resource(&r) {
+        Ok(()) => {}
+        Err(StoreError::Duplicate(u)) => {
+            return Err(HmcError::bad_request(
+                8,
+                format!("A resource with URI {u} already exists"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(on_add) = rt.on_add {
+        on_add(tx, parent, &mut r)?;
+        tx.save_properties(&r.uri, &r.props)?;
+    }
+    if let (Some(list), Some(puri)) = (rt.back_ref, &parent_uri) {
+        append_reference(tx, puri, list, &r.uri)?;
+    }
+    Ok(r)
+}
+
+/// Appends `uri` to the list property `list` of the resource at `holder`
+/// (creating the list; no duplicates).
+pub fn append_reference(tx: &Tx<'_>, holder: &str, list: &str, uri: &str) -> Result<(), HmcError> {
+    let Some(mut h) = tx.resource(holder)? else {
+        return Ok(());
+    };
+    let entry = h
+        .props
+        .entry(list.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !entry.is_array() {
+        *entry = Value::Array(Vec::new());
+    }
+    if let Value::Array(items) = entry {
+        if !items.iter().any(|v| v.as_str() == Some(uri)) {
+            items.push(Value::String(uri.to_string()));
+            tx.save_properties(&h.uri, &h.props)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! Partitions of DPM CPCs: Create Partition with its defaults, and the
+//! Start/Stop Partition jobs.
+
+use serde_json::{Map, Value, json};
+
+use super::cpc::CPC;
+use super::descriptor::{
+    BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
+};
+use super::preconditions::{
+    Statuses, check_cpc_status, check_partition_status, require_fields, require_mode,
+    set_non_input,
+};
+use crate::api::{HmcError, Method, Response};
+use crate::ctx::Ctx;
+use crate::store::{Resource, Tx};
+
+/// Defaults of Create Partition for properties the caller may give.
+const INPUT_DEFAULTS: &[(&str, &str)] = &[
+    ("description", "\"\""),
+    ("type", "\"linux\""),
+    ("autogenerate-partition-id", "true"),
+    ("processor-mode", "\"shared\""),
+    ("reserve-resources", "false"),
+    ("boot-device", "\"none\""),
+    ("boot-timeout", "60"),
+    ("access-global-performance-data", "false"),
+    ("permit-cross-partition-commands", "false"),
+    ("access-basic-counter-set", "false"),
+    ("access-problem-state-counter-set", "false"),
+    ("access-crypto-activity-counter-set", "false"),
+    ("access-extended-counter-set", "false"),
+    ("access-coprocessor-group-set", "false"),
+    ("access-basic-sampling", "false"),
+    ("access-diagnostic-sampling", "false"),
+    ("permit-des-key-import-functions", "true"),
+    ("permit-aes-key-import-functions", "true"),
+    ("permit-ecc-key-import-functions", "true"),
+    ("ssc-ipv4-gateway", "null"),
+    ("ssc-ipv6-gateway", "null"),
+    ("ssc-dns-servers", "[]"),
+    ("initial-ifl-processing-weight", "100"),
+    ("initial-cp-processing-weight", "100"),
+    ("acceptable-status", "[\"stopped\", \"active\"]"),
+    ("cp-absolute-processor-capping", "false"),
+    ("cp-absolute-processor-capping-value", "1.0"),
+    ("cp-processing-weight-capped", "false"),
+    ("ifl-absolute-processor-capping", "false"),
+    ("ifl-absolute-processor-capping-value", "1.0"),
+    ("ifl-processing-weight-capped", "false"),
+    ("maximum-cp-processing-weight", "999"),
+    ("maximum-ifl-processing-weight", "999"),
+    ("minimum-cp-processing-weight", "1"),
+    ("minimum-ifl-processing-weight", "1"),
+    ("processor-management-enabled", "false"),
+];
+
+/// Properties Create Partition sets itself (400.6 if given), in the order
+/// the HMC mock checks them; `reserved-memory` is computed.
+const NON_INPUT: &[(&str, &str)] = &[
+    ("status", "\"stopped\""),
+    ("has-unacceptable-status", "false"),
+    ("is-locked", "false"),
+    ("os-name", "\"\""),
+    ("os-type", "\"\""),
+    ("os-version", "\"\""),
+    ("degraded-adapters", "[]"),
+    ("current-ifl-processing-weight", "100"),
+    ("current-cp-processing-weight", "100"),
+    ("reserved-memory", "null"),
+    ("auto-start", "false"),
+    ("boot-network-device", "null"),
+    ("boot-configuration-selector", "0"),
+    ("boot-record-lba", "0"),
+    ("boot-load-parameters", "\"\""),
+    ("boot-os-specific-parameters", "\"\""),
+    ("boot-storage-device", "null"),
+    ("boot-storage-volume", "null"),
+    ("boot-logical-unit-number", "\"\""),
+    ("boot-world-wide-port-name", "\"\""),
+    ("boot-iso-image-name", "null"),
+    ("boot-iso-ins-file", "null"),
+    ("secure-execution", "false"),
+    ("secure-boot", "false"),
+    ("threads-per-processor", "0"),
+    ("virtual-function-uris", "[]"),
+    ("nic-uris", "[]"),
+    ("hba-uris", "[]"),
+    ("storage-group-uris", "[]"),
+    ("tape-link-uris", "[]"),
+    ("partition-link-uris", "[]"),
+    ("crypto-configuration", "null"),
+    ("ssc-boot-selection", "\"installer\""),
+    (
+        "available-features-list",
+        r#"[{"name": "dpm-storage-management", "description": "dpm-storage-management", "state": true},
+            {"name": "dpm-fcp-tape-management", "description": "dpm-fcp-tape-management", "state": true}]"#,
+    ),
+];
+
+/// Fields that a boot device or partition type requires, and that are
+/// otherwise set to null by the HMC (400.6 if given).
+const CONDITIONAL: &[(&str, &str, &[&str])] = &[
+    (
+        "boot-device",
+        "ftp",
+        &["boot-ftp-host", "boot-ftp-username", "boot-ftp-password", "boot-ftp-insfile"],
+    ),
+    (
+        "boot-device",
+        "removable-media",
+        &["boot-removable-media", "boot-removable-media-type"],
+    ),
+    ("type", "ssc", &["ssc-host-name", "ssc-master-userid", "ssc-master-pw"]),
+];
+
+fn parse(json: &str) -> Value {
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+    }
+}
+
+/// The CPC-wide pool of partition ids (two hex digits).
+fn partition_id_pool(cpc: &str) -> String {
+    format!("partition-id:{cpc}")
+}
+
+/// The numeric value of a `partition-id` property ("0E" or 14).
+fn partition_id_value(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => i64::from_str_radix(s, 16).ok(),
+        _ => None,
+    }
+}
+
+/// Create Partition's body rules (defaults, non-input properties,
+/// conditional fields, processors, ids), in the HMC mock's order.
+fn prepare_create(ctx: &mut Ctx<'_>, cpc: &Resource, body: &mut Map<String, Value>) -> Result<(), HmcError> {
+    for (name, json) in INPUT_DEFAULTS {
+        body.entry(*name).or_insert_with(|| parse(json));
+    }
+    for (name, json) in NON_INPUT {
+        let value = if *name == "reserved-memory" {
+            let max = body.get("maximum-memory").and_then(Value::as_i64).unwrap_or(0);
+            let initial = body.get("initial-memory").and_then(Value::as_i64).unwrap_or(0);
+            json!(max - initial)
+        } else {
+            parse(json)
+        };
+        set_non_input(body, name, value)?;
+    }
+    for (switch, value, fields) in CONDITIONAL {
+        if body.get(*switch).and_then(Value::as_str) == Some(value) {
+            require_fields(body, fields)?;
+        } else {
+            for f in *fields {
+                set_non_input(body, f, Value::Null)?;
+            }
+        }
+    }
+    if body.get("autogenerate-partition-id").and_then(Value::as_bool) == Some(true) {
+        if body.contains_key("partition-id") {
+            return Err(HmcError::not_input("partition-id"));
+        }
+    } else {
+        require_fields(body, &["partition-id"])?;
+    }
+    if !truthy(body.get("ifl-processors")) && !truthy(body.get("cp-processors")) {
+        return Err(HmcError::bad_query(
+            "At least one of 'ifl-processors' or 'cp-processors' is required",
+        ));
+    }
+    body.entry("ifl-processors").or_insert(json!(0));
+    body.entry("cp-processors").or_insert(json!(0));
+    if !body.contains_key("short-name") {
+        let name = body.get("name").and_then(Value::as_str).unwrap_or("");
+        let mut prefix: String = name.to_uppercase().chars().take(4).collect();
+        while prefix.chars().count() < 4 {
+            prefix.push('_');
+        }
+        // The suffix is unique per CPC, where the Python mock draws it at random.
+        let pool = format!("short-name:{}", cpc.uri);
+        let n = ctx
+            .tx
+            .allocate(&pool, 0..=0xFFFF, &cpc.uri)?
+            .ok_or_else(|| HmcError::conflict(0, "No free partition short name is left"))?;
+        body.insert("short-name".into(), Value::String(format!("{prefix}{n:04X}")));
+    }
+    Ok(())
+}
+
+/// Partition ids: a supplied one is reserved in the CPC's pool; with
+/// `autogenerate-partition-id` the lowest free one is taken (unique, where
+/// the Python mock draws one at random).
+fn on_add_partition(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
+    let Some(cpc) = parent else { return Ok(()) };
+    let pool = partition_id_pool(&cpc.uri);
+    match r.props.get("partition-id").and_then(partition_id_value) {
+        Some(n) => {
+            tx.reserve(&pool, n, &r.uri)?;
+        }
+        None if r.props.get("autogenerate-partition-id").and_then(Value::as_bool) == Some(true)
+            && !r.props.contains_key("partition-id") =>
+        {
+            let n = tx
+                .allocate(&pool, 0..=0xFF, &r.uri)?
+                .ok_or_else(|| HmcError::conflict(0, "No free partition id is left in the CPC"))?;
+            r.props
+                .insert("partition-id".into(), Value::String(format!("{n:02X}")));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Create Partition needs a CPC whose status allows operations (409.1).
+fn check_create(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
+    check_cpc_status(ctx, cpc)
+}
+
+/// DPM mode (409.5) and a hosting CPC whose status allows operations (409.6).
+pub fn check_dpm_and_cpc(ctx: &mut Ctx<'_>, r: &Resource) -> Result<(), HmcError> {
+    if let Some(cpc) = require_mode(ctx.tx, r, Mode::Dpm)? {
+        check_cpc_status(ctx, &cpc)?;
+    }
+    Ok(())
+}
+
+/// Delete Partition: DPM, CPC status, and the partition must be stopped.
+fn check_delete(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
+    check_dpm_and_cpc(ctx, p)?;
+    check_partition_status(ctx, p, Statuses::Only(&["stopped"]))
+}
+
+/// Operation: Start Partition (asynchronous: 202 and a job).
+fn start(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
+    check_dpm_and_cpc(ctx, p)?;
+    check_partition_status(ctx, p, Statuses::Only(&["stopped"]))?;
+    set_status(ctx.tx, p, "active")?;
+    ctx.job("Start Partition", &p.uri, Some(json!({})))
+}
+
+/// Operation: Stop Partition (asynchronous: 202 and a job). Like the real
+/// HMC, a degraded or reservation-error partition can be stopped too.
+fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
+    check_dpm_and_cpc(ctx, p)?;
+    check_partition_status(
+        ctx,
+        p,
+        Statuses::Only(&["active", "paused", "terminated", "degraded", "reservation-error"]),
+    )?;
+    set_status(ctx.tx, p, "stopped")?;
+    ctx.job("Stop Partition", &p.uri, Some(json!({})))
+}
+
+fn set_status(tx: &Tx<'_>, r: &Resource, status: &str) -> Result<(), HmcError> {
+    let mut props = r.props.clone();
+    props.insert("status".into(), Value::String(status.into()));
+    tx.save_properties(&r.uri, &props)?;
+    Ok(())
+}
+
+pub static PARTITION: ResourceType = ResourceType {
+    class: "partition",
+    def_key: "partitions",
+    parent: Some(&CPC),
+    element: "/api/partitions/{id}",
+    param: "partition-id",
+    collection: Some("{parent}/partitions"),
+    list: Some(ListSpec {
+        key: "partitions",
+        props: &["object-uri", "name", "status", "type"],
+        filters: &["name", "status", "type"],
+        additional: true,
+        mode: Mode::Dpm,
+    }),
+    create: Some(CreateSpec {
+        title: "Create Partition",
+        required: &["name", "initial-memory", "maximum-memory"],
+        mode: Mode::Dpm,
+        check: Some(check_create),
+        prepare: Some(prepare_create),
+    }),
+    get: Some(&["properties"]),
+    update: Some(UpdateSpec {
+        title: "Update Partition Properties",
+        writable: None,
+        check: None,
+    }),
+    delete: Some(DeleteSpec {
+        title: "Delete Partition",
+        check: Some(check_delete),
+    }),
+    write_only: &["boot-ftp-password", "ssc-master-pw"],
+    defaults: &[
+        ("hba-uris", "[]"),
+        ("nic-uris", "[]"),
+        ("virtual-function-uris", "[]"),
+        ("storage-group-uris", "[]"),
+        ("tape-link-uris", "[]"),
+        ("partition-link-uris", "[]"),
+        ("status", "\"stopped\""),
+    ],
+    on_add: Some(on_add_partition),
+    unique_names: true,
+    operations: &[
+        Operation {
+            title: "Start Partition",
+            method: Method::Post,
+            path: "/operations/start",
+            query: None,
+            run: start,
+        },
+        Operation {
+            title: "Stop Partition",
+            method: Method::Post,
+            path: "/operations/stop",
+            query: None,
+            run: stop,
+        },
+    ],
+    ..BASE
+};

@@ -1,0 +1,149 @@
+//! Checks that operations share: CPC mode, CPC and partition status, required
+//! body fields. Each cites the status and reason code it produces.
+
+use serde_json::{Map, Value};
+
+use super::descriptor::Mode;
+use crate::api::HmcError;
+use crate::ctx::Ctx;
+use crate::store::{Resource, Tx};
+
+/// The CPC that `r` is, or lies below; `None` for console-scoped resources.
+pub fn cpc_of(tx: &Tx<'_>, r: &Resource) -> Result<Option<Resource>, HmcError> {
+    let mut current = r.clone();
+    loop {
+        if current.class == "cpc" {
+            return Ok(Some(current));
+        }
+        match current.parent.as_deref() {
+            None => return Ok(None),
+            Some(p) => match tx.resource(p)? {
+                Some(parent) => current = parent,
+                None => return Ok(None),
+            },
+        }
+    }
+}
+
+/// Whether a CPC is in DPM mode (`dpm-enabled`).
+pub fn is_dpm(cpc: &Resource) -> bool {
+    cpc.props.get("dpm-enabled").and_then(Value::as_bool) == Some(true)
+}
+
+/// Whether `cpc` (if any) is in the mode `mode` asks for.
+pub fn mode_matches(cpc: Option<&Resource>, mode: Mode) -> bool {
+    match (mode, cpc) {
+        (Mode::Any, _) | (_, None) => true,
+        (Mode::Dpm, Some(c)) => is_dpm(c),
+        (Mode::Classic, Some(c)) => !is_dpm(c),
+    }
+}
+
+/// 409.5 (not in DPM mode) or 409.4 (in DPM mode) when the CPC of `r` is
+/// in the wrong mode.
+pub fn require_mode(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<Option<Resource>, HmcError> {
+    let cpc = cpc_of(tx, r)?;
+    if let Some(c) = &cpc {
+        if !mode_matches(Some(c), mode) {
+            return Err(match mode {
+                Mode::Dpm => HmcError::cpc_not_in_dpm(&c.uri),
+                _ => HmcError::cpc_in_dpm(&c.uri),
+            });
+        }
+    }
+    Ok(cpc)
+}
+
+/// CPC statuses in which operations on the CPC and its resources are valid.
+/// `operating` is the normal status of a classic CPC, so it is valid here
+/// (the Python mock rejects it; a deliberate deviation).
+const VALID_CPC_STATUSES: &[&str] = &[
+    "active",
+    "operating",
+    "service-required",
+    "degraded",
+    "exceptions",
+];
+
+/// 409.1 when the targeted CPC, or 409.6 when the CPC hosting the targeted
+/// resource, has a status not valid for operations.
+pub fn check_cpc_status(ctx: &Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
+    let Some(status) = cpc.str_prop("status") else {
+        return Ok(());
+    };
+    if VALID_CPC_STATUSES.contains(&status) {
+        return Ok(());
+    }
+    let name = cpc.name();
+    if ctx.req.path().starts_with(&cpc.uri) {
+        Err(HmcError::conflict(
+            1,
+            format!(
+                "The operation cannot be performed because the targeted CPC {name} has a status that is not valid for the operation: {status}"
+            ),
+        ))
+    } else {
+        Err(HmcError::conflict(
+            6,
+            format!(
+                "The operation cannot be performed because CPC {name} hosting the targeted resource has a status that is not valid for the operation: {status}"
+            ),
+        ))
+    }
+}
+
+/// The statuses a partition must (`Only`) or must not (`Not`) have.
+pub enum Statuses {
+    Only(&'static [&'static str]),
+    Not(&'static [&'static str]),
+}
+
+/// 409.1 when the partition's status is not valid for the operation.
+pub fn check_partition_status(
+    ctx: &Ctx<'_>,
+    partition: &Resource,
+    allowed: Statuses,
+) -> Result<(), HmcError> {
+    let Some(status) = partition.str_prop("status") else {
+        return Ok(());
+    };
+    let ok = match allowed {
+        Statuses::Only(list) => list.contains(&status),
+        Statuses::Not(list) => !list.contains(&status),
+    };
+    if ok {
+        return Ok(());
+    }
+    let name = partition.name();
+    let message = if ctx.req.path().starts_with(&partition.uri) {
+        format!(
+            "The operation cannot be performed because the targeted partition {name} has a status that is not valid for the operation: {status}"
+        )
+    } else {
+        format!(
+            "The operation cannot be performed because partition {name} hosting the targeted resource has a status that is not valid for the operation: {status}"
+        )
+    };
+    Err(HmcError::conflict(1, message))
+}
+
+/// 400.5 for the first of `names` missing from `body`.
+pub fn require_fields(body: &Map<String, Value>, names: &[&str]) -> Result<(), HmcError> {
+    match names.iter().find(|n| !body.contains_key(**n)) {
+        Some(n) => Err(HmcError::missing_field(n)),
+        None => Ok(()),
+    }
+}
+
+/// 400.6 if the caller supplied `name`; otherwise sets it to `value`.
+pub fn set_non_input(
+    body: &mut Map<String, Value>,
+    name: &str,
+    value: Value,
+) -> Result<(), HmcError> {
+    if body.contains_key(name) {
+        return Err(HmcError::not_input(name));
+    }
+    body.insert(name.to_string(), value);
+    Ok(())
+}

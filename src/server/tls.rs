@@ -1,0 +1,61 @@
+//! TLS for `serve`: a self-signed certificate generated once and kept in the
+//! database (so it stays the same across restarts), or the user's own.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::TlsAcceptor;
+
+use crate::hmc::{Error, Hmc};
+
+const META_CERT: &str = "tls-certificate-pem";
+const META_KEY: &str = "tls-private-key-pem";
+
+fn tls_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Io(std::io::Error::other(format!("{what}: {e}")))
+}
+
+/// The certificate and key PEM of this HMC, generated on first use.
+pub fn self_signed_pem(hmc: &Hmc) -> Result<(String, String), Error> {
+    hmc.store().write(|tx| {
+        if let (Some(c), Some(k)) = (tx.meta(META_CERT)?, tx.meta(META_KEY)?) {
+            return Ok((c, k));
+        }
+        let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+        let cert = rcgen::generate_simple_self_signed(names)
+            .map_err(|e| tls_error("cannot generate a certificate", e))?;
+        let c = cert.cert.pem();
+        let k = cert.signing_key.serialize_pem();
+        tx.set_meta(META_CERT, &c)?;
+        tx.set_meta(META_KEY, &k)?;
+        Ok::<_, Error>((c, k))
+    })
+}
+
+/// A TLS acceptor with `cert`/`key` files, or the HMC's own certificate.
+pub fn acceptor(hmc: &Hmc, cert: Option<&Path>, key: Option<&Path>) -> Result<TlsAcceptor, Error> {
+    let (cert_pem, key_pem) = match (cert, key) {
+        (Some(c), Some(k)) => (std::fs::read(c)?, std::fs::read(k)?),
+        (None, None) => {
+            let (c, k) = self_signed_pem(hmc)?;
+            (c.into_bytes(), k.into_bytes())
+        }
+        _ => return Err(tls_error("TLS", "--cert and --key go together")),
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| tls_error("cannot read the certificate", e))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|e| tls_error("cannot read the private key", e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error("TLS setup", e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| tls_error("TLS certificate", e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}

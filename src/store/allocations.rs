@@ -1,0 +1,55 @@
+//! SQL for `id_allocations`: numbers handed out from pools (device numbers,
+//! WWPNs), allocated inside the request's transaction so that two processes
+//! never hand out the same number.
+
+use rusqlite::params;
+
+use super::{StoreError, Tx};
+
+impl Tx<'_> {
+    /// Allocates the lowest free value of `pool` within `range` for `owner`.
+    /// `None` when the pool is exhausted.
+    pub fn allocate(
+        &self,
+        pool: &str,
+        range: std::ops::RangeInclusive<i64>,
+        owner: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT value FROM id_allocations WHERE pool = ?1 AND value BETWEEN ?2 AND ?3
+             ORDER BY value",
+        )?;
+        let taken = stmt.query_map(params![pool, range.start(), range.end()], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        let mut candidate = *range.start();
+        for value in taken {
+            if value? != candidate {
+                break;
+            }
+            candidate += 1;
+        }
+        if candidate > *range.end() {
+            return Ok(None);
+        }
+        self.reserve(pool, candidate, owner)?;
+        Ok(Some(candidate))
+    }
+
+    /// Records `value` of `pool` as held by `owner`; false if already held.
+    pub fn reserve(&self, pool: &str, value: i64, owner: &str) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO id_allocations (pool, value, owner_uri) VALUES (?1, ?2, ?3)",
+        )?;
+        Ok(stmt.execute(params![pool, value, owner])? == 1)
+    }
+
+    /// Gives back what `owner` holds in `pool`.
+    pub fn release(&self, pool: &str, owner: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM id_allocations WHERE pool = ?1 AND owner_uri = ?2",
+            params![pool, owner],
+        )?;
+        Ok(())
+    }
+}

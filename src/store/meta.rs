@@ -1,0 +1,25 @@
+//! SQL for the `meta` table: HMC-wide settings as key/value text.
+
+use rusqlite::OptionalExtension;
+
+use super::{StoreError, Tx};
+
+impl Tx<'_> {
+    /// The value stored under `key`.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    /// Stores `value` under `key`.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )?;
+        stmt.execute([key, value])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,213 @@
+//! The only place that speaks SQL: one SQLite file holds the whole faked HMC.
+//!
+//! Reads run on pooled connections inside a deferred transaction; writes run
+//! on the single writer connection of this process inside `BEGIN IMMEDIATE`,
+//! so a write never fails half way on a lock upgrade and writers of one
+//! process never sleep in SQLite's busy handler against each other.
+
+mod allocations;
+mod jobs;
+mod meta;
+mod metrics;
+mod resources;
+mod sessions;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+pub use jobs::JobRow;
+pub use metrics::MetricValuesRow;
+pub use resources::Resource;
+pub use sessions::SessionRow;
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+
+/// `PRAGMA application_id` of a mock-hmc database ("HMC!").
+const APPLICATION_ID: i64 = 0x484D_4321;
+
+/// How long a connection waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Failures of the storage layer. They are never a client's fault: dispatch
+/// logs them and answers 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("stored JSON is invalid: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0} is not a mock-hmc database (it holds other tables)")]
+    NotOurs(PathBuf),
+    #[error("{path} has schema version {found}, newer than this mock-hmc ({known})")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("a resource with URI {0} already exists")]
+    Duplicate(String),
+    #[error("the writer connection lock is poisoned")]
+    Poisoned,
+}
+
+/// The database of one faked HMC.
+pub struct Store {
+    path: PathBuf,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    writer: Mutex<Connection>,
+}
+
+/// An open transaction. Handlers reach the database only through it.
+pub struct Tx<'c> {
+    conn: &'c Connection,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date. Refuses a file that holds someone else's tables.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        configure(&writer)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        migrate(&mut writer, path)?;
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .with_init(|c| configure(c));
+        let readers = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(0))
+            .build(manager)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            readers,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in a read transaction: one consistent snapshot.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let conn = self.readers.get().map_err(StoreError::from)?;
+        conn.execute_batch("BEGIN").map_err(StoreError::from)?;
+        let result = f(&Tx { conn: &conn });
+        // A read transaction has nothing to keep; ending it is all we need.
+        let _ = conn.execute_batch("ROLLBACK");
+        result
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`); commits on `Ok`,
+    /// rolls back on `Err`, so an error leaves no trace.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        match f(&Tx { conn: &conn }) {
+            Ok(v) => match conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    Err(StoreError::from(e).into())
+                }
+            },
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Moves the WAL into the main file and truncates it (at shutdown or when
+    /// idle), so the `-wal` file does not grow without bound.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
+        return Err(StoreError::NotOurs(path.to_path_buf()));
+    }
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_creates_schema_and_reopen_applies_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let s = Store::open(&path).unwrap();
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        let v: i64 = s
+            .read(|tx| Ok::<_, StoreError>(tx.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn foreign_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.sqlite");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t(x)").unwrap();
+        drop(c);
+        assert!(matches!(Store::open(&path), Err(StoreError::NotOurs(_))));
+    }
+
+    #[test]
+    fn failed_write_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        let r: Result<(), StoreError> = s.write(|tx| {
+            tx.set_meta("k", "v")?;
+            Err(StoreError::Poisoned)
+        });
+        assert!(r.is_err());
+        let v = s.read(|tx| tx.meta("k")).unwrap();
+        assert_eq!(v, None);
+    }
+}

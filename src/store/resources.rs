@@ -1,0 +1,214 @@
+//! SQL for the `resources` table: HMC resources as JSON property sets keyed by URI.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value};
+
+use super::{StoreError, Tx};
+
+/// One HMC resource as stored: its URI, class, parent and properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub uri: String,
+    pub class: String,
+    pub parent: Option<String>,
+    pub props: Map<String, Value>,
+}
+
+impl Resource {
+    /// A string property, if present and a string.
+    pub fn str_prop(&self, name: &str) -> Option<&str> {
+        self.props.get(name).and_then(Value::as_str)
+    }
+
+    /// The `name` property, or "" (for messages).
+    pub fn name(&self) -> &str {
+        self.str_prop("name").unwrap_or("")
+    }
+}
+
+fn row_to_resource(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Resource, String)> {
+    Ok((
+        Resource {
+            uri: row.get(0)?,
+            class: row.get(1)?,
+            parent: row.get(2)?,
+            props: Map::new(),
+        },
+        row.get(3)?,
+    ))
+}
+
+fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
+    let (mut r, text) = pair;
+    r.props = serde_json::from_str(&text)?;
+    Ok(r)
+}
+
+const COLUMNS: &str = "uri, class, parent_uri, properties";
+
+impl Tx<'_> {
+    fn query_resources(
+        &self,
+        where_clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Resource>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM resources {where_clause} ORDER BY seq");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(args, row_to_resource)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parse(row?)?);
+        }
+        Ok(out)
+    }
+
+    /// The resource with this URI.
+    pub fn resource(&self, uri: &str) -> Result<Option<Resource>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM resources WHERE uri = ?1"))?;
+        match stmt.query_row([uri], row_to_resource).optional()? {
+            Some(pair) => Ok(Some(parse(pair)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether a resource with this URI exists.
+    pub fn resource_exists(&self, uri: &str) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM resources WHERE uri = ?1")?;
+        Ok(stmt.exists([uri])?)
+    }
+
+    /// Children of `parent` of one class, in insertion order.
+    pub fn children(&self, parent: &str, class: &str) -> Result<Vec<Resource>, StoreError> {
+        self.query_resources("WHERE parent_uri = ?1 AND class = ?2", &[&parent, &class])
+    }
+
+    /// Every resource of one class, in insertion order.
+    pub fn resources_of_class(&self, class: &str) -> Result<Vec<Resource>, StoreError> {
+        self.query_resources("WHERE class = ?1", &[&class])
+    }
+
+    /// Every resource, in insertion order (parents before children).
+    pub fn all_resources(&self) -> Result<Vec<Resource>, StoreError> {
+        self.query_resources("", &[])
+    }
+
+    /// Children of `parent` of one class whose `name` equals `name`,
+    /// ASCII-case-insensitively if asked.
+    pub fn children_named(
+        &self,
+        parent: Option<&str>,
+        class: &str,
+        name: &str,
+        ignore_case: bool,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let cmp = if ignore_case {
+            "name = ?3 COLLATE NOCASE"
+        } else {
+            "name = ?3"
+        };
+        self.query_resources(
+            &format!("WHERE parent_uri IS ?1 AND class = ?2 AND {cmp}"),
+            &[&parent, &class, &name],
+        )
+    }
+
+    /// Number of resources held.
+    pub fn resource_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM resources", [], |r| r.get(0))?)
+    }
+
+    /// Adds a resource at the end of the insertion order.
+    pub fn insert_resource(&self, r: &Resource) -> Result<(), StoreError> {
+        let text = serde_json::to_string(&r.props)?;
+        let name = r.props.get("name").and_then(Value::as_str);
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM resources))",
+        )?;
+        match stmt.execute(params![r.uri, r.class, r.parent, name, text]) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                Err(StoreError::Duplicate(r.uri.clone()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Replaces the properties of a resource.
+    pub fn save_properties(&self, uri: &str, props: &Map<String, Value>) -> Result<(), StoreError> {
+        let text = serde_json::to_string(props)?;
+        let name = props.get("name").and_then(Value::as_str);
+        let mut stmt = self
+            .conn
+            .prepare_cached("UPDATE resources SET properties = ?2, name = ?3 WHERE uri = ?1")?;
+        stmt.execute(params![uri, text, name])?;
+        Ok(())
+    }
+
+    /// Moves a resource to the end of the insertion order (list order).
+    pub fn move_to_end(&self, uri: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE resources SET seq = (SELECT max(seq) + 1 FROM resources) WHERE uri = ?1",
+            [uri],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a resource with all its descendants (the foreign key cascades)
+    /// and removes their URIs from every list-valued property of the
+    /// resources that remain (`nic-uris`, `connected-vnic-uris`, ...).
+    /// Returns the deleted URIs.
+    pub fn delete_resource(&self, uri: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE sub(uri) AS (
+                 SELECT ?1 UNION ALL
+                 SELECT r.uri FROM resources r JOIN sub ON r.parent_uri = sub.uri)
+             SELECT uri FROM sub",
+        )?;
+        let gone: Vec<String> = stmt
+            .query_map([uri], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        self.conn
+            .execute("DELETE FROM resources WHERE uri = ?1", [uri])?;
+        for dead in &gone {
+            self.forget_references(dead)?;
+        }
+        Ok(gone)
+    }
+
+    /// Removes `dead` from the array-valued properties of all resources.
+    fn forget_references(&self, dead: &str) -> Result<(), StoreError> {
+        let holders = self.query_resources("WHERE instr(properties, ?1) > 0", &[&dead])?;
+        for mut holder in holders {
+            let mut changed = false;
+            for value in holder.props.values_mut() {
+                if let Value::Array(items) = value {
+                    let before = items.len();
+                    items.retain(|v| v.as_str() != Some(dead));
+                    changed |= items.len() != before;
+                }
+            }
+            if changed {
+                self.save_properties(&holder.uri, &holder.props)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every resource, session and job (for `load --replace`).
+    pub fn clear_all(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
+             DELETE FROM metric_values; DELETE FROM resources;",
+        )?;
+        Ok(())
+    }
+}

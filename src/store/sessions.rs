@@ -1,0 +1,98 @@
+//! SQL for the `sessions` table: logged-on API sessions.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{StoreError, Tx};
+
+/// One logged-on session as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub id: String,
+    pub userid: String,
+    pub user_uri: Option<String>,
+    pub credential: String,
+    pub notification_topic: String,
+    pub job_notification_topic: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub expires_at: i64,
+}
+
+fn to_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow {
+        id: r.get(0)?,
+        userid: r.get(1)?,
+        user_uri: r.get(2)?,
+        credential: r.get(3)?,
+        notification_topic: r.get(4)?,
+        job_notification_topic: r.get(5)?,
+        created_at: r.get(6)?,
+        last_used_at: r.get(7)?,
+        expires_at: r.get(8)?,
+    })
+}
+
+const COLUMNS: &str = "id, userid, user_uri, credential, notification_topic, \
+                       job_notification_topic, created_at, last_used_at, expires_at";
+
+impl Tx<'_> {
+    /// Records a new session.
+    pub fn insert_session(&self, s: &SessionRow) -> Result<(), StoreError> {
+        self.conn.execute(
+            &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            params![
+                s.id,
+                s.userid,
+                s.user_uri,
+                s.credential,
+                s.notification_topic,
+                s.job_notification_topic,
+                s.created_at,
+                s.last_used_at,
+                s.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The session with this id, expired or not.
+    pub fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?;
+        Ok(stmt.query_row([id], to_row).optional()?)
+    }
+
+    /// Every session that has not expired at `now`, oldest first.
+    pub fn live_sessions(&self, now: i64) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions WHERE expires_at > ?1 ORDER BY created_at"
+        ))?;
+        let rows = stmt.query_map([now], to_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a use of the session and pushes its expiry out.
+    pub fn touch_session(&self, id: &str, now: i64, expires_at: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sessions SET last_used_at = ?2, expires_at = ?3 WHERE id = ?1",
+            params![id, now, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// Ends a session; false if it did not exist.
+    pub fn delete_session(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])?
+            == 1)
+    }
+
+    /// Forgets sessions that expired before `now`.
+    pub fn delete_expired_sessions(&self, now: i64) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?)
+    }
+}
