@@ -1,0 +1,286 @@
+//! Test fixtures shared by the integration tests: a temporary HMC used
+//! in-process, a `mock-hmc serve` process, and one `Client` interface over
+//! both, so each scenario runs through the library API and over HTTPS.
+
+#![allow(dead_code, reason = "each test binary uses a different part")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mock_hmc::{Hmc, Method, Request, Response};
+use serde_json::Value;
+
+/// The mock-hmc binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_mock-hmc");
+
+/// A temporary db file (removed with the directory).
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempDb {
+    pub fn new() -> TempDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hmc.sqlite");
+        TempDb { dir, path }
+    }
+}
+
+/// A status and JSON body (Null when there is none), whatever the transport.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub location: Option<String>,
+}
+
+impl Reply {
+    /// The `reason` of an error body.
+    pub fn reason(&self) -> i64 {
+        self.body["reason"].as_i64().unwrap_or(-1)
+    }
+
+    /// (status, reason) of an error.
+    pub fn code(&self) -> (u16, i64) {
+        (self.status, self.reason())
+    }
+
+    fn from_response(r: &Response) -> Reply {
+        Reply {
+            status: r.status,
+            body: r.json().cloned().unwrap_or(Value::Null),
+            location: r.header("location").map(str::to_string),
+        }
+    }
+}
+
+/// Anything that sends HMC requests: the library or an HTTP connection.
+pub trait Client {
+    /// Sends a request with an optional session id and optional JSON body.
+    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply;
+
+    /// Logs on; panics unless it succeeds. Returns the session id.
+    fn logon(&self, user: &str, password: &str) -> String {
+        let r = self.send(
+            Method::Post,
+            "/api/sessions",
+            None,
+            Some(&serde_json::json!({"userid": user, "password": password})),
+        );
+        assert_eq!(r.status, 200, "logon failed: {:?}", r.body);
+        r.body["api-session"].as_str().unwrap().to_string()
+    }
+
+    /// Human name of the transport, for failure messages.
+    fn transport(&self) -> &'static str;
+}
+
+/// The library transport.
+pub struct InProcess {
+    pub hmc: Hmc,
+    pub db: TempDb,
+}
+
+impl InProcess {
+    /// A new db with the default HMC.
+    pub fn new() -> InProcess {
+        let db = TempDb::new();
+        let hmc = Hmc::open(&db.path).unwrap();
+        InProcess { hmc, db }
+    }
+}
+
+impl Client for InProcess {
+    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+        let mut req = Request::new(method, uri);
+        if let Some(s) = session {
+            req = req.with_session(s);
+        }
+        if let Some(b) = body {
+            req = req.with_json(b);
+        }
+        Reply::from_response(&self.hmc.handle(&req))
+    }
+
+    fn transport(&self) -> &'static str {
+        "library"
+    }
+}
+
+/// A `mock-hmc serve` child process; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    pub https: bool,
+    pub db: PathBuf,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    /// Starts `mock-hmc --db <db> serve --port 0` (HTTPS unless `plain`),
+    /// with extra arguments, and waits until it listens.
+    pub fn start(db: &Path, plain: bool, extra: &[&str]) -> Server {
+        let port_file = db.with_extension(format!("port-{}", std::process::id()));
+        let _ = std::fs::remove_file(&port_file);
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--db").arg(db).arg("serve").arg("--port").arg("0");
+        cmd.arg("--port-file").arg(&port_file);
+        if plain {
+            cmd.arg("--plain-http");
+        }
+        cmd.args(extra);
+        cmd.env("MOCK_HMC_LOG", "warn");
+        cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
+        let child = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let port = loop {
+            if let Ok(text) = std::fs::read_to_string(&port_file) {
+                if let Ok(p) = text.trim().parse::<u16>() {
+                    break p;
+                }
+            }
+            assert!(Instant::now() < deadline, "server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Server {
+            child,
+            port,
+            https: !plain,
+            db: db.to_path_buf(),
+            agent: agent(),
+        }
+    }
+
+    /// The base URL (`https://127.0.0.1:PORT`).
+    pub fn base(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP agent that keeps connections alive, accepts the self-signed
+/// certificate and does not turn error statuses into errors.
+pub fn agent() -> ureq::Agent {
+    let tls = ureq::tls::TlsConfig::builder().disable_verification(true).build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+}
+
+/// Sends one request with `agent` to `base`.
+pub fn http_send(
+    agent: &ureq::Agent,
+    base: &str,
+    method: Method,
+    uri: &str,
+    session: Option<&str>,
+    body: Option<&Value>,
+) -> Reply {
+    let url = format!("{base}{uri}");
+    let mut resp = match method {
+        Method::Get | Method::Delete => {
+            let mut r = if method == Method::Get {
+                agent.get(&url)
+            } else {
+                agent.delete(&url)
+            };
+            if let Some(s) = session {
+                r = r.header("X-API-Session", s);
+            }
+            r.call().unwrap()
+        }
+        Method::Post => {
+            let mut r = agent.post(&url).header("Content-Type", "application/json");
+            if let Some(s) = session {
+                r = r.header("X-API-Session", s);
+            }
+            match body {
+                Some(b) => r.send(b.to_string()).unwrap(),
+                None => r.send_empty().unwrap(),
+            }
+        }
+    };
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        body,
+        location,
+    }
+}
+
+impl Client for Server {
+    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+        http_send(&self.agent, &self.base(), method, uri, session, body)
+    }
+
+    fn transport(&self) -> &'static str {
+        "https"
+    }
+}
+
+/// A served HMC on a new db with the default HMC (the db lives as long as it).
+pub struct Served {
+    pub server: Server,
+    pub db: TempDb,
+}
+
+impl Served {
+    pub fn new() -> Served {
+        let db = TempDb::new();
+        let server = Server::start(&db.path, false, &[]);
+        Served { server, db }
+    }
+}
+
+impl Client for Served {
+    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+        self.server.send(method, uri, session, body)
+    }
+
+    fn transport(&self) -> &'static str {
+        "https"
+    }
+}
+
+/// Runs `scenario` once in-process and once over HTTPS against fresh
+/// default HMCs, with a logged-on ensadmin session.
+pub fn both(scenario: impl Fn(&dyn Client, &str)) {
+    let lib = InProcess::new();
+    let s = lib.logon("ensadmin", "password");
+    scenario(&lib, &s);
+    let served = Served::new();
+    let s = served.logon("ensadmin", "password");
+    scenario(&served, &s);
+}
