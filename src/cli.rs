@@ -72,7 +72,11 @@ pub enum Command {
     /// List the live sessions.
     Sessions,
     /// List every URI pattern and method served.
-    Routes,
+    Routes {
+        /// Print the Markdown coverage table (docs/uris.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
@@ -105,9 +109,14 @@ fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
 
 fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Routes => {
-            for line in RouteTable::build().listing() {
-                println!("{line}");
+        Command::Routes { markdown } => {
+            let table = RouteTable::build();
+            if markdown {
+                print!("{}", table.markdown());
+            } else {
+                for line in table.listing() {
+                    println!("{line}");
+                }
             }
             Ok(())
         }
