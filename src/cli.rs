@@ -49,6 +49,9 @@ pub enum Command {
         /// Write the server's certificate (PEM) to this file, e.g. for verify_cert.
         #[arg(long)]
         cert_out: Option<PathBuf>,
+        /// Largest request body accepted, in bytes (for tests of the limit).
+        #[arg(long, hide = true, default_value_t = server::DEFAULT_BODY_LIMIT)]
+        body_limit: usize,
     },
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
@@ -102,8 +105,12 @@ fn init_logging() {
 }
 
 fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", file.display()))))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", file.display()),
+        ))
+    })?;
     Ok(definition::parse(&text)?)
 }
 
@@ -128,6 +135,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             cert,
             key,
             cert_out,
+            body_limit,
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
             if let Some(out) = &cert_out {
@@ -142,7 +150,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 plain_http,
                 cert,
                 key,
-                ..ServeOptions::default()
+                body_limit,
             };
             let db = cli.db.display().to_string();
             server::serve(hmc, opts, |addr| {
@@ -152,7 +160,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 let _ = std::io::stdout().flush();
             })
         }
-        Command::Load { file, users, replace } => {
+        Command::Load {
+            file,
+            users,
+            replace,
+        } => {
             let def = read_definition(&file)?;
             let mut credentials = Vec::new();
             for u in &users {
@@ -171,14 +183,19 @@ fn execute(cli: Cli) -> Result<(), Error> {
             println!("loaded {} into {}", file.display(), cli.db.display());
             Ok(())
         }
-        Command::Dump { file, with_passwords } => {
+        Command::Dump {
+            file,
+            with_passwords,
+        } => {
             let hmc = Hmc::open_unseeded(&cli.db)?;
             let def = hmc.dump(with_passwords)?;
             let json = file
                 .as_ref()
                 .is_some_and(|f| f.extension().is_some_and(|e| e == "json"));
             let text = if json {
-                serde_json::to_string_pretty(&def).map_err(|e| Error::Io(std::io::Error::other(e)))? + "\n"
+                serde_json::to_string_pretty(&def)
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?
+                    + "\n"
             } else {
                 definition::to_yaml(&def)?
             };

@@ -3,8 +3,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::api::{HmcError, Method, Request, Response};
 use crate::api::response::Body;
+use crate::api::{HmcError, Method, Request, Response};
 use crate::ctx::Ctx;
 use crate::resources::generic;
 use crate::routes::{Action, RouteTable};
@@ -82,10 +82,11 @@ fn dispatch(
             params: &params,
         };
         let response = run_action(&mut ctx, action)?;
-        if let Some(s) = &session {
-            if req.method.writes() && touch_due(s, now) {
-                touch(tx, s, now)?;
-            }
+        if let Some(s) = &session
+            && req.method.writes()
+            && touch_due(s, now)
+        {
+            touch(tx, s, now)?;
         }
         Ok((response, session))
     };
@@ -94,10 +95,11 @@ fn dispatch(
     } else {
         store.read(run)?
     };
-    if let Some(s) = session {
-        if !req.method.writes() && touch_due(&s, now) {
-            store.write(|tx| touch(tx, &s, now))?;
-        }
+    if let Some(s) = session
+        && !req.method.writes()
+        && touch_due(&s, now)
+    {
+        store.write(|tx| touch(tx, &s, now))?;
     }
     Ok(response)
 }

@@ -90,8 +90,17 @@ impl Hmc {
         if resp.status != 200 {
             return Err(Error::Hmc(error_from_body(&body, resp.status)));
         }
-        let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        Ok(Session::new(self, field("api-session"), field("session-credential")))
+        let field = |k: &str| {
+            body.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        Ok(Session::new(
+            self,
+            field("api-session"),
+            field("session-credential"),
+        ))
     }
 
     /// Whether the db holds no resources.
@@ -125,9 +134,9 @@ impl Hmc {
                 tx.save_properties(&u.uri, &u.props)?;
                 return Ok(());
             }
-            let console = tx.resource(CONSOLE.element)?.ok_or_else(|| {
-                Error::Hmc(HmcError::not_found(CONSOLE.element))
-            })?;
+            let console = tx
+                .resource(CONSOLE.element)?
+                .ok_or_else(|| Error::Hmc(HmcError::not_found(CONSOLE.element)))?;
             let props = json!({
                 "name": name,
                 "type": "standard",

@@ -1,1 +1,3 @@
-fn main() -> std::process::ExitCode { mock_hmc::cli::run() }
+fn main() -> std::process::ExitCode {
+    mock_hmc::cli::run()
+}

@@ -101,7 +101,13 @@ impl RouteTable {
             routes: Vec::new(),
         };
         for s in resources::SERVICES {
-            table.add(s.pattern, s.query.is_some(), s.handler, s.method, Action::Service(s));
+            table.add(
+                s.pattern,
+                s.query.is_some(),
+                s.handler,
+                s.method,
+                Action::Service(s),
+            );
         }
         for rt in resources::ALL {
             table.add_type(rt);
@@ -132,13 +138,29 @@ impl RouteTable {
         }
         for op in rt.operations {
             let pattern = format!("{element}{}", op.path);
-            let handler = format!("{}{}Handler", rt.handler_name(false).trim_end_matches("Handler"),
-                human(op.path.rsplit('/').next().unwrap_or("")).replace(' ', ""));
-            self.add(&pattern, op.query.is_some(), &handler, op.method, Action::Operation(rt, op));
+            let handler = format!(
+                "{}{}Handler",
+                rt.handler_name(false).trim_end_matches("Handler"),
+                human(op.path.rsplit('/').next().unwrap_or("")).replace(' ', "")
+            );
+            self.add(
+                &pattern,
+                op.query.is_some(),
+                &handler,
+                op.method,
+                Action::Operation(rt, op),
+            );
         }
     }
 
-    fn add(&mut self, pattern: &str, accepts_query: bool, handler: &str, method: Method, action: Action) {
+    fn add(
+        &mut self,
+        pattern: &str,
+        accepts_query: bool,
+        handler: &str,
+        method: Method,
+        action: Action,
+    ) {
         if let Some(route) = self.routes.iter_mut().find(|r| r.pattern == pattern) {
             route.accepts_query |= accepts_query;
             route.methods.push((method, action));
@@ -227,7 +249,10 @@ mod tests {
     fn hyphenated_parameters_are_captured() {
         let t = RouteTable::build();
         let (route, params) = t.lookup("/api/partitions/p1/nics/n1").unwrap();
-        assert_eq!(route.pattern, "/api/partitions/{partition-id}/nics/{nic-id}");
+        assert_eq!(
+            route.pattern,
+            "/api/partitions/{partition-id}/nics/{nic-id}"
+        );
         assert_eq!(params[0], ("partition-id".to_string(), "p1".to_string()));
     }
 }

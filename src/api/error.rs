@@ -56,7 +56,11 @@ impl HmcError {
 
     /// 400.5: a required body field is missing.
     pub fn missing_field(name: &str) -> HmcError {
-        HmcError::new(400, 5, format!("Missing required field in request body: {name}"))
+        HmcError::new(
+            400,
+            5,
+            format!("Missing required field in request body: {name}"),
+        )
     }
 
     /// 400.6: an update names a property that is not writable.
@@ -66,7 +70,11 @@ impl HmcError {
 
     /// 400.6: a create names a property that the HMC sets itself.
     pub fn not_input(name: &str) -> HmcError {
-        HmcError::new(400, 6, format!("Property cannot be provided as input: '{name}'"))
+        HmcError::new(
+            400,
+            6,
+            format!("Property cannot be provided as input: '{name}'"),
+        )
     }
 
     /// 400.8: the name is already used by a sibling of the same class.
@@ -80,7 +88,11 @@ impl HmcError {
 
     /// 400.9: the body is not valid JSON.
     pub fn bad_json(detail: &str) -> HmcError {
-        HmcError::new(400, 9, format!("The request body is not valid JSON: {detail}"))
+        HmcError::new(
+            400,
+            9,
+            format!("The request body is not valid JSON: {detail}"),
+        )
     }
 
     /// 400.14: `properties=` names a property the resource does not have.
@@ -107,7 +119,11 @@ impl HmcError {
     /// 403.5: the session id is unknown, logged off or expired. zhmcclient
     /// recognises this case by this exact message.
     pub fn bad_session() -> HmcError {
-        HmcError::new(403, 5, "x-api-session header did not map to a known session")
+        HmcError::new(
+            403,
+            5,
+            "x-api-session header did not map to a known session",
+        )
     }
 
     /// 404.1: no such resource (or no such URI at all).

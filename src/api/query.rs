@@ -18,8 +18,7 @@ impl Query {
         let mut params = Vec::new();
         for item in raw.unwrap_or("").split('&').filter(|i| !i.is_empty()) {
             let mut parts = item.split('=');
-            let (Some(name), Some(value), None) = (parts.next(), parts.next(), parts.next())
-            else {
+            let (Some(name), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
                 return Err(HmcError::bad_query(format!(
                     "Invalid format for URI query parameter: '{item}' (valid format is: 'name=value')."
                 )));
@@ -132,6 +131,9 @@ mod tests {
     fn unknown_names_are_listed_like_the_hmc() {
         let q = Query::parse(Some("foo=1&name=x")).unwrap();
         let e = q.check_allowed(&["name"]).unwrap_err();
-        assert_eq!(e.message, "Unrecognized or unsupported query parameters: ['foo']");
+        assert_eq!(
+            e.message,
+            "Unrecognized or unsupported query parameters: ['foo']"
+        );
     }
 }

@@ -73,7 +73,9 @@ impl Response {
 
     /// The `reason` of an HMC error body.
     pub fn reason(&self) -> Option<i64> {
-        self.json().and_then(|v| v.get("reason")).and_then(Value::as_i64)
+        self.json()
+            .and_then(|v| v.get("reason"))
+            .and_then(Value::as_i64)
     }
 
     /// The body's content type, as the server sends it.

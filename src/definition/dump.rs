@@ -14,7 +14,10 @@ use crate::store::{Resource, StoreError, Tx};
 pub fn dump(tx: &Tx<'_>, secrets: bool) -> Result<Value, StoreError> {
     let all = tx.all_resources()?;
     let mut children: HashMap<Option<String>, Vec<&Resource>> = HashMap::new();
-    let classes: HashMap<&str, &str> = all.iter().map(|r| (r.uri.as_str(), r.class.as_str())).collect();
+    let classes: HashMap<&str, &str> = all
+        .iter()
+        .map(|r| (r.uri.as_str(), r.class.as_str()))
+        .collect();
     for r in &all {
         children.entry(r.parent.clone()).or_default().push(r);
     }
@@ -59,7 +62,10 @@ struct Tree<'a> {
 
 impl Tree<'_> {
     fn type_of(&self, r: &Resource) -> Option<&'static ResourceType> {
-        let parent_class = r.parent.as_deref().and_then(|p| self.classes.get(p).copied());
+        let parent_class = r
+            .parent
+            .as_deref()
+            .and_then(|p| self.classes.get(p).copied());
         resources::type_of(&r.class, parent_class)
     }
 

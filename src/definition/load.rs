@@ -26,7 +26,11 @@ const ROOT_KEYS: &[&str] = &[
     "metric_values",
 ];
 
-fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Map<String, Value>, DefinitionError> {
+fn object<'v>(
+    v: &'v Value,
+    path: &str,
+    what: &str,
+) -> Result<&'v Map<String, Value>, DefinitionError> {
     v.as_object()
         .ok_or_else(|| DefinitionError::at(path, format!("{what} must be a mapping")))
 }
@@ -36,7 +40,11 @@ fn array<'v>(v: &'v Value, path: &str) -> Result<&'v Vec<Value>, DefinitionError
         .ok_or_else(|| DefinitionError::at(path, "must be a list"))
 }
 
-fn string<'v>(m: &'v Map<String, Value>, key: &str, path: &str) -> Result<&'v str, DefinitionError> {
+fn string<'v>(
+    m: &'v Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'v str, DefinitionError> {
     match m.get(key) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(DefinitionError::at(
@@ -63,7 +71,10 @@ fn internal(e: crate::store::StoreError) -> DefinitionError {
 pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
     let root = object(def, "", "the definition")?;
     if let Some(k) = root.keys().find(|k| *k != "hmc_definition") {
-        return Err(DefinitionError::at(k, "unknown key (only 'hmc_definition' is allowed)"));
+        return Err(DefinitionError::at(
+            k,
+            "unknown key (only 'hmc_definition' is allowed)",
+        ));
     }
     let hmc = root
         .get("hmc_definition")
@@ -75,14 +86,18 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
     let host = string(hmc, "host", "")?;
     let api_version = string(hmc, "api_version", "")?;
     tx.set_meta("host", host).map_err(internal)?;
-    tx.set_meta(META_API_VERSION, api_version).map_err(internal)?;
+    tx.set_meta(META_API_VERSION, api_version)
+        .map_err(internal)?;
     let consoles = array(
         hmc.get("consoles")
             .ok_or_else(|| DefinitionError::at("", "'consoles' is required"))?,
         "consoles",
     )?;
     if consoles.len() > 1 {
-        return Err(DefinitionError::at("consoles", "at most one console is allowed"));
+        return Err(DefinitionError::at(
+            "consoles",
+            "at most one console is allowed",
+        ));
     }
     for (i, c) in consoles.iter().enumerate() {
         let path = format!("consoles[{i}]");
@@ -120,7 +135,11 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
 fn error_path(rt: &ResourceType, e: &HmcError, path: &str) -> String {
     if e.status == 400 && e.reason == 8 {
         if e.message.starts_with("A resource with URI") {
-            let prop = if rt.id_prop.is_empty() { rt.uri_prop } else { rt.id_prop };
+            let prop = if rt.id_prop.is_empty() {
+                rt.uri_prop
+            } else {
+                rt.id_prop
+            };
             return format!("{path}.properties.{prop}");
         }
         return format!("{path}.properties.name");
@@ -138,7 +157,12 @@ fn load_resource(
     let entry = object(entry, path, "a resource")?;
     let props = match entry.get("properties") {
         Some(Value::Object(p)) => p.clone(),
-        Some(_) => return Err(DefinitionError::at(&join(path, "properties"), "must be a mapping")),
+        Some(_) => {
+            return Err(DefinitionError::at(
+                &join(path, "properties"),
+                "must be a mapping",
+            ));
+        }
         None => {
             return Err(DefinitionError::at(
                 path,
@@ -149,7 +173,9 @@ fn load_resource(
     let r = add_resource(tx, rt, parent, props)
         .map_err(|e| DefinitionError::at(&error_path(rt, &e, path), e.message))?;
     for (key, list) in entry {
-        if key == "properties" || (rt.class == "partition" && IGNORED_PARTITION_KEYS.contains(&key.as_str())) {
+        if key == "properties"
+            || (rt.class == "partition" && IGNORED_PARTITION_KEYS.contains(&key.as_str()))
+        {
             continue;
         }
         let list_path = join(path, key);
@@ -166,8 +192,17 @@ fn load_resource(
         for (i, child) in array(list, &list_path)?.iter().enumerate() {
             // Each child is added under the parent as it is now (back-references
             // of earlier siblings included).
-            let fresh = tx.resource(&r.uri).map_err(internal)?.unwrap_or_else(|| r.clone());
-            load_resource(tx, child_rt, Some(&fresh), child, &format!("{list_path}[{i}]"))?;
+            let fresh = tx
+                .resource(&r.uri)
+                .map_err(internal)?
+                .unwrap_or_else(|| r.clone());
+            load_resource(
+                tx,
+                child_rt,
+                Some(&fresh),
+                child,
+                &format!("{list_path}[{i}]"),
+            )?;
         }
     }
     Ok(r)
@@ -185,7 +220,12 @@ fn load_metric_values(tx: &Tx<'_>, entry: &Value, path: &str) -> Result<(), Defi
     let m = object(entry, path, "a metric_values entry")?;
     let metrics = match m.get("metrics") {
         Some(Value::Object(o)) => o.clone(),
-        Some(_) => return Err(DefinitionError::at(&join(path, "metrics"), "must be a mapping")),
+        Some(_) => {
+            return Err(DefinitionError::at(
+                &join(path, "metrics"),
+                "must be a mapping",
+            ));
+        }
         None => return Err(DefinitionError::at(path, "'metrics' is required")),
     };
     tx.insert_metric_values(&MetricValuesRow {

@@ -47,5 +47,6 @@ pub fn parse(text: &str) -> Result<Value, DefinitionError> {
 
 /// Renders a definition as YAML.
 pub fn to_yaml(def: &Value) -> Result<String, DefinitionError> {
-    serde_saphyr::to_string(def).map_err(|e| DefinitionError::at("", format!("cannot write YAML: {e}")))
+    serde_saphyr::to_string(def)
+        .map_err(|e| DefinitionError::at("", format!("cannot write YAML: {e}")))
 }

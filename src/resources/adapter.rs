@@ -43,22 +43,31 @@ fn family(r: &Resource) -> &str {
 
 /// Derives `adapter-family` from `type` and adds the port list the family
 /// needs; 400.5 for an adapter with neither or with an unknown type.
-fn on_add_adapter(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
+fn on_add_adapter(
+    _tx: &Tx<'_>,
+    _parent: Option<&Resource>,
+    r: &mut Resource,
+) -> Result<(), HmcError> {
     let id = r.str_prop("object-id").unwrap_or("").to_string();
     if !r.props.contains_key("adapter-family") {
         let Some(t) = r.str_prop("type").map(str::to_string) else {
             return Err(HmcError::bad_request(
                 5,
-                format!("FakedAdapter with object-id={id} must have 'adapter-family' or 'type' property specified."),
+                format!(
+                    "FakedAdapter with object-id={id} must have 'adapter-family' or 'type' property specified."
+                ),
             ));
         };
         let Some(f) = family_of_type(&t) else {
             return Err(HmcError::bad_request(
                 5,
-                format!("FakedAdapter with object-id={id} has an unknown value in its 'type' property: {t}."),
+                format!(
+                    "FakedAdapter with object-id={id} has an unknown value in its 'type' property: {t}."
+                ),
             ));
         };
-        r.props.insert("adapter-family".into(), Value::String(f.into()));
+        r.props
+            .insert("adapter-family".into(), Value::String(f.into()));
     }
     let list = match port_kind(family(r)) {
         PortKind::Network => Some("network-port-uris"),

@@ -10,9 +10,9 @@ use crate::store::{Resource, Tx};
 /// `operating` in classic mode.
 fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
     let dpm = r.props.get("dpm-enabled").and_then(Value::as_bool) == Some(true);
-    r.props.entry("status").or_insert_with(|| {
-        Value::String(if dpm { "active" } else { "operating" }.into())
-    });
+    r.props
+        .entry("status")
+        .or_insert_with(|| Value::String(if dpm { "active" } else { "operating" }.into()));
     Ok(())
 }
 

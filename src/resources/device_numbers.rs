@@ -12,7 +12,10 @@ const RANGE: std::ops::RangeInclusive<i64> = 0x8000..=0xFFFF;
 
 /// 409.0: a pool has no free number left.
 fn exhausted(what: &str, partition: &str) -> HmcError {
-    HmcError::conflict(0, format!("No free {what} is left in partition {partition}"))
+    HmcError::conflict(
+        0,
+        format!("No free {what} is left in partition {partition}"),
+    )
 }
 
 fn pool(kind: &str, partition: &str) -> String {
@@ -21,7 +24,11 @@ fn pool(kind: &str, partition: &str) -> String {
 
 /// Sets `device-number` of `r` (a child of `partition`): a supplied number
 /// is reserved if it is free; otherwise the lowest free one is allocated.
-pub fn assign_device_number(tx: &Tx<'_>, partition: &str, r: &mut Resource) -> Result<(), HmcError> {
+pub fn assign_device_number(
+    tx: &Tx<'_>,
+    partition: &str,
+    r: &mut Resource,
+) -> Result<(), HmcError> {
     let pool = pool("devno", partition);
     match r.props.get("device-number").and_then(Value::as_str) {
         Some(given) => {

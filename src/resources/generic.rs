@@ -28,7 +28,10 @@ fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
 }
 
 /// The parent resource of a collection request, or 404.1 for the request.
-fn collection_parent_resource(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<Resource>, HmcError> {
+fn collection_parent_resource(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+) -> Result<Option<Resource>, HmcError> {
     match (collection_parent(rt, ctx.req.path()), rt.parent) {
         (Some(uri), Some(prt)) => match ctx.tx.resource(&uri)? {
             Some(r) if r.class == prt.class => Ok(Some(r)),
@@ -41,7 +44,11 @@ fn collection_parent_resource(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option
 /// Whether `value` matches the filter `pattern` (HMC semantics: a regular
 /// expression matched against the whole string; non-strings compared by
 /// their JSON text, so `has-unacceptable-status=false` works).
-fn filter_matches(value: Option<&Value>, pattern: &str, ignore_case: bool) -> Result<bool, HmcError> {
+fn filter_matches(
+    value: Option<&Value>,
+    pattern: &str,
+    ignore_case: bool,
+) -> Result<bool, HmcError> {
     match value {
         None => Ok(false),
         Some(Value::String(s)) => {
@@ -55,7 +62,7 @@ fn filter_matches(value: Option<&Value>, pattern: &str, ignore_case: bool) -> Re
                 })?;
             Ok(re.is_match(s))
         }
-        Some(other) => Ok(other.to_string() == pattern),
+        Some(other) => Ok(*other == pattern),
     }
 }
 
@@ -86,7 +93,10 @@ pub fn passes_filters(
 pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
     let mut item = Map::new();
     for p in props {
-        item.insert((*p).to_string(), r.props.get(*p).cloned().unwrap_or(Value::Null));
+        item.insert(
+            (*p).to_string(),
+            r.props.get(*p).cloned().unwrap_or(Value::Null),
+        );
     }
     for p in additional {
         if rt.write_only.contains(&p.as_str()) || item.contains_key(p) {
@@ -226,15 +236,15 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     if let Some(check) = spec.check {
         check(ctx, &r)?;
     }
-    if let Some(writable) = spec.writable {
-        if let Some(bad) = body.keys().find(|k| !writable.contains(&k.as_str())) {
-            return Err(HmcError::not_writable(bad));
-        }
+    if let Some(writable) = spec.writable
+        && let Some(bad) = body.keys().find(|k| !writable.contains(&k.as_str()))
+    {
+        return Err(HmcError::not_writable(bad));
     }
-    if rt.unique_names {
-        if let Some(Value::String(name)) = body.get("name") {
-            check_unique_name(ctx.tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
-        }
+    if rt.unique_names
+        && let Some(Value::String(name)) = body.get("name")
+    {
+        check_unique_name(ctx.tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
     }
     for (k, v) in body {
         r.props.insert(k, v);
@@ -301,10 +311,10 @@ pub fn add_resource(
             props.insert((*name).to_string(), v);
         }
     }
-    if rt.unique_names {
-        if let Some(Value::String(name)) = props.get("name") {
-            check_unique_name(tx, rt, parent_uri.as_deref(), name, None)?;
-        }
+    if rt.unique_names
+        && let Some(Value::String(name)) = props.get("name")
+    {
+        check_unique_name(tx, rt, parent_uri.as_deref(), name, None)?;
     }
     let mut r = Resource {
         uri,
@@ -345,11 +355,11 @@ pub fn append_reference(tx: &Tx<'_>, holder: &str, list: &str, uri: &str) -> Res
     if !entry.is_array() {
         *entry = Value::Array(Vec::new());
     }
-    if let Value::Array(items) = entry {
-        if !items.iter().any(|v| v.as_str() == Some(uri)) {
-            items.push(Value::String(uri.to_string()));
-            tx.save_properties(&h.uri, &h.props)?;
-        }
+    if let Value::Array(items) = entry
+        && !items.iter().any(|v| v.as_str() == Some(uri))
+    {
+        items.push(Value::String(uri.to_string()));
+        tx.save_properties(&h.uri, &h.props)?;
     }
     Ok(())
 }

@@ -25,7 +25,13 @@ fn check_partition(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
 
 /// The same checks for a child `r` of a partition.
 fn check_child(ctx: &mut Ctx<'_>, r: &Resource) -> Result<(), HmcError> {
-    let Some(p) = r.parent.as_deref().map(|u| ctx.tx.resource(u)).transpose()?.flatten() else {
+    let Some(p) = r
+        .parent
+        .as_deref()
+        .map(|u| ctx.tx.resource(u))
+        .transpose()?
+        .flatten()
+    else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
     check_partition(ctx, &p)
@@ -33,7 +39,11 @@ fn check_child(ctx: &mut Ctx<'_>, r: &Resource) -> Result<(), HmcError> {
 
 /// Create NIC: the backing network port (404.6 malformed or missing, 404.2
 /// missing adapter) or virtual switch (404.2) must exist; one is required.
-fn prepare_nic(ctx: &mut Ctx<'_>, p: &Resource, body: &mut Map<String, Value>) -> Result<(), HmcError> {
+fn prepare_nic(
+    ctx: &mut Ctx<'_>,
+    p: &Resource,
+    body: &mut Map<String, Value>,
+) -> Result<(), HmcError> {
     if let Some(port_uri) = body.get("network-adapter-port-uri").and_then(Value::as_str) {
         let shape = Regex::new(r"^(/api/adapters/[^/]+)/network-ports/[^/]+$")
             .map_err(|_| HmcError::internal())?;

@@ -8,8 +8,7 @@ use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
 use super::preconditions::{
-    Statuses, check_cpc_status, check_partition_status, require_fields, require_mode,
-    set_non_input,
+    Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
 };
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -104,14 +103,23 @@ const CONDITIONAL: &[(&str, &str, &[&str])] = &[
     (
         "boot-device",
         "ftp",
-        &["boot-ftp-host", "boot-ftp-username", "boot-ftp-password", "boot-ftp-insfile"],
+        &[
+            "boot-ftp-host",
+            "boot-ftp-username",
+            "boot-ftp-password",
+            "boot-ftp-insfile",
+        ],
     ),
     (
         "boot-device",
         "removable-media",
         &["boot-removable-media", "boot-removable-media-type"],
     ),
-    ("type", "ssc", &["ssc-host-name", "ssc-master-userid", "ssc-master-pw"]),
+    (
+        "type",
+        "ssc",
+        &["ssc-host-name", "ssc-master-userid", "ssc-master-pw"],
+    ),
 ];
 
 fn parse(json: &str) -> Value {
@@ -145,14 +153,24 @@ fn partition_id_value(v: &Value) -> Option<i64> {
 
 /// Create Partition's body rules (defaults, non-input properties,
 /// conditional fields, processors, ids), in the HMC mock's order.
-fn prepare_create(ctx: &mut Ctx<'_>, cpc: &Resource, body: &mut Map<String, Value>) -> Result<(), HmcError> {
+fn prepare_create(
+    ctx: &mut Ctx<'_>,
+    cpc: &Resource,
+    body: &mut Map<String, Value>,
+) -> Result<(), HmcError> {
     for (name, json) in INPUT_DEFAULTS {
         body.entry(*name).or_insert_with(|| parse(json));
     }
     for (name, json) in NON_INPUT {
         let value = if *name == "reserved-memory" {
-            let max = body.get("maximum-memory").and_then(Value::as_i64).unwrap_or(0);
-            let initial = body.get("initial-memory").and_then(Value::as_i64).unwrap_or(0);
+            let max = body
+                .get("maximum-memory")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let initial = body
+                .get("initial-memory")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
             json!(max - initial)
         } else {
             parse(json)
@@ -168,7 +186,11 @@ fn prepare_create(ctx: &mut Ctx<'_>, cpc: &Resource, body: &mut Map<String, Valu
             }
         }
     }
-    if body.get("autogenerate-partition-id").and_then(Value::as_bool) == Some(true) {
+    if body
+        .get("autogenerate-partition-id")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         if body.contains_key("partition-id") {
             return Err(HmcError::not_input("partition-id"));
         }
@@ -194,7 +216,10 @@ fn prepare_create(ctx: &mut Ctx<'_>, cpc: &Resource, body: &mut Map<String, Valu
             .tx
             .allocate(&pool, 0..=0xFFFF, &cpc.uri)?
             .ok_or_else(|| HmcError::conflict(0, "No free partition short name is left"))?;
-        body.insert("short-name".into(), Value::String(format!("{prefix}{n:04X}")));
+        body.insert(
+            "short-name".into(),
+            Value::String(format!("{prefix}{n:04X}")),
+        );
     }
     Ok(())
 }
@@ -202,14 +227,22 @@ fn prepare_create(ctx: &mut Ctx<'_>, cpc: &Resource, body: &mut Map<String, Valu
 /// Partition ids: a supplied one is reserved in the CPC's pool; with
 /// `autogenerate-partition-id` the lowest free one is taken (unique, where
 /// the Python mock draws one at random).
-fn on_add_partition(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
+fn on_add_partition(
+    tx: &Tx<'_>,
+    parent: Option<&Resource>,
+    r: &mut Resource,
+) -> Result<(), HmcError> {
     let Some(cpc) = parent else { return Ok(()) };
     let pool = partition_id_pool(&cpc.uri);
     match r.props.get("partition-id").and_then(partition_id_value) {
         Some(n) => {
             tx.reserve(&pool, n, &r.uri)?;
         }
-        None if r.props.get("autogenerate-partition-id").and_then(Value::as_bool) == Some(true)
+        None if r
+            .props
+            .get("autogenerate-partition-id")
+            .and_then(Value::as_bool)
+            == Some(true)
             && !r.props.contains_key("partition-id") =>
         {
             let n = tx
@@ -257,7 +290,13 @@ fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_partition_status(
         ctx,
         p,
-        Statuses::Only(&["active", "paused", "terminated", "degraded", "reservation-error"]),
+        Statuses::Only(&[
+            "active",
+            "paused",
+            "terminated",
+            "degraded",
+            "reservation-error",
+        ]),
     )?;
     set_status(ctx.tx, p, "stopped")?;
     ctx.job("Stop Partition", &p.uri, Some(json!({})))

@@ -43,13 +43,13 @@ pub fn mode_matches(cpc: Option<&Resource>, mode: Mode) -> bool {
 /// in the wrong mode.
 pub fn require_mode(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<Option<Resource>, HmcError> {
     let cpc = cpc_of(tx, r)?;
-    if let Some(c) = &cpc {
-        if !mode_matches(Some(c), mode) {
-            return Err(match mode {
-                Mode::Dpm => HmcError::cpc_not_in_dpm(&c.uri),
-                _ => HmcError::cpc_in_dpm(&c.uri),
-            });
-        }
+    if let Some(c) = &cpc
+        && !mode_matches(Some(c), mode)
+    {
+        return Err(match mode {
+            Mode::Dpm => HmcError::cpc_not_in_dpm(&c.uri),
+            _ => HmcError::cpc_in_dpm(&c.uri),
+        });
     }
     Ok(cpc)
 }

@@ -24,7 +24,10 @@ pub static USER_ROLE: ResourceType = ResourceType {
     parent: Some(&CONSOLE),
     element: "/api/user-roles/{id}",
     param: "user-role-id",
-    defaults: &[("type", "\"user-defined\""), ("is-inheritance-enabled", "false")],
+    defaults: &[
+        ("type", "\"user-defined\""),
+        ("is-inheritance-enabled", "false"),
+    ],
     names_ignore_case: true,
     ..BASE
 };

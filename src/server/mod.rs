@@ -63,7 +63,11 @@ struct AppState {
 
 /// Serves `hmc` until SIGINT or SIGTERM, then finishes open requests and
 /// checkpoints the WAL. `on_bound` is called with the bound address.
-pub fn serve(hmc: Arc<Hmc>, opts: ServeOptions, on_bound: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+pub fn serve(
+    hmc: Arc<Hmc>,
+    opts: ServeOptions,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(16)
@@ -73,11 +77,19 @@ pub fn serve(hmc: Arc<Hmc>, opts: ServeOptions, on_bound: impl FnOnce(SocketAddr
     Ok(())
 }
 
-async fn run(hmc: Arc<Hmc>, opts: ServeOptions, on_bound: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+async fn run(
+    hmc: Arc<Hmc>,
+    opts: ServeOptions,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
     let tls = if opts.plain_http {
         None
     } else {
-        Some(tls::acceptor(&hmc, opts.cert.as_deref(), opts.key.as_deref())?)
+        Some(tls::acceptor(
+            &hmc,
+            opts.cert.as_deref(),
+            opts.key.as_deref(),
+        )?)
     };
     let listener = TcpListener::bind((opts.listen, opts.port)).await?;
     let addr = listener.local_addr()?;
@@ -122,7 +134,8 @@ async fn run(hmc: Arc<Hmc>, opts: ServeOptions, on_bound: impl FnOnce(SocketAddr
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                    let handshake =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
                     let tls_stream = match handshake.await {
                         Ok(Ok(s)) => s,
                         Ok(Err(e)) => {
@@ -182,13 +195,16 @@ fn error_response(e: &HmcError, method: &str, uri: &str) -> HttpResponse<AxumBod
     r
 }
 
-async fn handle(State(state): State<AppState>, req: HttpRequest<AxumBody>) -> HttpResponse<AxumBody> {
+async fn handle(
+    State(state): State<AppState>,
+    req: HttpRequest<AxumBody>,
+) -> HttpResponse<AxumBody> {
     let started = Instant::now();
     let method_name = req.method().as_str().to_string();
-    let uri = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_string(), |pq| pq.as_str().to_string());
+    let uri = req.uri().path_and_query().map_or_else(
+        || req.uri().path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
     let response = respond(&state, req, &method_name, &uri).await;
     tracing::info!(
         method = %method_name,
@@ -200,7 +216,12 @@ async fn handle(State(state): State<AppState>, req: HttpRequest<AxumBody>) -> Ht
     response
 }
 
-async fn respond(state: &AppState, req: HttpRequest<AxumBody>, method_name: &str, uri: &str) -> HttpResponse<AxumBody> {
+async fn respond(
+    state: &AppState,
+    req: HttpRequest<AxumBody>,
+    method_name: &str,
+    uri: &str,
+) -> HttpResponse<AxumBody> {
     let Some(method) = Method::parse(method_name) else {
         let e = HmcError::invalid_method(method_name, uri, "mock-hmc");
         return error_response(&e, method_name, uri);
@@ -242,11 +263,12 @@ async fn respond(state: &AppState, req: HttpRequest<AxumBody>, method_name: &str
         }
     };
     let mut out = HttpResponse::new(AxumBody::from(response.body_bytes()));
-    *out.status_mut() = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Some(ct) = response.content_type() {
-        if let Ok(v) = HeaderValue::from_str(ct) {
-            out.headers_mut().insert("content-type", v);
-        }
+    *out.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(ct) = response.content_type()
+        && let Ok(v) = HeaderValue::from_str(ct)
+    {
+        out.headers_mut().insert("content-type", v);
     }
     for (name, value) in &response.headers {
         if let (Ok(n), Ok(v)) = (

@@ -23,7 +23,11 @@ pub fn self_signed_pem(hmc: &Hmc) -> Result<(String, String), Error> {
         if let (Some(c), Some(k)) = (tx.meta(META_CERT)?, tx.meta(META_KEY)?) {
             return Ok((c, k));
         }
-        let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+        let names = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ];
         let cert = rcgen::generate_simple_self_signed(names)
             .map_err(|e| tls_error("cannot generate a certificate", e))?;
         let c = cert.cert.pem();

@@ -26,9 +26,15 @@ const COLUMNS: &str = "id, session_id, operation, target_uri, status, job_status
 impl Tx<'_> {
     /// Records a job.
     pub fn insert_job(&self, j: &JobRow) -> Result<(), StoreError> {
-        let results = j.job_results.as_ref().map(serde_json::to_string).transpose()?;
+        let results = j
+            .job_results
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         self.conn.execute(
-            &format!("INSERT INTO jobs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            &format!(
+                "INSERT INTO jobs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ),
             params![
                 j.id,
                 j.session_id,
@@ -80,8 +86,10 @@ impl Tx<'_> {
 
     /// Sets the status of a job.
     pub fn set_job_status(&self, id: &str, status: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute("UPDATE jobs SET status = ?2 WHERE id = ?1", params![id, status])?;
+        self.conn.execute(
+            "UPDATE jobs SET status = ?2 WHERE id = ?1",
+            params![id, status],
+        )?;
         Ok(())
     }
 

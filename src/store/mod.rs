@@ -45,7 +45,11 @@ pub enum StoreError {
     #[error("{0} is not a mock-hmc database (it holds other tables)")]
     NotOurs(PathBuf),
     #[error("{path} has schema version {found}, newer than this mock-hmc ({known})")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("a resource with URI {0} already exists")]
     Duplicate(String),
     #[error("the writer connection lock is poisoned")]
@@ -183,7 +187,9 @@ mod tests {
         drop(s);
         let s = Store::open(&path).unwrap();
         let v: i64 = s
-            .read(|tx| Ok::<_, StoreError>(tx.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .read(|tx| {
+                Ok::<_, StoreError>(tx.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+            })
             .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
     }

@@ -39,7 +39,9 @@ impl Tx<'_> {
     /// Records a new session.
     pub fn insert_session(&self, s: &SessionRow) -> Result<(), StoreError> {
         self.conn.execute(
-            &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            &format!(
+                "INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
             params![
                 s.id,
                 s.userid,
