@@ -179,3 +179,40 @@ pub(crate) fn error_from_body(body: &Value, status: u16) -> HmcError {
         body.get("message").and_then(Value::as_str).unwrap_or(""),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmc_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Hmc>();
+    }
+
+    #[test]
+    fn open_seeds_the_default_hmc_once_and_logon_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        let hmc = Hmc::open(&path).unwrap();
+        assert!(!hmc.is_empty().unwrap());
+        assert!(!hmc.seed_default_if_empty().unwrap());
+        let s = hmc.logon("ensadmin", "password").unwrap();
+        assert_eq!(hmc.sessions().unwrap().len(), 1);
+        assert_eq!(s.id().len(), 64);
+        drop(s);
+        assert!(hmc.sessions().unwrap().is_empty());
+        assert!(matches!(hmc.logon("ensadmin", "wrong"), Err(Error::Hmc(e)) if e.status == 403));
+    }
+
+    #[test]
+    fn set_user_password_adds_a_user_that_can_log_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let hmc = Hmc::open(dir.path().join("h.sqlite")).unwrap();
+        hmc.set_user_password("alice", "secret").unwrap();
+        assert!(hmc.logon("alice", "secret").is_ok());
+        hmc.set_user_password("alice", "other").unwrap();
+        assert!(hmc.logon("alice", "secret").is_err());
+        assert!(hmc.logon("ALICE", "other").is_ok());
+    }
+}

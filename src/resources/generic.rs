@@ -363,3 +363,33 @@ pub fn append_reference(tx: &Tx<'_>, holder: &str, list: &str, uri: &str) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn string_filters_are_full_match_regular_expressions() {
+        let v = json!("OSA1");
+        assert!(filter_matches(Some(&v), "O.*", false).unwrap());
+        assert!(!filter_matches(Some(&v), "OSA", false).unwrap());
+        assert!(!filter_matches(Some(&v), "osa1", false).unwrap());
+        assert!(filter_matches(Some(&v), "osa1", true).unwrap());
+        assert!(filter_matches(Some(&v), "OSA1|X", false).unwrap());
+    }
+
+    #[test]
+    fn non_string_filters_compare_json_text_and_missing_never_matches() {
+        assert!(filter_matches(Some(&json!(false)), "false", false).unwrap());
+        assert!(filter_matches(Some(&json!(12)), "12", false).unwrap());
+        assert!(!filter_matches(None, ".*", false).unwrap());
+    }
+
+    #[test]
+    fn invalid_regular_expression_is_400_1() {
+        let e = filter_matches(Some(&json!("a")), "[abc", false).unwrap_err();
+        assert_eq!((e.status, e.reason), (400, 1));
+    }
+}

@@ -53,3 +53,38 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use crate::store::{Resource, Store, StoreError};
+
+    #[test]
+    fn lowest_free_value_is_allocated_and_freed_with_its_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                for uri in ["/a", "/b", "/c"] {
+                    tx.insert_resource(&Resource {
+                        uri: uri.into(),
+                        class: "nic".into(),
+                        parent: None,
+                        props: Map::new(),
+                    })?;
+                }
+                assert_eq!(tx.allocate("p", 10..=12, "/a")?, Some(10));
+                assert!(tx.reserve("p", 12, "/c")?);
+                assert!(!tx.reserve("p", 12, "/b")?);
+                assert_eq!(tx.allocate("p", 10..=12, "/b")?, Some(11));
+                assert_eq!(tx.allocate("p", 10..=12, "/b")?, None);
+                tx.delete_resource("/a")?;
+                assert_eq!(tx.allocate("p", 10..=12, "/b")?, Some(10));
+                tx.release("p", "/b")?;
+                assert_eq!(tx.allocate("p", 10..=12, "/c")?, Some(10));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+}

@@ -212,3 +212,84 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::Store;
+
+    fn res(uri: &str, class: &str, parent: Option<&str>, props: Value) -> Resource {
+        let Value::Object(props) = props else {
+            panic!("props must be an object")
+        };
+        Resource {
+            uri: uri.into(),
+            class: class.into(),
+            parent: parent.map(str::to_string),
+            props,
+        }
+    }
+
+    #[test]
+    fn delete_cascades_to_children_and_cleans_back_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
+                tx.insert_resource(&res(
+                    "/vs",
+                    "virtual-switch",
+                    Some("/c"),
+                    json!({"connected-vnic-uris": ["/p/n", "/other"]}),
+                ))?;
+                tx.insert_resource(&res(
+                    "/p",
+                    "partition",
+                    Some("/c"),
+                    json!({"nic-uris": ["/p/n"]}),
+                ))?;
+                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({"name": "n"})))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let gone = store.write(|tx| tx.delete_resource("/p")).unwrap();
+        assert_eq!(gone, vec!["/p".to_string(), "/p/n".to_string()]);
+        store
+            .read(|tx| {
+                assert!(tx.resource("/p/n")?.is_none());
+                let vs = tx.resource("/vs")?.unwrap();
+                assert_eq!(vs.props["connected-vnic-uris"], json!(["/other"]));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn duplicate_uri_is_reported_and_order_is_insertion_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        let r = store.write(|tx| {
+            tx.insert_resource(&res("/c", "cpc", None, json!({"name": "b"})))?;
+            tx.insert_resource(&res("/d", "cpc", None, json!({"name": "a"})))?;
+            tx.insert_resource(&res("/c", "cpc", None, json!({})))
+        });
+        assert!(matches!(r, Err(StoreError::Duplicate(u)) if u == "/c"));
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({"name": "b"})))?;
+                tx.insert_resource(&res("/d", "cpc", None, json!({"name": "a"})))?;
+                tx.move_to_end("/c")?;
+                let names: Vec<String> = tx
+                    .resources_of_class("cpc")?
+                    .iter()
+                    .map(|r| r.name().to_string())
+                    .collect();
+                assert_eq!(names, vec!["a", "b"]);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+}
