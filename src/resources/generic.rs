@@ -62,7 +62,7 @@ fn filter_matches(
                 })?;
             Ok(re.is_match(s))
         }
-        Some(other) => Ok(*other == pattern),
+        Some(other) => Ok(serde_json::to_string(other).is_ok_and(|text| text == pattern)),
     }
 }
 
