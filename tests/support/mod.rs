@@ -60,7 +60,8 @@ impl Reply {
 /// Anything that sends HMC requests: the library or an HTTP connection.
 pub trait Client {
     /// Sends a request with an optional session id and optional JSON body.
-    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply;
+    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>)
+    -> Reply;
 
     /// Logs on; panics unless it succeeds. Returns the session id.
     fn logon(&self, user: &str, password: &str) -> String {
@@ -94,7 +95,13 @@ impl InProcess {
 }
 
 impl Client for InProcess {
-    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+    fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         let mut req = Request::new(method, uri);
         if let Some(s) = session {
             req = req.with_session(s);
@@ -137,10 +144,10 @@ impl Server {
         let child = cmd.spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         let port = loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file) {
-                if let Ok(p) = text.trim().parse::<u16>() {
-                    break p;
-                }
+            if let Ok(text) = std::fs::read_to_string(&port_file)
+                && let Ok(p) = text.trim().parse::<u16>()
+            {
+                break p;
             }
             assert!(Instant::now() < deadline, "server did not start");
             std::thread::sleep(Duration::from_millis(20));
@@ -180,7 +187,9 @@ impl Drop for Server {
 /// An HTTP agent that keeps connections alive, accepts the self-signed
 /// certificate and does not turn error statuses into errors.
 pub fn agent() -> ureq::Agent {
-    let tls = ureq::tls::TlsConfig::builder().disable_verification(true).build();
+    let tls = ureq::tls::TlsConfig::builder()
+        .disable_verification(true)
+        .build();
     ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
@@ -241,7 +250,13 @@ pub fn http_send(
 }
 
 impl Client for Server {
-    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+    fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         http_send(&self.agent, &self.base(), method, uri, session, body)
     }
 
@@ -265,7 +280,13 @@ impl Served {
 }
 
 impl Client for Served {
-    fn send(&self, method: Method, uri: &str, session: Option<&str>, body: Option<&Value>) -> Reply {
+    fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         self.server.send(method, uri, session, body)
     }
 
@@ -277,6 +298,169 @@ impl Client for Served {
 /// Runs `scenario` once in-process and once over HTTPS against fresh
 /// default HMCs, with a logged-on ensadmin session.
 pub fn both(scenario: impl Fn(&dyn Client, &str)) {
+    let lib = InProcess::new();
+    let s = lib.logon("ensadmin", "password");
+    scenario(&lib, &s);
+    let served = Served::new();
+    let s = served.logon("ensadmin", "password");
+    scenario(&served, &s);
+}
+
+impl Server {
+    /// Like `start`, but with the default log filter (`MOCK_HMC_LOG` unset)
+    /// and the server's stderr written to `log`.
+    pub fn start_logging(db: &Path, plain: bool, extra: &[&str], log: &Path) -> Server {
+        let port_file = db.with_extension(format!("logport-{}", std::process::id()));
+        let _ = std::fs::remove_file(&port_file);
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--db").arg(db).arg("serve").arg("--port").arg("0");
+        cmd.arg("--port-file").arg(&port_file);
+        if plain {
+            cmd.arg("--plain-http");
+        }
+        cmd.args(extra);
+        cmd.env_remove("MOCK_HMC_LOG");
+        cmd.stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap());
+        let child = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let port = loop {
+            if let Ok(text) = std::fs::read_to_string(&port_file)
+                && let Ok(p) = text.trim().parse::<u16>()
+            {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Server {
+            child,
+            port,
+            https: !plain,
+            db: db.to_path_buf(),
+            agent: agent(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw requests and dev access to the db (used by tests/errors.rs,
+// tests/sessions.rs and tests/slice.rs).
+
+/// A client that can also send a raw body with any content type (malformed
+/// JSON, an empty body typed `application/json`), and that names its db file
+/// for tests that inspect or age the stored state directly.
+pub trait RawClient: Client {
+    /// Sends `method` (an HTTP method name) with `content_type` and `body`
+    /// as given. The library can only express GET, POST and DELETE.
+    fn send_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        session: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply;
+
+    /// The SQLite file that holds this HMC.
+    fn db_path(&self) -> &Path;
+}
+
+impl RawClient for InProcess {
+    fn send_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        session: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        let method = Method::parse(method)
+            .unwrap_or_else(|| panic!("the library API has no method {method}"));
+        let mut req = Request::new(method, uri);
+        if let Some(s) = session {
+            req = req.with_session(s);
+        }
+        req.content_type = content_type.map(str::to_string);
+        req.body = body.to_vec();
+        Reply::from_response(&self.hmc.handle(&req))
+    }
+
+    fn db_path(&self) -> &Path {
+        &self.db.path
+    }
+}
+
+/// Sends one request with any method name, content type and raw body.
+pub fn http_send_raw(
+    agent: &ureq::Agent,
+    base: &str,
+    method: &str,
+    uri: &str,
+    session: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Reply {
+    let url = format!("{base}{uri}");
+    let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+    if let Some(s) = session {
+        builder = builder.header("X-API-Session", s);
+    }
+    if let Some(ct) = content_type {
+        builder = builder.header("Content-Type", ct);
+    }
+    let result = if body.is_empty() {
+        agent.run(builder.body(()).unwrap())
+    } else {
+        agent.run(builder.body(body.to_vec()).unwrap())
+    };
+    let mut resp = result.unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        body,
+        location,
+    }
+}
+
+impl RawClient for Served {
+    fn send_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        session: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        http_send_raw(
+            &self.server.agent,
+            &self.server.base(),
+            method,
+            uri,
+            session,
+            content_type,
+            body,
+        )
+    }
+
+    fn db_path(&self) -> &Path {
+        &self.db.path
+    }
+}
+
+/// Like `both`, with clients that also send raw requests and name their db.
+pub fn both_raw(scenario: impl Fn(&dyn RawClient, &str)) {
     let lib = InProcess::new();
     let s = lib.logon("ensadmin", "password");
     scenario(&lib, &s);

@@ -1,0 +1,149 @@
+"""Fixtures for the zhmcclient compatibility tests of mock-hmc.
+
+One `mock-hmc serve` process (HTTPS, self-signed cert, port 0) on a fresh
+temporary SQLite file is shared by the whole test session. The binary is
+taken from $MOCK_HMC_BIN, default <repo>/target/debug/mock-hmc.
+"""
+
+import collections
+import os
+import pathlib
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+import urllib3
+import zhmcclient
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO / "target" / "debug" / "mock-hmc"
+HOST = "127.0.0.1"
+USERID = "ensadmin"
+PASSWORD = "password"
+START_TIMEOUT = 30.0  # seconds to wait for the port file
+
+# The server's certificate is self-signed; every request passes verify=False.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+
+def pytest_configure(config):
+    # zhmcclient passes verify_cert=False on each request; keep the output
+    # free of urllib3's warning about it (it may reset warning filters).
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore::urllib3.exceptions.InsecureRequestWarning")
+
+
+MockHmc = collections.namedtuple("MockHmc", ["host", "port", "db"])
+
+
+def _read_port(port_file):
+    try:
+        text = port_file.read_text().strip()
+    except FileNotFoundError:
+        return None
+    if not text.isdigit() or int(text) == 0:
+        return None  # not (completely) written yet
+    return int(text)
+
+
+@pytest.fixture(scope="session")
+def mock_hmc(tmp_path_factory):
+    """Start `mock-hmc serve --port 0` on a temp db; yield (host, port, db)."""
+    binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
+    if not binary.is_file():
+        pytest.fail(f"mock-hmc binary not found: {binary} "
+                    "(run `cargo build --bin mock-hmc` or set MOCK_HMC_BIN)")
+    tmp = tmp_path_factory.mktemp("mock-hmc")
+    db = tmp / "hmc.sqlite"
+    port_file = tmp / "port"
+    log_path = tmp / "server.log"
+    log = open(log_path, "wb")  # pylint: disable=consider-using-with
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with
+        [str(binary), "--db", str(db), "serve",
+         "--port", "0", "--port-file", str(port_file)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        port = None
+        while port is None:
+            if proc.poll() is not None:
+                pytest.fail(f"mock-hmc exited with {proc.returncode} before "
+                            f"writing its port:\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"mock-hmc wrote no port file within "
+                            f"{START_TIMEOUT}s:\n{log_path.read_text()}")
+            time.sleep(0.05)
+            port = _read_port(port_file)
+        yield MockHmc(HOST, port, db)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+
+
+def make_session(mock, userid=USERID, password=PASSWORD):
+    """A zhmcclient Session for the mock HMC (not yet logged on)."""
+    return zhmcclient.Session(mock.host, userid, password, port=mock.port,
+                              verify_cert=False)
+
+
+@pytest.fixture
+def session(mock_hmc):
+    """A logged-on zhmcclient Session, logged off afterwards."""
+    sess = make_session(mock_hmc)
+    sess.logon()
+    yield sess
+    sess.logoff()
+
+
+@pytest.fixture
+def client(session):
+    return zhmcclient.Client(session)
+
+
+@pytest.fixture
+def dpm_cpc(client):
+    return client.cpcs.find(name="DPM1")
+
+
+def unique_name(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def partition_factory(dpm_cpc):
+    """Creates partitions on DPM1; deletes what is left of them afterwards."""
+    created = []
+
+    def create(name=None, **extra):
+        props = {
+            "name": name or unique_name("pytest"),
+            "initial-memory": 1024,
+            "maximum-memory": 2048,
+            "ifl-processors": 1,
+        }
+        props.update(extra)
+        part = dpm_cpc.partitions.create(props)
+        created.append(part)
+        return part
+
+    yield create
+    for part in created:
+        try:
+            part.pull_full_properties()
+            if part.get_property("status") != "stopped":
+                part.stop()
+            part.delete()
+        except zhmcclient.HTTPError as exc:
+            if exc.http_status != 404:
+                raise
+        except zhmcclient.CeasedExistence:
+            pass
