@@ -1,6 +1,6 @@
 //! The `mock-hmc` command line (clap): maps arguments to library calls.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,6 +101,8 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only on a terminal, so that log files stay greppable.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -139,7 +141,16 @@ fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
             if let Some(out) = &cert_out {
-                let (pem, _) = server::tls::self_signed_pem(&hmc)?;
+                // The certificate the server presents: the user's own if given.
+                let pem = match &cert {
+                    Some(c) => std::fs::read_to_string(c).map_err(|e| {
+                        Error::Io(std::io::Error::new(
+                            e.kind(),
+                            format!("{}: {e}", c.display()),
+                        ))
+                    })?,
+                    None => server::tls::self_signed_pem(&hmc)?.0,
+                };
                 std::fs::write(out, pem)?;
             }
             let scheme = if plain_http { "http" } else { "https" };

@@ -54,9 +54,6 @@ fn dispatch(
     if req.raw_query().is_some() && !route.accepts_query {
         return Err(HmcError::not_found(&req.uri));
     }
-    if route.accepts_query {
-        *error_uri = req.path().to_string();
-    }
     let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
         return Err(HmcError::invalid_method(
             req.method.as_str(),
@@ -64,6 +61,10 @@ fn dispatch(
             &route.handler,
         ));
     };
+    // Dispatch errors name the full URI; errors after query parsing do not.
+    if route.accepts_query {
+        *error_uri = req.path().to_string();
+    }
     let needs_session = match action {
         Action::Service(s) => s.auth,
         _ => true,
@@ -139,8 +140,13 @@ fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcE
     }
 }
 
+/// Whether to record a use of `s` now: at most once a minute, but at least
+/// ten times per idle timeout, so that an idle session ends at most a tenth
+/// of its timeout early (with a one-minute timeout and a fixed one-minute
+/// interval, a session in constant use would end a minute after logon).
 fn touch_due(s: &SessionRow, now: i64) -> bool {
-    now - s.last_used_at >= TOUCH_INTERVAL_MS
+    let idle = s.expires_at.saturating_sub(s.last_used_at);
+    now - s.last_used_at >= TOUCH_INTERVAL_MS.min(idle / 10)
 }
 
 fn touch(tx: &Tx<'_>, s: &SessionRow, now: i64) -> Result<(), HmcError> {

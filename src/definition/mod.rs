@@ -40,6 +40,8 @@ pub fn parse(text: &str) -> Result<Value, DefinitionError> {
     let opts = serde_saphyr::options! {
         legacy_octal_numbers: true,
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+        // One-line messages: the CLI prints errors as one line.
+        with_snippet: false,
     };
     serde_saphyr::from_str_with_options(text, opts)
         .map_err(|e| DefinitionError::at("", format!("invalid YAML syntax: {e}")))

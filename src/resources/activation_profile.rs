@@ -2,7 +2,7 @@
 //! is their name, used verbatim in the URI.
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 const PROFILE_QUERY: &[&str] = &["properties", "cached-acceptable"];
 
@@ -15,6 +15,14 @@ pub static RESET_PROFILE: ResourceType = ResourceType {
     id_prop: "name",
     uri_prop: "element-uri",
     get: Some(PROFILE_QUERY),
+    collection: Some("{parent}/reset-activation-profiles"),
+    list: Some(ListSpec {
+        key: "reset-activation-profiles",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Classic,
+    }),
     ..BASE
 };
 
@@ -28,6 +36,14 @@ pub static IMAGE_PROFILE: ResourceType = ResourceType {
     uri_prop: "element-uri",
     get: Some(PROFILE_QUERY),
     write_only: &["ssc-master-pw", "zaware-master-pw"],
+    collection: Some("{parent}/image-activation-profiles"),
+    list: Some(ListSpec {
+        key: "image-activation-profiles",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: true,
+        mode: Mode::Classic,
+    }),
     ..BASE
 };
 
@@ -40,5 +56,13 @@ pub static LOAD_PROFILE: ResourceType = ResourceType {
     id_prop: "name",
     uri_prop: "element-uri",
     get: Some(PROFILE_QUERY),
+    collection: Some("{parent}/load-activation-profiles"),
+    list: Some(ListSpec {
+        key: "load-activation-profiles",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Classic,
+    }),
     ..BASE
 };

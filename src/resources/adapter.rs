@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 use crate::api::HmcError;
 use crate::store::{Resource, Tx};
 
@@ -90,6 +90,21 @@ pub static ADAPTER: ResourceType = ResourceType {
     param: "adapter-id",
     defaults: &[("status", "\"active\"")],
     on_add: Some(on_add_adapter),
+    collection: Some("{parent}/adapters"),
+    list: Some(ListSpec {
+        key: "adapters",
+        props: &[
+            "object-uri",
+            "name",
+            "adapter-id",
+            "adapter-family",
+            "type",
+            "status",
+        ],
+        filters: &["name", "adapter-id", "adapter-family", "type", "status"],
+        additional: true,
+        mode: Mode::Dpm,
+    }),
     ..BASE
 };
 

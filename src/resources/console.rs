@@ -1,7 +1,7 @@
 //! The console and the console-scoped resources without operations of their
 //! own yet: tasks, unmanaged CPCs, custom groups, console hardware messages.
 
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 /// Operation: Get Console Properties. The one console, at `/api/console`.
 pub static CONSOLE: ResourceType = ResourceType {
@@ -21,6 +21,14 @@ pub static TASK: ResourceType = ResourceType {
     param: "task-id",
     id_prop: "element-id",
     uri_prop: "element-uri",
+    collection: Some("{parent}/tasks"),
+    list: Some(ListSpec {
+        key: "tasks",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -43,6 +51,14 @@ pub static CUSTOM_GROUP: ResourceType = ResourceType {
     element: "/api/groups/{id}",
     param: "group-id",
     defaults: &[("description", "\"\""), ("match-info", "null")],
+    collection: Some("/api/groups"),
+    list: Some(ListSpec {
+        key: "groups",
+        props: &["object-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -54,5 +70,13 @@ pub static CONSOLE_HW_MESSAGE: ResourceType = ResourceType {
     param: "hardware-message-id",
     id_prop: "element-id",
     uri_prop: "element-uri",
+    collection: Some("{parent}/hardware-messages"),
+    list: Some(ListSpec {
+        key: "hardware-messages",
+        props: &["element-uri", "text", "timestamp"],
+        filters: &[],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };

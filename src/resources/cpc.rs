@@ -56,5 +56,13 @@ pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
     param: "hardware-message-id",
     id_prop: "element-id",
     uri_prop: "element-uri",
+    collection: Some("{parent}/hardware-messages"),
+    list: Some(ListSpec {
+        key: "hardware-messages",
+        props: &["element-uri", "timestamp", "text"],
+        filters: &[],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };

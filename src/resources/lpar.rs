@@ -1,7 +1,7 @@
 //! Logical partitions of classic-mode CPCs.
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 pub static LPAR: ResourceType = ResourceType {
     class: "logical-partition",
@@ -12,5 +12,13 @@ pub static LPAR: ResourceType = ResourceType {
     get: Some(&["properties", "cached-acceptable", "group-uri"]),
     write_only: &["ssc-master-pw"],
     defaults: &[("status", "\"not-activated\"")],
+    collection: Some("{parent}/logical-partitions"),
+    list: Some(ListSpec {
+        key: "logical-partitions",
+        props: &["object-uri", "name", "status"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Classic,
+    }),
     ..BASE
 };

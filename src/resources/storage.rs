@@ -2,7 +2,7 @@
 //! and storage templates with their template volumes.
 
 use super::console::CONSOLE;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 pub static STORAGE_GROUP: ResourceType = ResourceType {
     class: "storage-group",
@@ -15,6 +15,14 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
         ("virtual-storage-resource-uris", "[]"),
         ("shared", "false"),
     ],
+    collection: Some("/api/storage-groups"),
+    list: Some(ListSpec {
+        key: "storage-groups",
+        props: &["object-uri", "cpc-uri", "name", "fulfillment-state", "type"],
+        filters: &["cpc-uri", "name", "fulfillment-state", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -27,6 +35,20 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("storage-volume-uris"),
+    collection: Some("{parent}/storage-volumes"),
+    list: Some(ListSpec {
+        key: "storage-volumes",
+        props: &["element-uri", "name", "fulfillment-state", "size", "usage"],
+        filters: &[
+            "name",
+            "fulfillment-state",
+            "maximum-size",
+            "minimum-size",
+            "usage",
+        ],
+        additional: true,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -50,6 +72,14 @@ pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
     element: "/api/storage-templates/{id}",
     param: "storage-template-id",
     defaults: &[("storage-template-volume-uris", "[]"), ("shared", "false")],
+    collection: Some("/api/storage-templates"),
+    list: Some(ListSpec {
+        key: "storage-templates",
+        props: &["object-uri", "cpc-uri", "name", "type"],
+        filters: &["cpc-uri", "name", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -63,5 +93,13 @@ pub static STORAGE_TEMPLATE_VOLUME: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("storage-template-volume-uris"),
+    collection: Some("{parent}/storage-template-volumes"),
+    list: Some(ListSpec {
+        key: "storage-template-volumes",
+        props: &["element-uri", "name", "size", "usage"],
+        filters: &["name", "maximum-size", "minimum-size", "usage"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };

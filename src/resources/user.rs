@@ -2,7 +2,7 @@
 //! server definitions: the console's security objects.
 
 use super::console::CONSOLE;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 /// A console user; `name` is the userid it logs on with, `password` is
 /// write-only and checked by Logon.
@@ -15,6 +15,14 @@ pub static USER: ResourceType = ResourceType {
     write_only: &["password"],
     defaults: &[("disabled", "false")],
     names_ignore_case: true,
+    collection: Some("{parent}/users"),
+    list: Some(ListSpec {
+        key: "users",
+        props: &["object-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -29,6 +37,14 @@ pub static USER_ROLE: ResourceType = ResourceType {
         ("is-inheritance-enabled", "false"),
     ],
     names_ignore_case: true,
+    collection: Some("{parent}/user-roles"),
+    list: Some(ListSpec {
+        key: "user-roles",
+        props: &["object-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -41,6 +57,14 @@ pub static USER_PATTERN: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     names_ignore_case: true,
+    collection: Some("{parent}/user-patterns"),
+    list: Some(ListSpec {
+        key: "user-patterns",
+        props: &["element-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -54,6 +78,14 @@ pub static PASSWORD_RULE: ResourceType = ResourceType {
     uri_prop: "element-uri",
     defaults: &[("min-length", "8"), ("max-length", "256")],
     names_ignore_case: true,
+    collection: Some("{parent}/password-rules"),
+    list: Some(ListSpec {
+        key: "password-rules",
+        props: &["element-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -79,6 +111,14 @@ pub static LDAP_SERVER_DEFINITION: ResourceType = ResourceType {
         ("replication-overwrite-possible", "false"),
     ],
     names_ignore_case: true,
+    collection: Some("{parent}/ldap-server-definitions"),
+    list: Some(ListSpec {
+        key: "ldap-server-definitions",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -96,6 +136,14 @@ pub static MFA_SERVER_DEFINITION: ResourceType = ResourceType {
         ("replication-overwrite-possible", "false"),
     ],
     names_ignore_case: true,
+    collection: Some("{parent}/mfa-server-definitions"),
+    list: Some(ListSpec {
+        key: "mfa-server-definitions",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };
 
@@ -117,5 +165,13 @@ pub static SSO_SERVER_DEFINITION: ResourceType = ResourceType {
         ("replication-overwrite-possible", "false"),
     ],
     names_ignore_case: true,
+    collection: Some("{parent}/sso-server-definitions"),
+    list: Some(ListSpec {
+        key: "sso-server-definitions",
+        props: &["element-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: true,
+        mode: Mode::Any,
+    }),
     ..BASE
 };

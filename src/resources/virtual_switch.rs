@@ -1,7 +1,7 @@
 //! Virtual switches and capacity groups of DPM CPCs.
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
 
 pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     class: "virtual-switch",
@@ -10,6 +10,14 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     element: "/api/virtual-switches/{id}",
     param: "virtual-switch-id",
     defaults: &[("connected-vnic-uris", "[]")],
+    collection: Some("{parent}/virtual-switches"),
+    list: Some(ListSpec {
+        key: "virtual-switches",
+        props: &["object-uri", "name", "type"],
+        filters: &["name", "type"],
+        additional: true,
+        mode: Mode::Dpm,
+    }),
     ..BASE
 };
 
@@ -22,5 +30,13 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     defaults: &[("capping-enabled", "true"), ("partition-uris", "[]")],
+    collection: Some("{parent}/capacity-groups"),
+    list: Some(ListSpec {
+        key: "capacity-groups",
+        props: &["element-uri", "name"],
+        filters: &["name"],
+        additional: false,
+        mode: Mode::Any,
+    }),
     ..BASE
 };

@@ -38,10 +38,15 @@ pub fn self_signed_pem(hmc: &Hmc) -> Result<(String, String), Error> {
     })
 }
 
+/// The bytes of a PEM file; the error names the file.
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| tls_error(&path.display().to_string(), e))
+}
+
 /// A TLS acceptor with `cert`/`key` files, or the HMC's own certificate.
 pub fn acceptor(hmc: &Hmc, cert: Option<&Path>, key: Option<&Path>) -> Result<TlsAcceptor, Error> {
     let (cert_pem, key_pem) = match (cert, key) {
-        (Some(c), Some(k)) => (std::fs::read(c)?, std::fs::read(k)?),
+        (Some(c), Some(k)) => (read_file(c)?, read_file(k)?),
         (None, None) => {
             let (c, k) = self_signed_pem(hmc)?;
             (c.into_bytes(), k.into_bytes())

@@ -271,3 +271,17 @@ def test_second_process_shares_the_hmc(mock_hmc, dpm_cpc, partition_factory):
         assert theirs_name in [p.name for p in dpm_cpc.partitions.list()]
     finally:
         dpm_cpc.partitions.resource_object(result["created-uri"]).delete()
+
+
+def test_lists_of_cpc_children_follow_the_mode(client):
+    dpm = client.cpcs.find(name="DPM1")
+    classic = client.cpcs.find(name="CLASSIC1")
+    vswitches = {v.name for v in dpm.virtual_switches.list()}
+    assert vswitches == {"VSWITCH OSA 0108", "VSWITCH OSA 0109"}
+    adapters = {a.name for a in dpm.adapters.list()}
+    assert {"OSA 0108", "FCP 0118", "Crypto 0120"} <= adapters
+    assert [a.name for a in dpm.adapters.list(filter_args={"type": "fcp"})] == ["FCP 0118"]
+    assert sorted(lpar.name for lpar in classic.lpars.list()) == ["LPAR1", "LPAR2"]
+    assert classic.adapters.list() == []
+    assert dpm.lpars.list() == []
+    assert [p.name for p in classic.image_activation_profiles.list()] == ["LPAR1", "LPAR2"]
