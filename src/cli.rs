@@ -106,14 +106,18 @@ fn init_logging() {
         .try_init();
 }
 
-fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
+/// The text of `file`; the error names the file.
+fn read_text(file: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(file).map_err(|e| {
         Error::Io(std::io::Error::new(
             e.kind(),
             format!("{}: {e}", file.display()),
         ))
-    })?;
-    Ok(definition::parse(&text)?)
+    })
+}
+
+fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
+    Ok(definition::parse(&read_text(file)?)?)
 }
 
 fn execute(cli: Cli) -> Result<(), Error> {
@@ -143,12 +147,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             if let Some(out) = &cert_out {
                 // The certificate the server presents: the user's own if given.
                 let pem = match &cert {
-                    Some(c) => std::fs::read_to_string(c).map_err(|e| {
-                        Error::Io(std::io::Error::new(
-                            e.kind(),
-                            format!("{}: {e}", c.display()),
-                        ))
-                    })?,
+                    Some(c) => read_text(c)?,
                     None => server::tls::self_signed_pem(&hmc)?.0,
                 };
                 std::fs::write(out, pem)?;

@@ -12,19 +12,16 @@ use std::time::{Duration, Instant};
 
 use mock_hmc::{Hmc, Method};
 use serde_json::json;
-use support::{BIN, Client, Server, TempDb, agent, http_send};
+use support::{BIN, Client, Server, TempDb, agent, agent_with, http_send};
 
 /// An agent that verifies the server against `pem` as its only trusted root.
 fn agent_trusting(pem: &str) -> ureq::Agent {
     let cert = ureq::tls::Certificate::from_pem(pem.as_bytes()).unwrap();
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-        .build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+    agent_with(
+        ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
+            .build(),
+    )
 }
 
 /// Whether GET /api/version at `base` answers 200 through `agent`.

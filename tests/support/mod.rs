@@ -130,6 +130,16 @@ impl Server {
     /// Starts `mock-hmc --db <db> serve --port 0` (HTTPS unless `plain`),
     /// with extra arguments, and waits until it listens.
     pub fn start(db: &Path, plain: bool, extra: &[&str]) -> Server {
+        Server::spawn(db, plain, extra, None)
+    }
+
+    /// Like `start`, but with the default log filter (`MOCK_HMC_LOG` unset)
+    /// and the server's stderr written to `log`.
+    pub fn start_logging(db: &Path, plain: bool, extra: &[&str], log: &Path) -> Server {
+        Server::spawn(db, plain, extra, Some(log))
+    }
+
+    fn spawn(db: &Path, plain: bool, extra: &[&str], log: Option<&Path>) -> Server {
         let port_file = db.with_extension(format!("port-{}", std::process::id()));
         let _ = std::fs::remove_file(&port_file);
         let mut cmd = Command::new(BIN);
@@ -139,8 +149,17 @@ impl Server {
             cmd.arg("--plain-http");
         }
         cmd.args(extra);
-        cmd.env("MOCK_HMC_LOG", "warn");
-        cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
+        cmd.stdout(Stdio::null());
+        match log {
+            Some(log) => {
+                cmd.env_remove("MOCK_HMC_LOG");
+                cmd.stderr(std::fs::File::create(log).unwrap());
+            }
+            None => {
+                cmd.env("MOCK_HMC_LOG", "warn");
+                cmd.stderr(Stdio::inherit());
+            }
+        }
         let child = cmd.spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         let port = loop {
@@ -187,9 +206,16 @@ impl Drop for Server {
 /// An HTTP agent that keeps connections alive, accepts the self-signed
 /// certificate and does not turn error statuses into errors.
 pub fn agent() -> ureq::Agent {
-    let tls = ureq::tls::TlsConfig::builder()
-        .disable_verification(true)
-        .build();
+    agent_with(
+        ureq::tls::TlsConfig::builder()
+            .disable_verification(true)
+            .build(),
+    )
+}
+
+/// An HTTP agent with the given TLS settings that keeps connections alive
+/// and does not turn error statuses into errors.
+pub fn agent_with(tls: ureq::tls::TlsConfig) -> ureq::Agent {
     ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
@@ -304,43 +330,6 @@ pub fn both(scenario: impl Fn(&dyn Client, &str)) {
     let served = Served::new();
     let s = served.logon("ensadmin", "password");
     scenario(&served, &s);
-}
-
-impl Server {
-    /// Like `start`, but with the default log filter (`MOCK_HMC_LOG` unset)
-    /// and the server's stderr written to `log`.
-    pub fn start_logging(db: &Path, plain: bool, extra: &[&str], log: &Path) -> Server {
-        let port_file = db.with_extension(format!("logport-{}", std::process::id()));
-        let _ = std::fs::remove_file(&port_file);
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--db").arg(db).arg("serve").arg("--port").arg("0");
-        cmd.arg("--port-file").arg(&port_file);
-        if plain {
-            cmd.arg("--plain-http");
-        }
-        cmd.args(extra);
-        cmd.env_remove("MOCK_HMC_LOG");
-        cmd.stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap());
-        let child = cmd.spawn().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file)
-                && let Ok(p) = text.trim().parse::<u16>()
-            {
-                break p;
-            }
-            assert!(Instant::now() < deadline, "server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Server {
-            child,
-            port,
-            https: !plain,
-            db: db.to_path_buf(),
-            agent: agent(),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
