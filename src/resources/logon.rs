@@ -78,7 +78,9 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         ctx.now.saturating_add(idle_minutes.saturating_mul(60_000))
     };
     let id = token();
-    let short = &id[..12];
+    // Topic names are seen by notification clients: keep the id out of them.
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let short = &tag[..12];
     let session = SessionRow {
         id: id.clone(),
         userid: user.name().to_string(),
