@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::response::Body;
-use crate::api::{HmcError, Method, Request, Response};
+use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
 use crate::resources::generic;
 use crate::routes::{Action, RouteTable};
@@ -153,9 +153,4 @@ fn touch(tx: &Tx<'_>, s: &SessionRow, now: i64) -> Result<(), HmcError> {
     let idle = s.expires_at.saturating_sub(s.last_used_at);
     tx.touch_session(&s.id, now, now.saturating_add(idle))?;
     Ok(())
-}
-
-/// Whether `method` is one the HMC API uses (others get 404.1 from the server).
-pub fn known_method(m: &str) -> Option<Method> {
-    Method::parse(m)
 }

@@ -123,15 +123,6 @@ impl Request {
             Some(_) => Err(HmcError::bad_json("the request body is not a JSON object")),
         }
     }
-
-    /// The JSON body as an object, or an empty one when there is no body.
-    pub fn json_object_or_empty(&self) -> Result<Map<String, Value>, HmcError> {
-        match self.json()? {
-            None => Ok(Map::new()),
-            Some(Value::Object(m)) => Ok(m),
-            Some(_) => Err(HmcError::bad_json("the request body is not a JSON object")),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -144,7 +135,6 @@ mod tests {
         let mut r = Request::new(Method::Post, "/api/x");
         r.content_type = Some("application/json".into());
         assert_eq!(r.json().unwrap(), None);
-        assert_eq!(r.json_object_or_empty().unwrap(), Map::new());
         assert_eq!(r.json_object().unwrap_err().reason, 3);
     }
 

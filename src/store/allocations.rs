@@ -43,15 +43,6 @@ impl Tx<'_> {
         )?;
         Ok(stmt.execute(params![pool, value, owner])? == 1)
     }
-
-    /// Gives back what `owner` holds in `pool`.
-    pub fn release(&self, pool: &str, owner: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "DELETE FROM id_allocations WHERE pool = ?1 AND owner_uri = ?2",
-            params![pool, owner],
-        )?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -81,8 +72,6 @@ mod tests {
                 assert_eq!(tx.allocate("p", 10..=12, "/b")?, None);
                 tx.delete_resource("/a")?;
                 assert_eq!(tx.allocate("p", 10..=12, "/b")?, Some(10));
-                tx.release("p", "/b")?;
-                assert_eq!(tx.allocate("p", 10..=12, "/c")?, Some(10));
                 Ok::<_, StoreError>(())
             })
             .unwrap();

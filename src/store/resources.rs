@@ -153,15 +153,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Moves a resource to the end of the insertion order (list order).
-    pub fn move_to_end(&self, uri: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE resources SET seq = (SELECT max(seq) + 1 FROM resources) WHERE uri = ?1",
-            [uri],
-        )?;
-        Ok(())
-    }
-
     /// Deletes a resource with all its descendants (the foreign key cascades)
     /// and removes their URIs from every list-valued property of the
     /// resources that remain (`nic-uris`, `connected-vnic-uris`, ...).
@@ -281,13 +272,12 @@ mod tests {
             .write(|tx| {
                 tx.insert_resource(&res("/c", "cpc", None, json!({"name": "b"})))?;
                 tx.insert_resource(&res("/d", "cpc", None, json!({"name": "a"})))?;
-                tx.move_to_end("/c")?;
                 let names: Vec<String> = tx
                     .resources_of_class("cpc")?
                     .iter()
                     .map(|r| r.name().to_string())
                     .collect();
-                assert_eq!(names, vec!["a", "b"]);
+                assert_eq!(names, vec!["b", "a"]);
                 Ok::<_, StoreError>(())
             })
             .unwrap();
