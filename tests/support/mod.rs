@@ -232,47 +232,19 @@ pub fn http_send(
     session: Option<&str>,
     body: Option<&Value>,
 ) -> Reply {
-    let url = format!("{base}{uri}");
-    let mut resp = match method {
-        Method::Get | Method::Delete => {
-            let mut r = if method == Method::Get {
-                agent.get(&url)
-            } else {
-                agent.delete(&url)
-            };
-            if let Some(s) = session {
-                r = r.header("X-API-Session", s);
-            }
-            r.call().unwrap()
-        }
-        Method::Post => {
-            let mut r = agent.post(&url).header("Content-Type", "application/json");
-            if let Some(s) = session {
-                r = r.header("X-API-Session", s);
-            }
-            match body {
-                Some(b) => r.send(b.to_string()).unwrap(),
-                None => r.send_empty().unwrap(),
-            }
-        }
-    };
-    let status = resp.status().as_u16();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    Reply {
-        status,
-        body,
-        location,
-    }
+    // zhmcclient sends `Content-Type: application/json` on every POST, with
+    // or without a body.
+    let content_type = (method == Method::Post).then_some("application/json");
+    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    http_send_raw(
+        agent,
+        base,
+        method.as_str(),
+        uri,
+        session,
+        content_type,
+        &bytes,
+    )
 }
 
 impl Client for Server {
