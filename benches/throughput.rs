@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark")]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -13,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mock_hmc::{Hmc, Method, Request, Response};
 use serde_json::{Value, json};
+use support::{Client, Server};
 
 /// Selects worker mode and names the worker's index (0..WORKERS).
 const ENV_WORKER: &str = "MOCK_HMC_BENCH_WORKER";
@@ -65,24 +69,8 @@ fn main() {
     let version = Request::new(Method::Get, "/api/version");
 
     // HTTPS: a `mock-hmc serve` child on its own db, one keep-alive agent.
-    let server = Server::start(&dir.path().join("served.sqlite"));
-    let agent = agent();
-    let base = server.base();
-    let logon = http(
-        &agent,
-        &base,
-        Method::Post,
-        "/api/sessions",
-        None,
-        Some(&json!({"userid": "ensadmin", "password": "password"})),
-    )
-    .expect("https logon");
-    assert_eq!(logon.0, 200, "https logon: {}", logon.1);
-    let logon: Value = serde_json::from_str(&logon.1).expect("logon body");
-    let sid = logon["api-session"]
-        .as_str()
-        .expect("api-session")
-        .to_string();
+    let server = Server::start(&dir.path().join("served.sqlite"), false, &[]);
+    let sid = server.logon("ensadmin", "password");
 
     let mut ops: Vec<(Row, Op<'_>)> = vec![
         (
@@ -102,19 +90,18 @@ fn main() {
         ),
         (
             Row::new("HTTPS keep-alive GET /api/version"),
-            Box::new(|_| http_check(&agent, &base, Method::Get, "/api/version", None, None, 200)),
+            Box::new(|_| http_check(&server, Method::Get, "/api/version", None, None, 200)),
         ),
         (
             Row::new("HTTPS keep-alive Get Partition Properties"),
-            Box::new(|_| http_check(&agent, &base, Method::Get, PARTITION, Some(&sid), None, 200)),
+            Box::new(|_| http_check(&server, Method::Get, PARTITION, Some(&sid), None, 200)),
         ),
         (
             Row::new("HTTPS keep-alive Update Partition Properties"),
             Box::new(|i| {
                 let body = json!({"description": format!("bench update {i}")});
                 http_check(
-                    &agent,
-                    &base,
+                    &server,
                     Method::Post,
                     PARTITION,
                     Some(&sid),
@@ -139,15 +126,13 @@ fn main() {
         eprintln!("  req/s per round: {}: {}", r.name, rates.join(", "));
     }
     let single_update_rate = rows[2].rate();
-    let _ = http(
-        &agent,
-        &base,
+    server.send(
         Method::Delete,
         "/api/sessions/this-session",
         Some(&sid),
         None,
     );
-    server.stop();
+    server.terminate();
 
     // 4 writer processes on one db, each on its own partition.
     let per_worker: usize = std::env::var(ENV_WORKER_N)
@@ -346,134 +331,22 @@ fn cpus() -> usize {
 
 // ---------------------------------------------------------------- HTTPS
 
-/// A `mock-hmc serve` child on a fresh db; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let port_file = db.with_extension("port");
-        let child = Command::new(env!("CARGO_BIN_EXE_mock-hmc"))
-            .arg("--db")
-            .arg(db)
-            .args(["serve", "--port", "0", "--port-file"])
-            .arg(&port_file)
-            .env("MOCK_HMC_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn mock-hmc serve");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            if let Some(p) = std::fs::read_to_string(&port_file)
-                .ok()
-                .and_then(|t| t.trim().parse::<u16>().ok())
-            {
-                break p;
-            }
-            assert!(Instant::now() < deadline, "mock-hmc serve did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Server { child, port }
-    }
-
-    fn base(&self) -> String {
-        format!("https://127.0.0.1:{}", self.port)
-    }
-
-    /// SIGTERM (a clean shutdown), then wait.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// A keep-alive agent that accepts the self-signed certificate and returns
-/// error statuses as responses.
-fn agent() -> ureq::Agent {
-    let tls = ureq::tls::TlsConfig::builder()
-        .disable_verification(true)
-        .build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
-}
-
-/// Sends one request; returns status and body text.
-fn http(
-    agent: &ureq::Agent,
-    base: &str,
-    method: Method,
-    uri: &str,
-    session: Option<&str>,
-    body: Option<&Value>,
-) -> Result<(u16, String), String> {
-    let url = format!("{base}{uri}");
-    let result = match method {
-        Method::Get => {
-            let mut r = agent.get(&url);
-            if let Some(s) = session {
-                r = r.header("X-API-Session", s);
-            }
-            r.call()
-        }
-        Method::Delete => {
-            let mut r = agent.delete(&url);
-            if let Some(s) = session {
-                r = r.header("X-API-Session", s);
-            }
-            r.call()
-        }
-        Method::Post => {
-            let mut r = agent.post(&url).header("Content-Type", "application/json");
-            if let Some(s) = session {
-                r = r.header("X-API-Session", s);
-            }
-            match body {
-                Some(b) => r.send(b.to_string()),
-                None => r.send_empty(),
-            }
-        }
-    };
-    let mut resp = result.map_err(|e| format!("{method:?} {uri}: transport error: {e}"))?;
-    let status = resp.status().as_u16();
-    // Reading the whole body lets the agent reuse the connection.
-    let text = resp
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| format!("{method:?} {uri}: reading body: {e}"))?;
-    Ok((status, text))
-}
-
+/// One request over HTTPS; an error names the request and what came back.
 fn http_check(
-    agent: &ureq::Agent,
-    base: &str,
+    server: &Server,
     method: Method,
     uri: &str,
     session: Option<&str>,
     body: Option<&Value>,
     status: u16,
 ) -> Result<(), String> {
-    let (got, text) = http(agent, base, method, uri, session, body)?;
-    if got == status {
+    let reply = server.send(method, uri, session, body);
+    if reply.status == status {
         Ok(())
     } else {
         Err(format!(
-            "{method:?} {uri}: status {got} (expected {status}): {text}"
+            "{method:?} {uri}: status {} (expected {status}): {}",
+            reply.status, reply.body
         ))
     }
 }

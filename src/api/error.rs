@@ -86,6 +86,18 @@ impl HmcError {
         )
     }
 
+    /// Start of the message of `duplicate_uri`.
+    pub const DUPLICATE_URI_PREFIX: &str = "A resource with URI";
+
+    /// 400.8: a resource with this URI (a supplied id) already exists.
+    pub fn duplicate_uri(uri: &str) -> HmcError {
+        HmcError::new(
+            400,
+            8,
+            format!("{} {uri} already exists", HmcError::DUPLICATE_URI_PREFIX),
+        )
+    }
+
     /// 400.9: the body is not valid JSON.
     pub fn bad_json(detail: &str) -> HmcError {
         HmcError::new(

@@ -134,7 +134,7 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
 /// Where in an entry an `add_resource` error points.
 fn error_path(rt: &ResourceType, e: &HmcError, path: &str) -> String {
     if e.status == 400 && e.reason == 8 {
-        if e.message.starts_with("A resource with URI") {
+        if e.message.starts_with(HmcError::DUPLICATE_URI_PREFIX) {
             let prop = if rt.id_prop.is_empty() {
                 rt.uri_prop
             } else {
@@ -189,20 +189,10 @@ fn load_resource(
                 ));
             }
         };
+        // Children need only the parent's URI and identity; back-references
+        // are appended to the stored parent by `add_resource` itself.
         for (i, child) in array(list, &list_path)?.iter().enumerate() {
-            // Each child is added under the parent as it is now (back-references
-            // of earlier siblings included).
-            let fresh = tx
-                .resource(&r.uri)
-                .map_err(internal)?
-                .unwrap_or_else(|| r.clone());
-            load_resource(
-                tx,
-                child_rt,
-                Some(&fresh),
-                child,
-                &format!("{list_path}[{i}]"),
-            )?;
+            load_resource(tx, child_rt, Some(&r), child, &format!("{list_path}[{i}]"))?;
         }
     }
     Ok(r)

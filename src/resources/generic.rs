@@ -2,7 +2,7 @@
 //! driven by its descriptor, and `add_resource`: the one way a resource comes
 //! into being (Create and definition-file loading both use it).
 
-use regex::RegexBuilder;
+use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
 use super::descriptor::ResourceType;
@@ -41,51 +41,70 @@ fn collection_parent_resource(
     }
 }
 
-/// Whether `value` matches the filter `pattern` (HMC semantics: a regular
-/// expression matched against the whole string; non-strings compared by
-/// their JSON text, so `has-unacceptable-status=false` works).
-fn filter_matches(
-    value: Option<&Value>,
-    pattern: &str,
-    ignore_case: bool,
-) -> Result<bool, HmcError> {
-    match value {
-        None => Ok(false),
-        Some(Value::String(s)) => {
-            let re = RegexBuilder::new(&format!("^(?:{pattern})$"))
-                .case_insensitive(ignore_case)
-                .build()
-                .map_err(|_| {
-                    HmcError::bad_query(format!(
-                        "Invalid regular expression in query parameter: '{pattern}'"
-                    ))
-                })?;
-            Ok(re.is_match(s))
+/// One filter value of a List query: the pattern as given (compared with
+/// the JSON text of non-string properties) and as a regular expression
+/// matched against the whole string (HMC semantics).
+pub struct Pattern {
+    text: String,
+    regex: Regex,
+}
+
+impl Pattern {
+    /// Compiles `text` once per request; 400.1 for an invalid expression.
+    pub fn new(text: &str, ignore_case: bool) -> Result<Pattern, HmcError> {
+        let regex = RegexBuilder::new(&format!("^(?:{text})$"))
+            .case_insensitive(ignore_case)
+            .build()
+            .map_err(|_| {
+                HmcError::bad_query(format!(
+                    "Invalid regular expression in query parameter: '{text}'"
+                ))
+            })?;
+        Ok(Pattern {
+            text: text.to_string(),
+            regex,
+        })
+    }
+
+    /// Whether a property value matches; a missing property never does, and
+    /// non-strings are compared by their JSON text, so
+    /// `has-unacceptable-status=false` works.
+    pub fn matches(&self, value: Option<&Value>) -> bool {
+        match value {
+            None => false,
+            Some(Value::String(s)) => self.regex.is_match(s),
+            Some(other) => serde_json::to_string(other).is_ok_and(|t| t == self.text),
         }
-        Some(other) => Ok(serde_json::to_string(other).is_ok_and(|text| text == pattern)),
     }
 }
 
-/// Whether `r` passes all `filters` (names ANDed, repeated values ORed).
-pub fn passes_filters(
+/// Filters of a List query: (property, patterns) pairs, names ANDed and
+/// repeated values ORed.
+pub type Filters = Vec<(String, Vec<Pattern>)>;
+
+/// Compiles the query's filters for `rt` (`name` ignores case for the
+/// types whose names do).
+pub fn compile_filters(
     rt: &ResourceType,
-    r: &Resource,
-    filters: &[(String, Vec<String>)],
-) -> Result<bool, HmcError> {
-    for (name, patterns) in filters {
-        let ignore_case = rt.names_ignore_case && name == "name";
-        let mut any = false;
-        for p in patterns {
-            if filter_matches(r.props.get(name), p, ignore_case)? {
-                any = true;
-                break;
-            }
-        }
-        if !any {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    raw: Vec<(String, Vec<String>)>,
+) -> Result<Filters, HmcError> {
+    raw.into_iter()
+        .map(|(name, values)| {
+            let ignore_case = rt.names_ignore_case && name == "name";
+            let patterns = values
+                .iter()
+                .map(|v| Pattern::new(v, ignore_case))
+                .collect::<Result<_, _>>()?;
+            Ok((name, patterns))
+        })
+        .collect()
+}
+
+/// Whether `r` passes all `filters`.
+pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
+    filters
+        .iter()
+        .all(|(name, patterns)| patterns.iter().any(|p| p.matches(r.props.get(name))))
 }
 
 /// The item for `r` in a list answer: `props` (missing ones null), then the
@@ -120,7 +139,7 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     }
     query.check_allowed(&allowed)?;
     let additional = query.name_list("additional-properties").unwrap_or_default();
-    let filters = query.filters(&["additional-properties"]);
+    let filters = compile_filters(rt, query.filters(&["additional-properties"]))?;
     let parent = collection_parent_resource(ctx, rt)?;
     let members = match &parent {
         Some(p) => {
@@ -135,7 +154,7 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     };
     let mut items = Vec::new();
     for r in &members {
-        if passes_filters(rt, r, &filters)? {
+        if passes_filters(r, &filters) {
             items.push(list_item(rt, r, spec.props, &additional));
         }
     }
@@ -325,10 +344,7 @@ pub fn add_resource(
     match tx.insert_resource(&r) {
         Ok(()) => {}
         Err(StoreError::Duplicate(u)) => {
-            return Err(HmcError::bad_request(
-                8,
-                format!("A resource with URI {u} already exists"),
-            ));
+            return Err(HmcError::duplicate_uri(&u));
         }
         Err(e) => return Err(e.into()),
     }
@@ -370,26 +386,30 @@ mod tests {
 
     use super::*;
 
+    fn matches(value: Option<&Value>, pattern: &str, ignore_case: bool) -> bool {
+        Pattern::new(pattern, ignore_case).unwrap().matches(value)
+    }
+
     #[test]
     fn string_filters_are_full_match_regular_expressions() {
         let v = json!("OSA1");
-        assert!(filter_matches(Some(&v), "O.*", false).unwrap());
-        assert!(!filter_matches(Some(&v), "OSA", false).unwrap());
-        assert!(!filter_matches(Some(&v), "osa1", false).unwrap());
-        assert!(filter_matches(Some(&v), "osa1", true).unwrap());
-        assert!(filter_matches(Some(&v), "OSA1|X", false).unwrap());
+        assert!(matches(Some(&v), "O.*", false));
+        assert!(!matches(Some(&v), "OSA", false));
+        assert!(!matches(Some(&v), "osa1", false));
+        assert!(matches(Some(&v), "osa1", true));
+        assert!(matches(Some(&v), "OSA1|X", false));
     }
 
     #[test]
     fn non_string_filters_compare_json_text_and_missing_never_matches() {
-        assert!(filter_matches(Some(&json!(false)), "false", false).unwrap());
-        assert!(filter_matches(Some(&json!(12)), "12", false).unwrap());
-        assert!(!filter_matches(None, ".*", false).unwrap());
+        assert!(matches(Some(&json!(false)), "false", false));
+        assert!(matches(Some(&json!(12)), "12", false));
+        assert!(!matches(None, ".*", false));
     }
 
     #[test]
     fn invalid_regular_expression_is_400_1() {
-        let e = filter_matches(Some(&json!("a")), "[abc", false).unwrap_err();
+        let e = Pattern::new("[abc", false).err().unwrap();
         assert_eq!((e.status, e.reason), (400, 1));
     }
 }

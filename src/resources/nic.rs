@@ -1,6 +1,8 @@
 //! The children of a partition: NICs, HBAs and virtual functions. Each takes
 //! a device number from the partition's pool; HBAs also a WWPN.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -12,6 +14,10 @@ use super::preconditions::{Statuses, check_partition_status};
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
+
+/// The shape of a network port URI; group 1 is its adapter's URI.
+static NETWORK_PORT_URI: LazyLock<Result<Regex, regex::Error>> =
+    LazyLock::new(|| Regex::new(r"^(/api/adapters/[^/]+)/network-ports/[^/]+$"));
 
 /// Partition statuses in which its NICs, HBAs and VFs cannot change.
 const TRANSITIONAL: &[&str] = &["starting", "stopping"];
@@ -45,9 +51,11 @@ fn prepare_nic(
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
     if let Some(port_uri) = body.get("network-adapter-port-uri").and_then(Value::as_str) {
-        let shape = Regex::new(r"^(/api/adapters/[^/]+)/network-ports/[^/]+$")
-            .map_err(|_| HmcError::internal())?;
-        let Some(caps) = shape.captures(port_uri) else {
+        let Some(caps) = NETWORK_PORT_URI
+            .as_ref()
+            .map_err(|_| HmcError::internal())?
+            .captures(port_uri)
+        else {
             return Err(HmcError::referenced_not_found(6, port_uri));
         };
         let adapter_uri = &caps[1];
