@@ -953,6 +953,7 @@ fn create_nic_on_a_virtual_switch_links_it_everywhere() {
         assert_eq!(nic["parent"], "/api/partitions/linux2", "{}", c.transport());
         assert_eq!(nic["virtual-switch-uri"], VSWITCH_0108, "{}", c.transport());
         assert_eq!(nic["type"], "iqd", "{}", c.transport());
+        // LINUX2 has one NIC (8000).
         assert_eq!(nic["device-number"], "8001", "{}", c.transport());
         let nics = uri_list(c, s, "/api/partitions/linux2", "nic-uris");
         assert_eq!(
@@ -999,7 +1000,8 @@ fn create_nic_on_a_network_port() {
             "{}",
             c.transport()
         );
-        assert_eq!(nic["device-number"], "8001", "{}", c.transport());
+        // LINUX1's HBA, virtual function and NIC hold 8000-8002.
+        assert_eq!(nic["device-number"], "8003", "{}", c.transport());
         assert!(
             uri_list(c, s, "/api/partitions/linux1", "nic-uris")
                 .iter()

@@ -55,6 +55,13 @@ impl Response {
         }
     }
 
+    /// The same answer with header `name` set to `value` (replacing it).
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
     /// The JSON body, if it has one.
     pub fn json(&self) -> Option<&Value> {
         match &self.body {

@@ -22,6 +22,7 @@ pub static RESET_PROFILE: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Classic,
+        sparse: false,
     }),
     ..BASE
 };
@@ -43,6 +44,7 @@ pub static IMAGE_PROFILE: ResourceType = ResourceType {
         filters: &["name"],
         additional: true,
         mode: Mode::Classic,
+        sparse: false,
     }),
     ..BASE
 };
@@ -63,6 +65,7 @@ pub static LOAD_PROFILE: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Classic,
+        sparse: false,
     }),
     ..BASE
 };

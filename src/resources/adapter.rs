@@ -104,6 +104,7 @@ pub static ADAPTER: ResourceType = ResourceType {
         filters: &["name", "adapter-id", "adapter-family", "type", "status"],
         additional: true,
         mode: Mode::Dpm,
+        sparse: false,
     }),
     ..BASE
 };

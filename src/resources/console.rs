@@ -28,6 +28,7 @@ pub static TASK: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -58,6 +59,7 @@ pub static CUSTOM_GROUP: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -77,6 +79,7 @@ pub static CONSOLE_HW_MESSAGE: ResourceType = ResourceType {
         filters: &[],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

@@ -36,6 +36,7 @@ pub static CPC: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     get: Some(&["properties", "cached-acceptable", "group-uri"]),
     update: Some(UpdateSpec {
@@ -63,6 +64,7 @@ pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
         filters: &[],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

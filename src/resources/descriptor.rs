@@ -29,6 +29,9 @@ pub struct ListSpec {
     pub additional: bool,
     /// Parents in another mode list nothing (no error).
     pub mode: Mode,
+    /// Items hold only those of `props` the resource has, instead of `null`
+    /// for the missing ones (List Virtual Storage Resources).
+    pub sparse: bool,
 }
 
 /// A handler hook on the resource a request targets.
@@ -38,6 +41,11 @@ pub type PrepareFn = fn(&mut Ctx<'_>, &Resource, &mut Map<String, Value>) -> Res
 /// Side effects of adding a resource (device numbers, back-references), shared
 /// by Create and by definition-file loading. Receives the parent (if any).
 pub type OnAddFn = fn(&Tx<'_>, Option<&Resource>, &mut Resource) -> Result<(), HmcError>;
+/// Runs after Create has added the resource, with the request body as sent;
+/// returns fields to add to the 201 answer (Create Storage Group adds its
+/// volumes and answers their `element-uris`).
+pub type AfterCreateFn =
+    fn(&mut Ctx<'_>, &Resource, &Map<String, Value>) -> Result<Map<String, Value>, HmcError>;
 /// A special operation on a resource.
 pub type OpFn = fn(&mut Ctx<'_>, &Resource) -> Result<Response, HmcError>;
 
@@ -50,6 +58,7 @@ pub struct CreateSpec {
     /// Preconditions on the parent (status), checked before the body.
     pub check: Option<CheckFn>,
     pub prepare: Option<PrepareFn>,
+    pub after: Option<AfterCreateFn>,
 }
 
 /// The Update Properties operation (POST on the element URI).

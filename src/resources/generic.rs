@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::descriptor::ResourceType;
 use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
-use crate::api::{HmcError, Response};
+use crate::api::{Body, HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, StoreError, Tx};
 
@@ -20,11 +20,18 @@ pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcE
 }
 
 /// The parent URI of a collection request (`/api/cpcs/c1/partitions` ->
-/// `/api/cpcs/c1`); `None` for collections of the HMC itself.
+/// `/api/cpcs/c1`); for a fixed collection URI of a console-scoped type
+/// (`/api/storage-groups`), the console; `None` for children of the HMC.
 fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
     let template = rt.collection?;
-    let suffix = template.strip_prefix("{parent}")?;
-    path.strip_suffix(suffix).map(str::to_string)
+    match template.strip_prefix("{parent}") {
+        Some(suffix) => path.strip_suffix(suffix).map(str::to_string),
+        None => rt
+            .parent
+            .map(|p| p.element)
+            .filter(|e| !e.contains('{'))
+            .map(str::to_string),
+    }
 }
 
 /// The parent resource of a collection request, or 404.1 for the request.
@@ -110,12 +117,18 @@ pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
 /// The item for `r` in a list answer: `props` (missing ones null), then the
 /// readable ones of `additional`.
 pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
+    let sparse = rt.list.as_ref().is_some_and(|l| l.sparse);
     let mut item = Map::new();
     for p in props {
-        item.insert(
-            (*p).to_string(),
-            r.props.get(*p).cloned().unwrap_or(Value::Null),
-        );
+        match r.props.get(*p) {
+            Some(v) => {
+                item.insert((*p).to_string(), v.clone());
+            }
+            None if !sparse => {
+                item.insert((*p).to_string(), Value::Null);
+            }
+            None => {}
+        }
     }
     for p in additional {
         if rt.write_only.contains(&p.as_str()) || item.contains_key(p) {
@@ -222,8 +235,16 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     if let (Some(prepare), Some(p)) = (spec.prepare, &parent) {
         prepare(ctx, p, &mut body)?;
     }
+    let sent = spec.after.map(|_| body.clone());
     let r = add_resource(ctx.tx, rt, parent.as_ref(), body)?;
-    Ok(Response::created(rt.uri_prop, &r.uri))
+    let mut response = Response::created(rt.uri_prop, &r.uri);
+    if let (Some(after), Some(sent)) = (spec.after, sent) {
+        let extra = after(ctx, &r, &sent)?;
+        if let Body::Json(Value::Object(fields)) = &mut response.body {
+            fields.extend(extra);
+        }
+    }
+    Ok(response)
 }
 
 /// 400.8 when a sibling of `rt` under `parent` other than `except` is named `name`.
@@ -282,7 +303,14 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     if let Some(check) = spec.check {
         check(ctx, &r)?;
     }
-    ctx.tx.delete_resource(&r.uri)?;
+    remove(ctx.tx, &r)
+}
+
+/// Removes `r` with its children (their numbers are freed with them) and
+/// takes its URI out of every back-reference list; answers 204. Delete and
+/// the `operations/delete` operations end here.
+pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<Response, HmcError> {
+    tx.delete_resource(&r.uri)?;
     Ok(Response::no_content())
 }
 

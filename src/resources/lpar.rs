@@ -19,6 +19,7 @@ pub static LPAR: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Classic,
+        sparse: false,
     }),
     ..BASE
 };

@@ -131,6 +131,7 @@ pub static NIC: ResourceType = ResourceType {
         mode: Mode::Dpm,
         check: Some(check_partition),
         prepare: Some(prepare_nic),
+        after: None,
     }),
     update: Some(UpdateSpec {
         title: "Update NIC Properties",

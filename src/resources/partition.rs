@@ -322,6 +322,7 @@ pub static PARTITION: ResourceType = ResourceType {
         filters: &["name", "status", "type"],
         additional: true,
         mode: Mode::Dpm,
+        sparse: false,
     }),
     create: Some(CreateSpec {
         title: "Create Partition",
@@ -329,6 +330,7 @@ pub static PARTITION: ResourceType = ResourceType {
         mode: Mode::Dpm,
         check: Some(check_create),
         prepare: Some(prepare_create),
+        after: None,
     }),
     get: Some(&["properties"]),
     update: Some(UpdateSpec {

@@ -22,6 +22,7 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
         filters: &["cpc-uri", "name", "fulfillment-state", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -48,6 +49,7 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
         ],
         additional: true,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -79,6 +81,7 @@ pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
         filters: &["cpc-uri", "name", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -100,6 +103,7 @@ pub static STORAGE_TEMPLATE_VOLUME: ResourceType = ResourceType {
         filters: &["name", "maximum-size", "minimum-size", "usage"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

@@ -20,6 +20,7 @@ pub static TAPE_LIBRARY: ResourceType = ResourceType {
         filters: &["cpc-uri", "name", "state"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -43,6 +44,7 @@ pub static TAPE_LINK: ResourceType = ResourceType {
         filters: &["cpc-uri", "name", "fulfillment-state", "tape-library-uri"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -68,6 +70,7 @@ pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
         filters: &["name", "device-number", "adapter-port-uri", "partition-uri"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

@@ -22,6 +22,7 @@ pub static USER: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -44,6 +45,7 @@ pub static USER_ROLE: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -64,6 +66,7 @@ pub static USER_PATTERN: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -85,6 +88,7 @@ pub static PASSWORD_RULE: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -118,6 +122,7 @@ pub static LDAP_SERVER_DEFINITION: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -143,6 +148,7 @@ pub static MFA_SERVER_DEFINITION: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };
@@ -172,6 +178,7 @@ pub static SSO_SERVER_DEFINITION: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: true,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

@@ -17,6 +17,7 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
         filters: &["name", "type"],
         additional: true,
         mode: Mode::Dpm,
+        sparse: false,
     }),
     ..BASE
 };
@@ -37,6 +38,7 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
         filters: &["name"],
         additional: false,
         mode: Mode::Any,
+        sparse: false,
     }),
     ..BASE
 };

@@ -277,7 +277,8 @@ def test_lists_of_cpc_children_follow_the_mode(client):
     dpm = client.cpcs.find(name="DPM1")
     classic = client.cpcs.find(name="CLASSIC1")
     vswitches = {v.name for v in dpm.virtual_switches.list()}
-    assert vswitches == {"VSWITCH OSA 0108", "VSWITCH OSA 0109"}
+    assert vswitches == {"HIPERSOCKET 0200", "VSWITCH OSA 0108",
+                         "VSWITCH OSA 0109"}
     adapters = {a.name for a in dpm.adapters.list()}
     assert {"OSA 0108", "FCP 0118", "Crypto 0120"} <= adapters
     assert [a.name for a in dpm.adapters.list(filter_args={"type": "fcp"})] == ["FCP 0118"]
