@@ -6,6 +6,7 @@ taken from $MOCK_HMC_BIN, default <repo>/target/debug/mock-hmc.
 """
 
 import collections
+import contextlib
 import os
 import pathlib
 import signal
@@ -49,17 +50,24 @@ def _read_port(port_file):
     return int(text)
 
 
-@pytest.fixture(scope="session")
-def mock_hmc(tmp_path_factory):
-    """Start `mock-hmc serve --port 0` on a temp db; yield (host, port, db)."""
+@contextlib.contextmanager
+def serve(tmp, definition=None):
+    """Run `mock-hmc serve --port 0` on a new db in directory `tmp`, first
+    loading the definition file `definition` if given; yield (host, port, db)."""
     binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
     if not binary.is_file():
         pytest.fail(f"mock-hmc binary not found: {binary} "
                     "(run `cargo build --bin mock-hmc` or set MOCK_HMC_BIN)")
-    tmp = tmp_path_factory.mktemp("mock-hmc")
     db = tmp / "hmc.sqlite"
     port_file = tmp / "port"
     log_path = tmp / "server.log"
+    if definition is not None:
+        loaded = subprocess.run(
+            [str(binary), "--db", str(db), "load", str(definition)],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            check=False)
+        if loaded.returncode != 0:
+            pytest.fail(f"mock-hmc load {definition} failed: {loaded.stderr}")
     log = open(log_path, "wb")  # pylint: disable=consider-using-with
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
         [str(binary), "--db", str(db), "serve",
@@ -87,6 +95,13 @@ def mock_hmc(tmp_path_factory):
                 proc.kill()
                 proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def mock_hmc(tmp_path_factory):
+    """mock-hmc serving the embedded default HMC, shared by the session."""
+    with serve(tmp_path_factory.mktemp("mock-hmc")) as mock:
+        yield mock
 
 
 def make_session(mock, userid=USERID, password=PASSWORD):
