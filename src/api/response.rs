@@ -46,11 +46,13 @@ impl Response {
         }
     }
 
-    /// 202 with `{"job-uri"}` and a `Location` header: an asynchronous operation.
+    /// 202 with `{"job-uri"}`: an asynchronous operation. No `Location`
+    /// header: zhmcclient takes one as the URI of a created resource and
+    /// fails on operations whose job has no result.
     pub fn accepted_job(job_uri: &str) -> Response {
         Response {
             status: 202,
-            headers: vec![("Location".into(), job_uri.into())],
+            headers: Vec::new(),
             body: Body::Json(json!({ "job-uri": job_uri })),
         }
     }
