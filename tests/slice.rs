@@ -700,12 +700,8 @@ fn job_uri(c: &dyn Client, r: &Reply) -> String {
     assert_eq!(r.status, 202, "{}: {:?}", c.transport(), r.body);
     let uri = r.body["job-uri"].as_str().unwrap().to_string();
     assert!(uri.starts_with("/api/jobs/"), "{}: {uri}", c.transport());
-    assert_eq!(
-        r.location.as_deref(),
-        Some(uri.as_str()),
-        "{}",
-        c.transport()
-    );
+    // zhmcclient would take a Location header for a created resource's URI.
+    assert_eq!(r.location, None, "{}", c.transport());
     uri
 }
 
