@@ -119,7 +119,8 @@ fn stop_and_start_cpc_answer_completed_jobs_and_set_the_status() {
             let job_uri = job.body["job-uri"].as_str().unwrap();
             let status = get(c, s, job_uri);
             assert_eq!(status["status"], "complete", "{t}");
-            assert_eq!(status["job-status-code"], 204, "{t}");
+            assert_eq!(status["job-status-code"], 200, "{t}");
+            assert_eq!(status["job-results"], json!({}), "{t}");
         }
         assert_eq!(status_after_stop, "not-operating", "{t}");
         assert_eq!(get(c, s, "/api/cpcs/dpm1")["status"], "active", "{t}");

@@ -28,18 +28,20 @@ fn set_status(tx: &Tx<'_>, cpc: &Resource, status: &str) -> Result<(), HmcError>
 }
 
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
-/// mock, any status may be started.
+/// mock, any status may be started. The job's result is `{}`, not none:
+/// zhmcclient reads a result from a job answered with a `Location` header,
+/// and fails on a job without one.
 fn start(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, cpc, Mode::Dpm)?;
     set_status(ctx.tx, cpc, "active")?;
-    ctx.job("Start CPC", &cpc.uri, None)
+    ctx.job("Start CPC", &cpc.uri, Some(json!({})))
 }
 
-/// Operation: Stop CPC (DPM; asynchronous: 202 and a job).
+/// Operation: Stop CPC (DPM; asynchronous: 202 and a job with result `{}`).
 fn stop(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, cpc, Mode::Dpm)?;
     set_status(ctx.tx, cpc, "not-operating")?;
-    ctx.job("Stop CPC", &cpc.uri, None)
+    ctx.job("Stop CPC", &cpc.uri, Some(json!({})))
 }
 
 /// The id of a CPC as its URI names it.
