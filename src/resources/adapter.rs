@@ -1,10 +1,19 @@
-//! Adapters and their network and storage ports.
+//! Adapters of DPM CPCs and their network and storage ports: Create and
+//! Delete Hipersocket, Change Crypto Type, Change Adapter Type, Get
+//! Partitions Assigned to Adapter, and Update Network/Storage Port.
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
-use crate::api::HmcError;
+use super::descriptor::{
+    BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
+};
+use super::generic::{add_resource, compile_filters, passes_filters, remove};
+use super::partition::PARTITION;
+use super::preconditions::{require_fields, require_mode};
+use super::virtual_switch::VIRTUAL_SWITCH;
+use crate::api::{HmcError, Method, Response};
+use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
 /// What ports an adapter has, derived from its family or type.
@@ -82,6 +91,371 @@ fn on_add_adapter(
     Ok(())
 }
 
+/// Defaults of Create Hipersocket (the HMC mock's values); the request body
+/// overrides any of them.
+const HIPERSOCKET_DEFAULTS: &[(&str, &str)] = &[
+    ("description", "\"\""),
+    ("status", "\"active\""),
+    ("type", "\"hipersockets\""),
+    ("adapter-id", "null"),
+    ("adapter-family", "\"hipersockets\""),
+    ("detected-card-type", "\"hipersockets\""),
+    ("port-count", "1"),
+    ("network-port-uris", "[]"),
+    ("state", "\"online\""),
+    ("maximum-transmission-unit-size", "8"),
+    ("configured-capacity", "42"),
+    ("used-capacity", "42"),
+    ("allowed-capacity", "42"),
+    ("maximum-total-capacity", "42"),
+    ("channel-path-id", "null"),
+    ("physical-channel-status", "\"operating\""),
+];
+
+/// The value of `v` as a message shows it: strings bare, `None` for a
+/// missing value (as the HMC mock prints them), other values as JSON.
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "None".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Create Hipersocket: the mock's defaults under the body.
+fn prepare_hipersocket(
+    _ctx: &mut Ctx<'_>,
+    _cpc: &Resource,
+    body: &mut Map<String, Value>,
+) -> Result<(), HmcError> {
+    for (name, text) in HIPERSOCKET_DEFAULTS {
+        if !body.contains_key(*name) {
+            let v = serde_json::from_str(text).map_err(|_| HmcError::internal())?;
+            body.insert((*name).to_string(), v);
+        }
+    }
+    Ok(())
+}
+
+/// Create Hipersocket's side effects: a virtual switch backed by the new
+/// adapter, and its port 0 (`port-description` becomes the port's
+/// description, as on a real HMC). Both go through `add_resource`, so the
+/// adapter's `network-port-uris` lists the port.
+fn after_hipersocket(
+    ctx: &mut Ctx<'_>,
+    adapter: &Resource,
+    sent: &Map<String, Value>,
+) -> Result<Map<String, Value>, HmcError> {
+    let Some(cpc) = adapter
+        .parent
+        .as_deref()
+        .map(|u| ctx.tx.resource(u))
+        .transpose()?
+        .flatten()
+    else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let name = adapter.name().to_string();
+    let vswitch = json!({
+        "name": name,
+        "description": format!("vswitch for {name}"),
+        "type": "hipersockets",
+        "backing-adapter-uri": adapter.uri,
+        "port": 0,
+    });
+    add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), object(vswitch))?;
+    let port_type = match port_kind(family(adapter)) {
+        PortKind::Network => &NETWORK_PORT,
+        PortKind::Storage => &STORAGE_PORT,
+        PortKind::None => {
+            return Err(HmcError::bad_request(
+                5,
+                format!(
+                    "The adapter-family of a HiperSockets adapter must have ports: {}",
+                    shown(adapter.props.get("adapter-family"))
+                ),
+            ));
+        }
+    };
+    // A real HMC numbers ports by their index; element-id "0" gives the URI
+    // `.../network-ports/0` that the default HMC's HiperSockets adapter has.
+    let mut port = object(json!({"element-id": "0", "index": 0, "name": "Port 0"}));
+    if let Some(d) = sent.get("port-description") {
+        port.insert("description".into(), d.clone());
+    }
+    add_resource(ctx.tx, port_type, Some(adapter), port)?;
+    Ok(Map::new())
+}
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Delete Hipersocket: DPM (409.5), and, like a real HMC, only a
+/// HiperSockets adapter (400.18; the HMC mock deletes any adapter). The
+/// virtual switches it backs go with it (the mock leaves them behind); this
+/// runs inside the request's transaction, so a later failure undoes it.
+fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
+    let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
+        return Ok(());
+    };
+    let f = family(adapter);
+    if f != "hipersockets" {
+        return Err(HmcError::bad_request(
+            18,
+            format!(
+                "The adapter {} cannot be deleted: only HiperSockets adapters can be deleted, its adapter family is {}",
+                adapter.name(),
+                shown(adapter.props.get("adapter-family"))
+            ),
+        ));
+    }
+    for vs in ctx.tx.children(&cpc.uri, VIRTUAL_SWITCH.class)? {
+        if vs.str_prop("backing-adapter-uri") == Some(adapter.uri.as_str()) {
+            remove(ctx.tx, &vs)?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores `value` as property `name` of `r`.
+fn set_property(tx: &Tx<'_>, r: &Resource, name: &str, value: Value) -> Result<(), HmcError> {
+    let mut props = r.props.clone();
+    props.insert(name.to_string(), value);
+    tx.save_properties(&r.uri, &props)?;
+    Ok(())
+}
+
+/// Crypto types Change Crypto Type accepts.
+const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coprocessor"];
+
+/// Operation: Change Crypto Type (synchronous). `zeroize` is accepted and
+/// has nothing to clear in a mock.
+fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, adapter, Mode::Dpm)?;
+    let body = ctx.req.json_object()?;
+    require_fields(&body, &["crypto-type"])?;
+    let value = body.get("crypto-type");
+    match value.and_then(Value::as_str) {
+        Some(t) if CRYPTO_TYPES.contains(&t) => {
+            set_property(ctx.tx, adapter, "crypto-type", Value::String(t.into()))?;
+            Ok(Response::no_content())
+        }
+        _ => Err(HmcError::bad_request(
+            8,
+            format!("Invalid value for 'crypto-type' field: {}", shown(value)),
+        )),
+    }
+}
+
+/// Adapter types Change Adapter Type accepts (FICON adapters only).
+const FICON_TYPES: &[&str] = &["fc", "fcp", "not-configured"];
+
+/// Operation: Change Adapter Type (synchronous): FICON family and a status
+/// other than `exceptions` (400.18), a valid new type that differs from the
+/// current one (400.8).
+fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, adapter, Mode::Dpm)?;
+    let body = ctx.req.json_object()?;
+    require_fields(&body, &["type"])?;
+    let new_type = body.get("type");
+    if family(adapter) != "ficon" {
+        return Err(HmcError::bad_request(
+            18,
+            format!(
+                "The adapter type cannot be changed for adapter family: {}",
+                shown(adapter.props.get("adapter-family"))
+            ),
+        ));
+    }
+    if adapter.str_prop("status") == Some("exceptions") {
+        return Err(HmcError::bad_request(
+            18,
+            "The adapter type cannot be changed for adapter status: exceptions",
+        ));
+    }
+    let Some(t) = new_type
+        .and_then(Value::as_str)
+        .filter(|t| FICON_TYPES.contains(t))
+    else {
+        return Err(HmcError::bad_request(
+            8,
+            format!("Invalid new value for 'type' field: {}", shown(new_type)),
+        ));
+    };
+    if adapter.str_prop("type") == Some(t) {
+        return Err(HmcError::bad_request(
+            8,
+            format!("New value for 'type' field is already set: {t}"),
+        ));
+    }
+    set_property(ctx.tx, adapter, "type", Value::String(t.into()))?;
+    Ok(Response::no_content())
+}
+
+/// Whether an SE version (`"2.16.0"`) is below 2.17, as the HMC mock
+/// compares it (numerically, part by part). A missing or unreadable version
+/// counts as below (the mock crashes on a missing one).
+fn se_below_2_17(version: Option<&str>) -> bool {
+    let Some(v) = version else { return true };
+    let parts: Option<Vec<u64>> = v.split('.').map(|p| p.trim().parse().ok()).collect();
+    parts.is_none_or(|p| p < vec![2, 17])
+}
+
+/// The adapter behind a network port or virtual switch that a NIC names,
+/// or 404.1 naming the missing resource (as the HMC mock answers).
+fn nic_backing_adapter(tx: &Tx<'_>, prop: &str, uri: &str) -> Result<Option<String>, HmcError> {
+    let Some(r) = tx.resource(uri)? else {
+        return Err(HmcError::not_found(uri).at_uri(uri));
+    };
+    Ok(match prop {
+        "virtual-switch-uri" => r.str_prop("backing-adapter-uri").map(str::to_string),
+        _ => r.parent,
+    })
+}
+
+/// Whether a NIC of `partition` is backed by the network adapter `adapter`.
+/// Like the HMC mock, IQD and OSD NICs of CPCs below SE 2.17 are judged by
+/// their virtual switch and others by their port; a NIC lacking that
+/// property is judged by the other one (the mock crashes), and one with
+/// neither is skipped.
+fn has_nic_on(
+    tx: &Tx<'_>,
+    partition: &Resource,
+    adapter: &Resource,
+    below_2_17: bool,
+) -> Result<bool, HmcError> {
+    for nic in tx.children(&partition.uri, "nic")? {
+        let by_vswitch = below_2_17 && matches!(nic.str_prop("type"), Some("iqd" | "osd"));
+        let order = if by_vswitch {
+            ["virtual-switch-uri", "network-adapter-port-uri"]
+        } else {
+            ["network-adapter-port-uri", "virtual-switch-uri"]
+        };
+        let Some((prop, uri)) = order.iter().find_map(|p| nic.str_prop(p).map(|u| (*p, u))) else {
+            continue;
+        };
+        if nic_backing_adapter(tx, prop, uri)?.as_deref() == Some(adapter.uri.as_str()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the partition's crypto configuration lists the adapter (a null
+/// or missing configuration lists none).
+fn has_crypto(partition: &Resource, adapter: &Resource) -> bool {
+    partition
+        .props
+        .get("crypto-configuration")
+        .and_then(|c| c.get("crypto-adapter-uris"))
+        .and_then(Value::as_array)
+        .is_some_and(|uris| uris.iter().any(|u| u.as_str() == Some(&adapter.uri)))
+}
+
+/// Whether any virtual function of the partition uses the adapter (the
+/// HMC mock compares only the last one).
+fn has_virtual_function_on(
+    tx: &Tx<'_>,
+    partition: &Resource,
+    adapter: &Resource,
+) -> Result<bool, HmcError> {
+    Ok(tx
+        .children(&partition.uri, "virtual-function")?
+        .iter()
+        .any(|vf| vf.str_prop("adapter-uri") == Some(&adapter.uri)))
+}
+
+/// The storage ports of `adapter`.
+fn storage_ports(tx: &Tx<'_>, adapter: &Resource) -> Result<Vec<String>, HmcError> {
+    Ok(tx
+        .children(&adapter.uri, STORAGE_PORT.class)?
+        .into_iter()
+        .map(|p| p.uri)
+        .collect())
+}
+
+/// Partitions that use a storage port of a FICON adapter: through an HBA,
+/// or through a virtual storage or tape resource naming the partition. The
+/// HMC mock never reports any (TODO there); a real HMC does.
+fn partitions_on_storage_ports(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<String>, HmcError> {
+    let on_port = |r: &Resource| {
+        r.str_prop("adapter-port-uri")
+            .is_some_and(|p| ports.iter().any(|q| q == p))
+    };
+    let mut out = Vec::new();
+    for hba in tx.resources_of_class("hba")? {
+        if on_port(&hba)
+            && let Some(p) = hba.parent
+        {
+            out.push(p);
+        }
+    }
+    for class in ["virtual-storage-resource", "virtual-tape-resource"] {
+        for r in tx.resources_of_class(class)? {
+            if on_port(&r)
+                && let Some(p) = r.str_prop("partition-uri")
+            {
+                out.push(p.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Operation: Get Partitions Assigned to Adapter. The partitions of the
+/// adapter's CPC (filtered by `name` and `status`) that use the adapter, by
+/// adapter family: network adapters through NICs, crypto adapters through
+/// the crypto configuration, accelerators through virtual functions, FICON
+/// adapters through HBAs and virtual storage/tape resources.
+fn partitions_assigned(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
+    let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
+    let below_2_17 = se_below_2_17(cpc.str_prop("se-version"));
+    let storage_users = if family(adapter) == "ficon" {
+        partitions_on_storage_ports(ctx.tx, &storage_ports(ctx.tx, adapter)?)?
+    } else {
+        Vec::new()
+    };
+    let mut items = Vec::new();
+    for p in ctx.tx.children(&cpc.uri, PARTITION.class)? {
+        if !passes_filters(&p, &filters) {
+            continue;
+        }
+        let assigned = match family(adapter) {
+            "hipersockets" | "osa" | "roce" | "cna" => has_nic_on(ctx.tx, &p, adapter, below_2_17)?,
+            "crypto" => has_crypto(&p, adapter),
+            "accelerator" => has_virtual_function_on(ctx.tx, &p, adapter)?,
+            "ficon" => storage_users.contains(&p.uri),
+            _ => false,
+        };
+        if assigned {
+            let item: Map<String, Value> = ["object-uri", "name", "status"]
+                .iter()
+                .map(|k| {
+                    (
+                        (*k).to_string(),
+                        p.props.get(*k).cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            items.push(Value::Object(item));
+        }
+    }
+    Ok(Response::ok(
+        json!({"partitions-assigned-to-adapter": items}),
+    ))
+}
+
+/// Operations: List Adapters of a CPC, Create Hipersocket, Get Adapter
+/// Properties, Update Adapter Properties, Delete Hipersocket, Change Crypto
+/// Type, Change Adapter Type, Get Partitions Assigned to Adapter. Names are
+/// unique within the CPC, as the WS API book requires for Create Hipersocket.
 pub static ADAPTER: ResourceType = ResourceType {
     class: "adapter",
     def_key: "adapters",
@@ -106,9 +480,51 @@ pub static ADAPTER: ResourceType = ResourceType {
         mode: Mode::Dpm,
         sparse: false,
     }),
+    create: Some(CreateSpec {
+        title: "Create Hipersocket",
+        required: &["name"],
+        mode: Mode::Dpm,
+        check: None,
+        prepare: Some(prepare_hipersocket),
+        after: Some(after_hipersocket),
+    }),
+    update: Some(UpdateSpec {
+        title: "Update Adapter Properties",
+        writable: None,
+        check: None,
+    }),
+    delete: Some(DeleteSpec {
+        title: "Delete Hipersocket",
+        check: Some(check_delete),
+    }),
+    unique_names: true,
+    operations: &[
+        Operation {
+            title: "Change Crypto Type",
+            method: Method::Post,
+            path: "/operations/change-crypto-type",
+            query: None,
+            run: change_crypto_type,
+        },
+        Operation {
+            title: "Change Adapter Type",
+            method: Method::Post,
+            path: "/operations/change-adapter-type",
+            query: None,
+            run: change_adapter_type,
+        },
+        Operation {
+            title: "Get Partitions Assigned to Adapter",
+            method: Method::Get,
+            path: "/operations/get-partitions-assigned-to-adapter",
+            query: Some(&["name", "status"]),
+            run: partitions_assigned,
+        },
+    ],
     ..BASE
 };
 
+/// Operations: Get Network Port Properties, Update Network Port Properties.
 pub static NETWORK_PORT: ResourceType = ResourceType {
     class: "network-port",
     def_key: "ports",
@@ -119,9 +535,15 @@ pub static NETWORK_PORT: ResourceType = ResourceType {
     uri_prop: "element-uri",
     back_ref: Some("network-port-uris"),
     variant_of: Some(|a| port_kind(family(a)) == PortKind::Network),
+    update: Some(UpdateSpec {
+        title: "Update Network Port Properties",
+        writable: Some(&["description"]),
+        check: None,
+    }),
     ..BASE
 };
 
+/// Operations: Get Storage Port Properties, Update Storage Port Properties.
 pub static STORAGE_PORT: ResourceType = ResourceType {
     class: "storage-port",
     def_key: "ports",
@@ -132,5 +554,41 @@ pub static STORAGE_PORT: ResourceType = ResourceType {
     uri_prop: "element-uri",
     back_ref: Some("storage-port-uris"),
     variant_of: Some(|a| port_kind(family(a)) == PortKind::Storage),
+    update: Some(UpdateSpec {
+        title: "Update Storage Port Properties",
+        writable: Some(&["description", "connection-endpoint-uri"]),
+        check: None,
+    }),
     ..BASE
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn se_versions_compare_part_by_part_and_missing_is_below_2_17() {
+        assert!(se_below_2_17(Some("2.16.0")));
+        assert!(se_below_2_17(Some("2.9")));
+        assert!(!se_below_2_17(Some("2.17")));
+        assert!(!se_below_2_17(Some("2.17.0")));
+        assert!(!se_below_2_17(Some("3.0")));
+        assert!(se_below_2_17(None));
+        assert!(se_below_2_17(Some("x")));
+    }
+
+    #[test]
+    fn messages_show_values_like_the_hmc_mock() {
+        assert_eq!(shown(None), "None");
+        assert_eq!(shown(Some(&json!("fcp"))), "fcp");
+        assert_eq!(shown(Some(&json!(3))), "3");
+    }
+
+    #[test]
+    fn port_kinds_follow_the_adapter_family() {
+        assert_eq!(port_kind("osa"), PortKind::Network);
+        assert_eq!(port_kind("hipersockets"), PortKind::Network);
+        assert_eq!(port_kind("ficon"), PortKind::Storage);
+        assert_eq!(port_kind("crypto"), PortKind::None);
+    }
+}

@@ -1,9 +1,12 @@
-//! CPCs (either mode) and their hardware messages.
+//! CPCs (either mode) and their hardware messages; the DPM CPC operations
+//! Start CPC, Stop CPC and Export WWPN List.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType, UpdateSpec};
-use crate::api::HmcError;
+use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::preconditions::{cpc_of, require_fields, require_mode};
+use crate::api::{HmcError, Method, Response};
+use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
 /// A CPC's default status follows its mode: `active` in DPM mode,
@@ -16,7 +19,134 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
     Ok(())
 }
 
-/// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties.
+/// Sets the CPC's `status`.
+fn set_status(tx: &Tx<'_>, cpc: &Resource, status: &str) -> Result<(), HmcError> {
+    let mut props = cpc.props.clone();
+    props.insert("status".into(), Value::String(status.into()));
+    tx.save_properties(&cpc.uri, &props)?;
+    Ok(())
+}
+
+/// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
+/// mock, any status may be started. The job's result is `{}`, not none:
+/// zhmcclient reads a result from a job answered with a `Location` header,
+/// and fails on a job without one.
+fn start(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, cpc, Mode::Dpm)?;
+    set_status(ctx.tx, cpc, "active")?;
+    ctx.job("Start CPC", &cpc.uri, Some(json!({})))
+}
+
+/// Operation: Stop CPC (DPM; asynchronous: 202 and a job with result `{}`).
+fn stop(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, cpc, Mode::Dpm)?;
+    set_status(ctx.tx, cpc, "not-operating")?;
+    ctx.job("Stop CPC", &cpc.uri, Some(json!({})))
+}
+
+/// The id of a CPC as its URI names it.
+fn cpc_id(cpc: &Resource) -> &str {
+    cpc.str_prop("object-id")
+        .unwrap_or_else(|| cpc.uri.rsplit('/').next().unwrap_or(""))
+}
+
+/// A property as text for a WWPN line: strings bare, missing or null empty.
+fn field(r: &Resource, name: &str) -> String {
+    match r.props.get(name) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The partition at `uri` for Export WWPN List: 404.2 naming the URI if
+/// there is none (the HMC mock crashes), 400.149 if it is in another CPC.
+fn wwpn_partition(ctx: &Ctx<'_>, cpc: &Resource, uri: &str) -> Result<Resource, HmcError> {
+    let partition = match ctx.tx.resource(uri)? {
+        Some(p) if p.class == "partition" => p,
+        _ => return Err(HmcError::referenced_not_found(2, uri)),
+    };
+    let owner = cpc_of(ctx.tx, &partition)?;
+    if owner.as_ref().map(|c| c.uri.as_str()) != Some(cpc.uri.as_str()) {
+        let other = owner.as_ref().map(cpc_id).unwrap_or("");
+        return Err(HmcError::bad_request(
+            149,
+            format!(
+                "Partition '{uri}' specified in 'partitions' field is not in the targeted CPC with ID '{}' (but in the CPC with ID '{other}').",
+                cpc_id(cpc)
+            ),
+        ));
+    }
+    Ok(partition)
+}
+
+/// One WWPN line per HBA of the partition, in HBA order:
+/// `<partition name>,<adapter-id>,<device-number>,<wwpn>`. The adapter is
+/// the owner of the HBA's port; a missing port is 404.2 naming it.
+fn wwpn_lines(ctx: &Ctx<'_>, partition: &Resource) -> Result<Vec<Value>, HmcError> {
+    let mut lines = Vec::new();
+    for hba in ctx.tx.children(&partition.uri, "hba")? {
+        let adapter_id = match hba.str_prop("adapter-port-uri") {
+            None => String::new(),
+            Some(port_uri) => {
+                let port = ctx
+                    .tx
+                    .resource(port_uri)?
+                    .ok_or_else(|| HmcError::referenced_not_found(2, port_uri))?;
+                match port
+                    .parent
+                    .as_deref()
+                    .map(|a| ctx.tx.resource(a))
+                    .transpose()?
+                {
+                    Some(Some(adapter)) => field(&adapter, "adapter-id"),
+                    _ => String::new(),
+                }
+            }
+        };
+        lines.push(Value::String(format!(
+            "{},{adapter_id},{},{}",
+            field(partition, "name"),
+            field(&hba, "device-number"),
+            field(&hba, "wwpn")
+        )));
+    }
+    Ok(lines)
+}
+
+/// Operation: Export WWPN List (DPM; synchronous). `partitions` must be a
+/// non-empty list (400.149) of URIs (400.7) of partitions of this CPC.
+fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, cpc, Mode::Dpm)?;
+    let body = ctx.req.json_object()?;
+    require_fields(&body, &["partitions"])?;
+    let invalid = || {
+        HmcError::bad_request(
+            7,
+            "Invalid value for 'partitions' field: it must be an array of partition URIs",
+        )
+    };
+    let uris = body
+        .get("partitions")
+        .and_then(Value::as_array)
+        .ok_or_else(invalid)?;
+    if uris.is_empty() {
+        return Err(HmcError::bad_request(
+            149,
+            "'partitions' field in request body is empty.",
+        ));
+    }
+    let mut lines = Vec::new();
+    for uri in uris {
+        let uri = uri.as_str().ok_or_else(invalid)?;
+        let partition = wwpn_partition(ctx, cpc, uri)?;
+        lines.extend(wwpn_lines(ctx, &partition)?);
+    }
+    Ok(Response::ok(json!({"wwpn-list": lines})))
+}
+
+/// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties,
+/// Start CPC, Stop CPC, Export WWPN List.
 pub static CPC: ResourceType = ResourceType {
     class: "cpc",
     def_key: "cpcs",
@@ -46,6 +176,29 @@ pub static CPC: ResourceType = ResourceType {
     }),
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
+    operations: &[
+        Operation {
+            title: "Start CPC",
+            method: Method::Post,
+            path: "/operations/start",
+            query: None,
+            run: start,
+        },
+        Operation {
+            title: "Stop CPC",
+            method: Method::Post,
+            path: "/operations/stop",
+            query: None,
+            run: stop,
+        },
+        Operation {
+            title: "Export WWPN List",
+            method: Method::Post,
+            path: "/operations/export-port-names-list",
+            query: None,
+            run: export_wwpn_list,
+        },
+    ],
     ..BASE
 };
 
