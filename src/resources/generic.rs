@@ -127,7 +127,8 @@ fn compile_ranges(rt: &ResourceType, query: &Query) -> Result<Ranges, HmcError> 
             .values(f.param)
             .into_iter()
             .map(|v| {
-                v.trim().parse::<f64>().map_err(|_| {
+                let number = v.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+                number.ok_or_else(|| {
                     HmcError::bad_query(format!(
                         "Invalid value for query parameter '{}': '{v}' (a number is required)",
                         f.param
@@ -480,6 +481,54 @@ mod tests {
         assert!(matches(Some(&json!(false)), "false", false));
         assert!(matches(Some(&json!(12)), "12", false));
         assert!(!matches(None, ".*", false));
+    }
+
+    fn volume(size: Option<Value>) -> Resource {
+        let mut props = Map::new();
+        if let Some(v) = size {
+            props.insert("size".into(), v);
+        }
+        Resource {
+            uri: "/api/storage-groups/g/storage-volumes/v".into(),
+            class: "storage-volume".into(),
+            parent: Some("/api/storage-groups/g".into()),
+            props,
+        }
+    }
+
+    fn in_range(query: &str, size: Option<Value>) -> bool {
+        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let ranges = compile_ranges(rt, &Query::parse(Some(query)).unwrap()).unwrap();
+        passes_ranges(&volume(size), &ranges)
+    }
+
+    #[test]
+    fn size_ranges_bound_the_numeric_property_inclusively() {
+        assert!(in_range("maximum-size=32", Some(json!(32.0))));
+        assert!(!in_range("maximum-size=31.5", Some(json!(32))));
+        assert!(in_range("minimum-size=32&maximum-size=64", Some(json!(40))));
+        assert!(!in_range("minimum-size=41", Some(json!(40))));
+        assert!(in_range("maximum-size=1&maximum-size=50", Some(json!(40))));
+        assert!(
+            in_range("name=x", None),
+            "no bound given: everything passes"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_non_numeric_size_is_outside_every_range() {
+        assert!(!in_range("minimum-size=0", None));
+        assert!(!in_range("minimum-size=0", Some(json!("40"))));
+    }
+
+    #[test]
+    fn a_non_numeric_bound_is_400_1() {
+        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let query = Query::parse(Some("maximum-size=big")).unwrap();
+        let e = compile_ranges(rt, &query).err().unwrap();
+        assert_eq!((e.status, e.reason), (400, 1));
+        let query = Query::parse(Some("minimum-size=NaN")).unwrap();
+        assert!(compile_ranges(rt, &query).is_err());
     }
 
     #[test]
