@@ -34,6 +34,26 @@ pub struct ListSpec {
     pub sparse: bool,
 }
 
+/// Which end of a numeric range a `RangeFilter` sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// The property must be at most the value (`maximum-size`).
+    AtMost,
+    /// The property must be at least the value (`minimum-size`).
+    AtLeast,
+}
+
+/// A List query parameter that bounds a numeric property instead of
+/// matching it as a pattern (List Storage Volumes' `maximum-size=N` keeps
+/// volumes whose `size` is at most N).
+pub struct RangeFilter {
+    /// The query parameter (`"maximum-size"`).
+    pub param: &'static str,
+    /// The numeric property it bounds (`"size"`).
+    pub prop: &'static str,
+    pub bound: Bound,
+}
+
 /// A handler hook on the resource a request targets.
 pub type CheckFn = fn(&mut Ctx<'_>, &Resource) -> Result<(), HmcError>;
 /// Prepares a create request's body (defaults, non-input checks) for its parent.
@@ -110,6 +130,9 @@ pub struct ResourceType {
     /// Collection URI template (`"{parent}/partitions"`), if it has one.
     pub collection: Option<&'static str>,
     pub list: Option<ListSpec>,
+    /// List query parameters that are numeric bounds, not patterns (they
+    /// must also be among the list's `filters`).
+    pub range_filters: &'static [RangeFilter],
     pub create: Option<CreateSpec>,
     /// Get Properties and the query parameters it accepts; `None`: no GET.
     pub get: Option<&'static [&'static str]>,
@@ -144,6 +167,7 @@ pub const BASE: ResourceType = ResourceType {
     uri_prop: "object-uri",
     collection: None,
     list: None,
+    range_filters: &[],
     create: None,
     get: Some(&[]),
     update: None,

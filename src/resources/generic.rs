@@ -5,9 +5,9 @@
 use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
-use super::descriptor::ResourceType;
+use super::descriptor::{Bound, RangeFilter, ResourceType};
 use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
-use crate::api::{Body, HmcError, Response};
+use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, StoreError, Tx};
 
@@ -114,6 +114,49 @@ pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
         .all(|(name, patterns)| patterns.iter().any(|p| p.matches(r.props.get(name))))
 }
 
+/// The numeric bounds of a List query: each range filter with the values
+/// given for it (repeated values are ORed, like patterns).
+type Ranges = Vec<(&'static RangeFilter, Vec<f64>)>;
+
+/// Parses the values of `rt`'s range filters; 400.1 for a value that is not
+/// a number.
+fn compile_ranges(rt: &ResourceType, query: &Query) -> Result<Ranges, HmcError> {
+    let mut out = Vec::new();
+    for f in rt.range_filters {
+        let values = query
+            .values(f.param)
+            .into_iter()
+            .map(|v| {
+                let number = v.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+                number.ok_or_else(|| {
+                    HmcError::bad_query(format!(
+                        "Invalid value for query parameter '{}': '{v}' (a number is required)",
+                        f.param
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !values.is_empty() {
+            out.push((f, values));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `r` is within every bound; a resource without a numeric value
+/// of the bounded property never is.
+fn passes_ranges(r: &Resource, ranges: &Ranges) -> bool {
+    ranges.iter().all(|(f, values)| {
+        let Some(actual) = r.props.get(f.prop).and_then(Value::as_f64) else {
+            return false;
+        };
+        values.iter().any(|limit| match f.bound {
+            Bound::AtMost => actual <= *limit,
+            Bound::AtLeast => actual >= *limit,
+        })
+    })
+}
+
 /// The item for `r` in a list answer: `props` (missing ones null), then the
 /// readable ones of `additional`.
 pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
@@ -152,7 +195,10 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     }
     query.check_allowed(&allowed)?;
     let additional = query.name_list("additional-properties").unwrap_or_default();
-    let filters = compile_filters(rt, query.filters(&["additional-properties"]))?;
+    let mut not_patterns = vec!["additional-properties"];
+    not_patterns.extend(rt.range_filters.iter().map(|f| f.param));
+    let filters = compile_filters(rt, query.filters(&not_patterns))?;
+    let ranges = compile_ranges(rt, &query)?;
     let parent = collection_parent_resource(ctx, rt)?;
     let members = match &parent {
         Some(p) => {
@@ -167,7 +213,7 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     };
     let mut items = Vec::new();
     for r in &members {
-        if passes_filters(r, &filters) {
+        if passes_filters(r, &filters) && passes_ranges(r, &ranges) {
             items.push(list_item(rt, r, spec.props, &additional));
         }
     }
@@ -232,10 +278,12 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     }
     let mut body = ctx.req.json_object()?;
     require_fields(&body, spec.required)?;
+    // `after` sees the body as sent, before `prepare` takes request-only
+    // fields (Create Storage Group's `storage-volumes`) out of it.
+    let sent = spec.after.map(|_| body.clone());
     if let (Some(prepare), Some(p)) = (spec.prepare, &parent) {
         prepare(ctx, p, &mut body)?;
     }
-    let sent = spec.after.map(|_| body.clone());
     let r = add_resource(ctx.tx, rt, parent.as_ref(), body)?;
     let mut response = Response::created(rt.uri_prop, &r.uri);
     if let (Some(after), Some(sent)) = (spec.after, sent) {
@@ -433,6 +481,54 @@ mod tests {
         assert!(matches(Some(&json!(false)), "false", false));
         assert!(matches(Some(&json!(12)), "12", false));
         assert!(!matches(None, ".*", false));
+    }
+
+    fn volume(size: Option<Value>) -> Resource {
+        let mut props = Map::new();
+        if let Some(v) = size {
+            props.insert("size".into(), v);
+        }
+        Resource {
+            uri: "/api/storage-groups/g/storage-volumes/v".into(),
+            class: "storage-volume".into(),
+            parent: Some("/api/storage-groups/g".into()),
+            props,
+        }
+    }
+
+    fn in_range(query: &str, size: Option<Value>) -> bool {
+        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let ranges = compile_ranges(rt, &Query::parse(Some(query)).unwrap()).unwrap();
+        passes_ranges(&volume(size), &ranges)
+    }
+
+    #[test]
+    fn size_ranges_bound_the_numeric_property_inclusively() {
+        assert!(in_range("maximum-size=32", Some(json!(32.0))));
+        assert!(!in_range("maximum-size=31.5", Some(json!(32))));
+        assert!(in_range("minimum-size=32&maximum-size=64", Some(json!(40))));
+        assert!(!in_range("minimum-size=41", Some(json!(40))));
+        assert!(in_range("maximum-size=1&maximum-size=50", Some(json!(40))));
+        assert!(
+            in_range("name=x", None),
+            "no bound given: everything passes"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_non_numeric_size_is_outside_every_range() {
+        assert!(!in_range("minimum-size=0", None));
+        assert!(!in_range("minimum-size=0", Some(json!("40"))));
+    }
+
+    #[test]
+    fn a_non_numeric_bound_is_400_1() {
+        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let query = Query::parse(Some("maximum-size=big")).unwrap();
+        let e = compile_ranges(rt, &query).err().unwrap();
+        assert_eq!((e.status, e.reason), (400, 1));
+        let query = Query::parse(Some("minimum-size=NaN")).unwrap();
+        assert!(compile_ranges(rt, &query).is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod nic;
 pub mod partition;
 pub mod storage;
+pub mod storage_template;
 pub mod tape;
 pub mod user;
 pub mod virtual_switch;
@@ -42,8 +43,8 @@ pub static ALL: &[&ResourceType] = &[
     &storage::STORAGE_GROUP,
     &storage::STORAGE_VOLUME,
     &storage::VIRTUAL_STORAGE_RESOURCE,
-    &storage::STORAGE_TEMPLATE,
-    &storage::STORAGE_TEMPLATE_VOLUME,
+    &storage_template::STORAGE_TEMPLATE,
+    &storage_template::STORAGE_TEMPLATE_VOLUME,
     &tape::TAPE_LIBRARY,
     &tape::TAPE_LINK,
     &tape::VIRTUAL_TAPE_RESOURCE,

@@ -1,9 +1,429 @@
-//! Storage groups with their storage volumes and virtual storage resources,
-//! and storage templates with their template volumes.
+//! Storage groups with their storage volumes and virtual storage resources:
+//! Create, Modify and Delete Storage Group, its candidate adapter ports, and
+//! the volume requests (`create`, `modify`, `delete`) that Create and Modify
+//! carry, which storage templates share.
+
+use serde_json::{Map, Value, json};
 
 use super::console::CONSOLE;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use super::cpc::CPC;
+use super::descriptor::{
+    BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
+};
+use super::generic::{add_resource, check_unique_name, remove};
+use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use crate::api::{HmcError, Method, Response};
+use crate::ctx::Ctx;
+use crate::store::{Resource, StoreError};
 
+/// Request fields that ask the HMC to e-mail the storage administrators.
+/// They are instructions, not properties, so they are never stored (the
+/// Python mock stores them as properties).
+const EMAIL_FIELDS: &[&str] = &["email-to-addresses", "email-cc-addresses", "email-insert"];
+
+/// `maximum-size` and `minimum-size` of the volume lists: real bounds on
+/// `size` (the Python mock matches them against a property that does not
+/// exist and so always lists nothing).
+pub(super) const SIZE_RANGE: &[RangeFilter] = &[
+    RangeFilter {
+        param: "maximum-size",
+        prop: "size",
+        bound: Bound::AtMost,
+    },
+    RangeFilter {
+        param: "minimum-size",
+        prop: "size",
+        bound: Bound::AtLeast,
+    },
+];
+
+/// The volumes of a storage group or of a storage template, as their
+/// Create and Modify operations address them.
+pub(super) struct VolumeKind {
+    /// The volume element type.
+    pub rt: &'static ResourceType,
+    /// The body field that holds the volume requests (`storage-volumes`).
+    pub key: &'static str,
+    /// Defaults of a volume created by Modify (Create adds none, like the
+    /// Python mock), as JSON text.
+    pub modify_defaults: &'static [(&'static str, &'static str)],
+    /// The field Modify names in its unknown-operation message (the mock
+    /// says `storage-volumes` for templates too).
+    pub modify_label: &'static str,
+}
+
+static GROUP_VOLUMES: VolumeKind = VolumeKind {
+    rt: &STORAGE_VOLUME,
+    key: "storage-volumes",
+    modify_defaults: &[("fulfillment-state", "\"pending\""), ("usage", "\"data\"")],
+    modify_label: "storage-volumes",
+};
+
+/// The CPC that the body's `cpc-uri` names, or 404.1 for the request (the
+/// mock's answer when the CPC does not exist).
+fn referenced_cpc(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
+    let found = match body.get("cpc-uri") {
+        Some(Value::String(uri)) => ctx.tx.resource(uri)?,
+        _ => None,
+    };
+    match found {
+        Some(cpc) if cpc.class == CPC.class => Ok(cpc),
+        _ => Err(HmcError::not_found(ctx.req.path())),
+    }
+}
+
+/// Create Storage Group / Create Storage Template: the CPC must exist
+/// (404.1), be in DPM mode (409.5) with a valid status (409.6). The volume
+/// requests leave the body (`after` creates them); `shared` defaults to
+/// true, `description` to "", and `fulfillment-state` is "pending".
+pub(super) fn prepare_create(
+    ctx: &Ctx<'_>,
+    body: &mut Map<String, Value>,
+    kind: &VolumeKind,
+) -> Result<(), HmcError> {
+    let cpc = referenced_cpc(ctx, body)?;
+    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
+    check_cpc_status(ctx, &cpc)?;
+    body.remove(kind.key);
+    for field in EMAIL_FIELDS {
+        body.remove(*field);
+    }
+    body.entry("shared").or_insert(Value::Bool(true));
+    body.entry("description").or_insert_with(|| json!(""));
+    body.insert("fulfillment-state".into(), json!("pending"));
+    Ok(())
+}
+
+/// Create Storage Group's body: the common rules, and empty candidate-port
+/// and attached-partition lists, which the operations on the group keep.
+fn prepare_group(
+    ctx: &mut Ctx<'_>,
+    _console: &Resource,
+    body: &mut Map<String, Value>,
+) -> Result<(), HmcError> {
+    prepare_create(ctx, body, &GROUP_VOLUMES)?;
+    body.entry("candidate-adapter-port-uris")
+        .or_insert_with(|| json!([]));
+    body.entry("attached-partition-uris")
+        .or_insert_with(|| json!([]));
+    Ok(())
+}
+
+/// The volume requests under `kind.key`; none when absent or null, 400.7
+/// when they are not a list of objects.
+fn volume_requests(
+    body: &Map<String, Value>,
+    kind: &VolumeKind,
+) -> Result<Vec<Map<String, Value>>, HmcError> {
+    let invalid = || {
+        HmcError::bad_request(
+            7,
+            format!("The '{}' field must be an array of objects", kind.key),
+        )
+    };
+    match body.get(kind.key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_object().cloned().ok_or_else(invalid))
+            .collect(),
+        Some(_) => Err(invalid()),
+    }
+}
+
+/// The `operation` of a volume request (400.5 when missing), as text.
+fn operation_of(request: &Map<String, Value>) -> Result<String, HmcError> {
+    require_fields(request, &["operation"])?;
+    Ok(match &request["operation"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// 400.5 for a volume request whose `operation` is not allowed here.
+fn invalid_operation(label: &str, operation: &str) -> HmcError {
+    HmcError::bad_request(
+        5,
+        format!("Invalid value for {label} 'operation' field: {operation}"),
+    )
+}
+
+/// Adds the volume a `create` request describes (the request minus
+/// `operation`, plus `defaults`) to `holder`; 400.7 if it names an
+/// `element-uri`. Returns the new volume's URI.
+fn create_volume(
+    ctx: &Ctx<'_>,
+    kind: &VolumeKind,
+    holder: &Resource,
+    mut props: Map<String, Value>,
+    defaults: &[(&str, &str)],
+) -> Result<String, HmcError> {
+    props.remove("operation");
+    if props.contains_key("element-uri") {
+        return Err(HmcError::bad_request(
+            7,
+            format!(
+                "The 'element-uri' field in {} is invalid for the create operation",
+                kind.key
+            ),
+        ));
+    }
+    for (name, text) in defaults {
+        if !props.contains_key(*name) {
+            let value = serde_json::from_str(text).map_err(StoreError::from)?;
+            props.insert((*name).to_string(), value);
+        }
+    }
+    Ok(add_resource(ctx.tx, kind.rt, Some(holder), props)?.uri)
+}
+
+/// Create's `after` hook: creates the volumes of the body as sent (only
+/// `create` requests are allowed, 400.5 otherwise) and answers their URIs
+/// in order as `element-uris`.
+pub(super) fn create_volumes(
+    ctx: &Ctx<'_>,
+    kind: &VolumeKind,
+    holder: &Resource,
+    sent: &Map<String, Value>,
+) -> Result<Map<String, Value>, HmcError> {
+    let mut uris = Vec::new();
+    for request in volume_requests(sent, kind)? {
+        let operation = operation_of(&request)?;
+        if operation != "create" {
+            return Err(invalid_operation(kind.key, &operation));
+        }
+        uris.push(Value::String(create_volume(
+            ctx,
+            kind,
+            holder,
+            request,
+            &[],
+        )?));
+    }
+    let mut extra = Map::new();
+    extra.insert("element-uris".into(), Value::Array(uris));
+    Ok(extra)
+}
+
+fn create_group_volumes(
+    ctx: &mut Ctx<'_>,
+    group: &Resource,
+    sent: &Map<String, Value>,
+) -> Result<Map<String, Value>, HmcError> {
+    create_volumes(ctx, &GROUP_VOLUMES, group, sent)
+}
+
+/// The volume of `holder` that a `modify` or `delete` request names by its
+/// `element-uri` (400.5 when missing); 404.1 naming that URI when it is not
+/// a volume of this holder.
+fn addressed_volume(
+    ctx: &Ctx<'_>,
+    kind: &VolumeKind,
+    holder: &Resource,
+    request: &Map<String, Value>,
+) -> Result<Resource, HmcError> {
+    require_fields(request, &["element-uri"])?;
+    let named = &request["element-uri"];
+    let found = match named {
+        Value::String(uri) => ctx.tx.resource(uri)?,
+        _ => None,
+    };
+    match found {
+        Some(v) if v.class == kind.rt.class && v.parent.as_deref() == Some(holder.uri.as_str()) => {
+            Ok(v)
+        }
+        _ => Err(HmcError::not_found(
+            named.as_str().unwrap_or(&named.to_string()),
+        )),
+    }
+}
+
+/// Carries out Modify's volume requests in order; returns the URIs of the
+/// volumes it created.
+fn apply_volume_requests(
+    ctx: &Ctx<'_>,
+    kind: &VolumeKind,
+    holder: &Resource,
+    requests: Vec<Map<String, Value>>,
+) -> Result<Vec<Value>, HmcError> {
+    let mut created = Vec::new();
+    for request in requests {
+        match operation_of(&request)?.as_str() {
+            "create" => {
+                let uri = create_volume(ctx, kind, holder, request, kind.modify_defaults)?;
+                created.push(Value::String(uri));
+            }
+            "modify" => {
+                let mut volume = addressed_volume(ctx, kind, holder, &request)?;
+                for (k, v) in request {
+                    if k != "operation" {
+                        volume.props.insert(k, v);
+                    }
+                }
+                ctx.tx.save_properties(&volume.uri, &volume.props)?;
+            }
+            "delete" => {
+                let volume = addressed_volume(ctx, kind, holder, &request)?;
+                remove(ctx.tx, &volume)?;
+            }
+            other => return Err(invalid_operation(kind.modify_label, other)),
+        }
+    }
+    Ok(created)
+}
+
+/// Modify Storage Group / Storage Template Properties: merges the body's
+/// properties (a new name must be unique, 400.8), then carries out its
+/// volume requests; answers the created volumes' `element-uris`. Any error
+/// rolls the whole request back.
+pub(super) fn modify_holder(
+    ctx: &mut Ctx<'_>,
+    rt: &ResourceType,
+    kind: &VolumeKind,
+    target: &Resource,
+) -> Result<Response, HmcError> {
+    let mut body = ctx.req.json_object()?;
+    let requests = volume_requests(&body, kind)?;
+    body.remove(kind.key);
+    for field in EMAIL_FIELDS {
+        body.remove(*field);
+    }
+    if rt.unique_names
+        && let Some(Value::String(name)) = body.get("name")
+    {
+        check_unique_name(
+            ctx.tx,
+            rt,
+            target.parent.as_deref(),
+            name,
+            Some(&target.uri),
+        )?;
+    }
+    let mut holder = target.clone();
+    holder.props.extend(body);
+    ctx.tx.save_properties(&holder.uri, &holder.props)?;
+    let created = apply_volume_requests(ctx, kind, &holder, requests)?;
+    Ok(Response::ok(json!({ "element-uris": created })))
+}
+
+/// Operation: Modify Storage Group Properties.
+fn modify(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+    modify_holder(ctx, &STORAGE_GROUP, &GROUP_VOLUMES, group)
+}
+
+/// Operation: Delete Storage Group. Like a real HMC (and unlike the Python
+/// mock), a group still attached to partitions is refused with 409.1; its
+/// volumes and virtual storage resources go with it.
+fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+    let attached: Vec<&str> = group
+        .props
+        .get("attached-partition-uris")
+        .and_then(Value::as_array)
+        .map(|uris| uris.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !attached.is_empty() {
+        return Err(HmcError::conflict(
+            1,
+            format!(
+                "Storage group {} cannot be deleted because it is attached to partitions: {}",
+                group.name(),
+                attached.join(", ")
+            ),
+        ));
+    }
+    remove(ctx.tx, group)
+}
+
+/// Operation: Request Storage Group Fulfillment. There is no storage
+/// administrator to ask, so nothing changes (as in the Python mock).
+fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response, HmcError> {
+    Ok(Response::no_content())
+}
+
+/// The `adapter-port-uris` of a candidate-port request: 400.3 without a
+/// body, 400.5 without the field, 400.7 unless it is a list of strings.
+fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<String>, HmcError> {
+    let body = ctx.req.json_object()?;
+    require_fields(&body, &["adapter-port-uris"])?;
+    let invalid =
+        || HmcError::bad_request(7, "The 'adapter-port-uris' field must be an array of URIs");
+    body["adapter-port-uris"]
+        .as_array()
+        .ok_or_else(invalid)?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string).ok_or_else(invalid))
+        .collect()
+}
+
+/// The group's candidate ports; a group without the list (loaded from a
+/// definition file) has none.
+fn candidate_ports(group: &Resource) -> Vec<String> {
+    group
+        .props
+        .get("candidate-adapter-port-uris")
+        .and_then(Value::as_array)
+        .map(|uris| {
+            uris.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn save_candidate_ports(
+    ctx: &Ctx<'_>,
+    group: &Resource,
+    ports: Vec<String>,
+) -> Result<Response, HmcError> {
+    let mut props = group.props.clone();
+    props.insert("candidate-adapter-port-uris".into(), json!(ports));
+    ctx.tx.save_properties(&group.uri, &props)?;
+    Ok(Response::no_content())
+}
+
+/// Operation: Add Candidate Adapter Ports to an FCP Storage Group. A port
+/// already in the list is 409.483 and nothing is added.
+fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+    let requested = requested_ports(ctx)?;
+    let mut ports = candidate_ports(group);
+    for uri in requested {
+        if ports.contains(&uri) {
+            return Err(HmcError::conflict(
+                483,
+                format!(
+                    "Adapter port is already in candidate list of storage group {}: {uri}",
+                    group.name()
+                ),
+            ));
+        }
+        ports.push(uri);
+    }
+    save_candidate_ports(ctx, group, ports)
+}
+
+/// Operation: Remove Candidate Adapter Ports from an FCP Storage Group. A
+/// port not in the list is 409.479 and nothing is removed.
+fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+    let requested = requested_ports(ctx)?;
+    let mut ports = candidate_ports(group);
+    for uri in requested {
+        let Some(at) = ports.iter().position(|p| *p == uri) else {
+            return Err(HmcError::conflict(
+                479,
+                format!(
+                    "Adapter port is not in candidate list of storage group {}: {uri}",
+                    group.name()
+                ),
+            ));
+        };
+        ports.remove(at);
+    }
+    save_candidate_ports(ctx, group, ports)
+}
+
+/// Storage group names are unique on a real HMC (400.8 on create and
+/// rename; the Python mock does not check).
 pub static STORAGE_GROUP: ResourceType = ResourceType {
     class: "storage-group",
     def_key: "storage_groups",
@@ -24,6 +444,52 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
         mode: Mode::Any,
         sparse: false,
     }),
+    create: Some(CreateSpec {
+        title: "Create Storage Group",
+        required: &["name", "cpc-uri", "type"],
+        mode: Mode::Any,
+        check: None,
+        prepare: Some(prepare_group),
+        after: Some(create_group_volumes),
+    }),
+    unique_names: true,
+    operations: &[
+        Operation {
+            title: "Delete Storage Group",
+            method: Method::Post,
+            path: "/operations/delete",
+            query: None,
+            run: delete,
+        },
+        Operation {
+            title: "Modify Storage Group Properties",
+            method: Method::Post,
+            path: "/operations/modify",
+            query: None,
+            run: modify,
+        },
+        Operation {
+            title: "Request Storage Group Fulfillment",
+            method: Method::Post,
+            path: "/operations/request-fulfillment",
+            query: None,
+            run: request_fulfillment,
+        },
+        Operation {
+            title: "Add Candidate Adapter Ports to an FCP Storage Group",
+            method: Method::Post,
+            path: "/operations/add-candidate-adapter-ports",
+            query: None,
+            run: add_candidate_ports,
+        },
+        Operation {
+            title: "Remove Candidate Adapter Ports from an FCP Storage Group",
+            method: Method::Post,
+            path: "/operations/remove-candidate-adapter-ports",
+            query: None,
+            run: remove_candidate_ports,
+        },
+    ],
     ..BASE
 };
 
@@ -51,6 +517,7 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
         mode: Mode::Any,
         sparse: false,
     }),
+    range_filters: SIZE_RANGE,
     ..BASE
 };
 
@@ -63,47 +530,20 @@ pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("virtual-storage-resource-uris"),
-    ..BASE
-};
-
-pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
-    class: "storage-template",
-    def_key: "storage_group_templates",
-    def_alias: Some("storage_templates"),
-    parent: Some(&CONSOLE),
-    element: "/api/storage-templates/{id}",
-    param: "storage-template-id",
-    defaults: &[("storage-template-volume-uris", "[]"), ("shared", "false")],
-    collection: Some("/api/storage-templates"),
+    collection: Some("{parent}/virtual-storage-resources"),
     list: Some(ListSpec {
-        key: "storage-templates",
-        props: &["object-uri", "cpc-uri", "name", "type"],
-        filters: &["cpc-uri", "name", "type"],
+        key: "virtual-storage-resources",
+        props: &[
+            "element-uri",
+            "name",
+            "device-number",
+            "adapter-port-uri",
+            "partition-uri",
+        ],
+        filters: &["name", "device-number", "adapter-port-uri", "partition-uri"],
         additional: false,
         mode: Mode::Any,
-        sparse: false,
-    }),
-    ..BASE
-};
-
-pub static STORAGE_TEMPLATE_VOLUME: ResourceType = ResourceType {
-    class: "storage-template-volume",
-    def_key: "storage_volume_templates",
-    def_alias: Some("storage_template_volumes"),
-    parent: Some(&STORAGE_TEMPLATE),
-    element: "{parent}/storage-template-volumes/{id}",
-    param: "storage-template-volume-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    back_ref: Some("storage-template-volume-uris"),
-    collection: Some("{parent}/storage-template-volumes"),
-    list: Some(ListSpec {
-        key: "storage-template-volumes",
-        props: &["element-uri", "name", "size", "usage"],
-        filters: &["name", "maximum-size", "minimum-size", "usage"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        sparse: true,
     }),
     ..BASE
 };
