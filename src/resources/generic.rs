@@ -223,6 +223,13 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let Some(spec) = &rt.create else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
+    let early_body = if rt.create_checks_body_first {
+        let body = ctx.req.json_object()?;
+        require_fields(&body, spec.required)?;
+        Some(body)
+    } else {
+        None
+    };
     let parent = collection_parent_resource(ctx, rt)?;
     if let Some(p) = &parent {
         require_mode(ctx.tx, p, spec.mode)?;
@@ -230,8 +237,14 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
             check(ctx, p)?;
         }
     }
-    let mut body = ctx.req.json_object()?;
-    require_fields(&body, spec.required)?;
+    let mut body = match early_body {
+        Some(body) => body,
+        None => {
+            let body = ctx.req.json_object()?;
+            require_fields(&body, spec.required)?;
+            body
+        }
+    };
     if let (Some(prepare), Some(p)) = (spec.prepare, &parent) {
         prepare(ctx, p, &mut body)?;
     }
