@@ -45,7 +45,7 @@ fn zone(c: &dyn Client, s: &str) {
     assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
 }
 
-/// Creates a tape link on dpm1 from `body` (name and cpc added); returns its URI.
+/// Creates tape link `name` on dpm1; returns its URI.
 fn create_link(c: &dyn Client, s: &str, name: &str) -> String {
     let r = post(c, s, LINKS, json!({"name": name, "cpc-uri": DPM1}));
     assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);

@@ -337,6 +337,8 @@ pub static TAPE_LINK: ResourceType = ResourceType {
     ..BASE
 };
 
+/// Virtual tape resources of a tape link (the partition's view of a tape
+/// device); updated without checks, like the HMC mock's generic update.
 pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
     class: "virtual-tape-resource",
     def_key: "virtual_tape_resources",
