@@ -147,6 +147,9 @@ pub struct ResourceType {
     pub on_add: Option<OnAddFn>,
     /// Names are unique among siblings of this class (400.8 on clash).
     pub unique_names: bool,
+    /// Create checks the request body (400.3, 400.5) before it looks up the
+    /// parent and checks its mode and status (Create Capacity Group).
+    pub create_checks_body_first: bool,
     /// `name` filters ignore case (users, user roles, ...).
     pub names_ignore_case: bool,
     /// For types that share a definition-file key (ports): whether this type
@@ -177,6 +180,7 @@ pub const BASE: ResourceType = ResourceType {
     back_ref: None,
     on_add: None,
     unique_names: false,
+    create_checks_body_first: false,
     names_ignore_case: false,
     variant_of: None,
     operations: &[],

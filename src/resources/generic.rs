@@ -269,6 +269,13 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let Some(spec) = &rt.create else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
+    let early_body = if rt.create_checks_body_first {
+        let body = ctx.req.json_object()?;
+        require_fields(&body, spec.required)?;
+        Some(body)
+    } else {
+        None
+    };
     let parent = collection_parent_resource(ctx, rt)?;
     if let Some(p) = &parent {
         require_mode(ctx.tx, p, spec.mode)?;
@@ -276,8 +283,14 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
             check(ctx, p)?;
         }
     }
-    let mut body = ctx.req.json_object()?;
-    require_fields(&body, spec.required)?;
+    let mut body = match early_body {
+        Some(body) => body,
+        None => {
+            let body = ctx.req.json_object()?;
+            require_fields(&body, spec.required)?;
+            body
+        }
+    };
     // `after` sees the body as sent, before `prepare` takes request-only
     // fields (Create Storage Group's `storage-volumes`) out of it.
     let sent = spec.after.map(|_| body.clone());

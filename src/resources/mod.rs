@@ -7,6 +7,7 @@ pub mod preconditions;
 
 pub mod activation_profile;
 pub mod adapter;
+pub mod capacity_group;
 pub mod console;
 pub mod cpc;
 pub mod device_numbers;
@@ -50,7 +51,7 @@ pub static ALL: &[&ResourceType] = &[
     &tape::VIRTUAL_TAPE_RESOURCE,
     &cpc::CPC,
     &cpc::CPC_HW_MESSAGE,
-    &virtual_switch::CAPACITY_GROUP,
+    &capacity_group::CAPACITY_GROUP,
     &adapter::ADAPTER,
     &adapter::NETWORK_PORT,
     &adapter::STORAGE_PORT,
@@ -66,7 +67,9 @@ pub static ALL: &[&ResourceType] = &[
     &metrics::METRICS_CONTEXT,
 ];
 
-/// An operation outside the resource tree (version, sessions, jobs).
+/// An operation outside the resource tree (version, sessions, jobs), on a
+/// collection (tape library zoning and discovery), or one whose target
+/// lookup has its own reason codes (capacity group membership).
 pub struct Service {
     pub title: &'static str,
     pub method: Method,
@@ -89,6 +92,10 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
+    tape::REQUEST_ZONING,
+    tape::DISCOVER,
+    capacity_group::ADD_PARTITION,
+    capacity_group::REMOVE_PARTITION,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`

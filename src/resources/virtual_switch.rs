@@ -1,8 +1,37 @@
-//! Virtual switches and capacity groups of DPM CPCs.
+//! Virtual switches of DPM CPCs and their Get Connected VNICs operation.
+
+use serde_json::{Value, json};
 
 use super::cpc::CPC;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::preconditions::require_mode;
+use crate::api::{HmcError, Method, Response};
+use crate::ctx::Ctx;
+use crate::store::Resource;
 
+/// Operation: Get Connected VNICs of a Virtual Switch (409.5 unless DPM).
+/// Deleting a NIC already takes its URI out of `connected-vnic-uris`; URIs
+/// that a definition file names but that do not exist are left out too, so
+/// the answer only names NICs a client can GET.
+fn get_connected_vnics(ctx: &mut Ctx<'_>, vswitch: &Resource) -> Result<Response, HmcError> {
+    require_mode(ctx.tx, vswitch, Mode::Dpm)?;
+    let mut live = Vec::new();
+    let stored = vswitch
+        .props
+        .get("connected-vnic-uris")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for uri in stored.iter().filter_map(Value::as_str) {
+        if ctx.tx.resource(uri)?.is_some() {
+            live.push(Value::String(uri.to_string()));
+        }
+    }
+    Ok(Response::ok(json!({ "connected-vnic-uris": live })))
+}
+
+/// Virtual switches: listed only for DPM CPCs; updated without checks (the
+/// HMC mock's generic update).
 pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     class: "virtual-switch",
     def_key: "virtual_switches",
@@ -19,26 +48,28 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
         mode: Mode::Dpm,
         sparse: false,
     }),
-    ..BASE
-};
-
-pub static CAPACITY_GROUP: ResourceType = ResourceType {
-    class: "capacity-group",
-    def_key: "capacity_groups",
-    parent: Some(&CPC),
-    element: "{parent}/capacity-groups/{id}",
-    param: "capacity-group-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    defaults: &[("capping-enabled", "true"), ("partition-uris", "[]")],
-    collection: Some("{parent}/capacity-groups"),
-    list: Some(ListSpec {
-        key: "capacity-groups",
-        props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+    update: Some(UpdateSpec {
+        title: "Update Virtual Switch Properties",
+        writable: None,
+        check: None,
     }),
+    // zhmcclient sends GET (as the WS API book defines it); the HMC mock
+    // answers POST. Both are served.
+    operations: &[
+        Operation {
+            title: "Get Connected VNICs of a Virtual Switch",
+            method: Method::Get,
+            path: "/operations/get-connected-vnics",
+            query: None,
+            run: get_connected_vnics,
+        },
+        Operation {
+            title: "Get Connected VNICs of a Virtual Switch",
+            method: Method::Post,
+            path: "/operations/get-connected-vnics",
+            query: None,
+            run: get_connected_vnics,
+        },
+    ],
     ..BASE
 };
