@@ -302,6 +302,8 @@ fn check_delete(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
     check_partition_status(ctx, p, Statuses::Only(&["stopped"]))
 }
 
+/// Operations: List Partitions of a CPC, Create Partition, Get/Update/Delete
+/// Partition, and the operations of `partition_ops`.
 pub static PARTITION: ResourceType = ResourceType {
     class: "partition",
     def_key: "partitions",
