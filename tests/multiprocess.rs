@@ -26,6 +26,9 @@ const PARTITIONS_PER_WORKER: usize = 8;
 const NICS_PER_PARTITION: usize = 3;
 const NICS_PER_WORKER: usize = 15;
 const VSWITCH: &str = "/api/virtual-switches/vswitch-osa-0108";
+/// NICs and HBAs each worker creates in the shared partition.
+const ADAPTERS_PER_WORKER: usize = 8;
+const FCP_PORT: &str = "/api/adapters/fcp-0118/storage-ports/0";
 /// Partitions of the default HMC's DPM CPC.
 const DEFAULT_PARTITIONS: usize = 2;
 
@@ -176,6 +179,26 @@ fn worker_creating_nics_in_one_partition() {
     for j in 0..NICS_PER_WORKER {
         let body = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
         outcome.create(&s, &format!("{partition}/nics"), &body);
+    }
+    outcome.write(dir, index);
+}
+
+#[test]
+fn worker_creating_nics_and_hbas_in_one_partition() {
+    let Some((db, index)) = worker_env() else {
+        return;
+    };
+    let dir = db.parent().unwrap();
+    let partition = std::fs::read_to_string(dir.join("partition")).unwrap();
+    let hmc = Hmc::open(&db).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    wait_for_go(dir);
+    let mut outcome = Outcome::default();
+    for j in 0..ADAPTERS_PER_WORKER {
+        let nic = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
+        outcome.create(&s, &format!("{partition}/nics"), &nic);
+        let hba = json!({"name": format!("w{index}-h{j}"), "adapter-port-uri": FCP_PORT});
+        outcome.create(&s, &format!("{partition}/hbas"), &hba);
     }
     outcome.write(dir, index);
 }
@@ -344,6 +367,70 @@ fn processes_creating_nics_in_the_same_partition_get_distinct_device_numbers() {
         );
     }
     assert_eq!(devnos.len(), WORKERS * NICS_PER_WORKER);
+}
+
+#[test]
+fn processes_creating_nics_and_hbas_in_one_partition_share_no_device_number_or_wwpn() {
+    if worker_env().is_some() {
+        return;
+    }
+    // Arrange
+    let db = TempDb::new();
+    let partition = {
+        let hmc = Hmc::open(&db.path).unwrap();
+        let s = hmc.logon("ensadmin", "password").unwrap();
+        let r = s.post(
+            &format!("{}/partitions", dpm_cpc(&s)),
+            &json!({"name": "shared", "initial-memory": 1024, "maximum-memory": 1024,
+                    "ifl-processors": 1}),
+        );
+        assert_eq!(r.status, 201, "{:?}", r.json());
+        r.json().unwrap()["object-uri"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    std::fs::write(db.dir.path().join("partition"), &partition).unwrap();
+
+    // Act (run_workers asserts that every create succeeded)
+    let created = run_workers("worker_creating_nics_and_hbas_in_one_partition", &db.path);
+
+    // Assert
+    assert_eq!(created.len(), WORKERS * ADAPTERS_PER_WORKER * 2);
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let p = s.get_json(&partition).unwrap();
+    let listed = |prop: &str| -> HashSet<String> {
+        p[prop]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (nic_uris, hba_uris) = (listed("nic-uris"), listed("hba-uris"));
+    assert_eq!(nic_uris.len(), WORKERS * ADAPTERS_PER_WORKER, "nic-uris");
+    assert_eq!(hba_uris.len(), WORKERS * ADAPTERS_PER_WORKER, "hba-uris");
+    let mut devnos = HashSet::new();
+    let mut wwpns = HashSet::new();
+    for uri in &created {
+        assert!(
+            nic_uris.contains(uri) || hba_uris.contains(uri),
+            "{uri} not listed by the partition"
+        );
+        let r = s.get_json(uri).unwrap();
+        let d = r["device-number"].as_str().unwrap().to_string();
+        assert!(
+            devnos.insert(d.clone()),
+            "device number {d} handed out twice"
+        );
+        if hba_uris.contains(uri) {
+            let w = r["wwpn"].as_str().unwrap().to_string();
+            assert!(wwpns.insert(w.clone()), "WWPN {w} handed out twice");
+        }
+    }
+    assert_eq!(devnos.len(), created.len());
+    assert_eq!(wwpns.len(), WORKERS * ADAPTERS_PER_WORKER);
 }
 
 #[test]

@@ -49,6 +49,12 @@ impl HmcError {
         HmcError::new(400, 1, message)
     }
 
+    /// 400.7: a body field has a value of the wrong type or outside its
+    /// allowed set (the HMC mock's wording for such values).
+    pub fn invalid_field(name: &str, value: &Value) -> HmcError {
+        HmcError::new(400, 7, format!("Invalid value for '{name}' field: {value}"))
+    }
+
     /// 400.3: a body is required and there is none.
     pub fn missing_body() -> HmcError {
         HmcError::new(400, 3, "Missing request body")

@@ -469,6 +469,22 @@ pub fn append_reference(tx: &Tx<'_>, holder: &str, list: &str, uri: &str) -> Res
     Ok(())
 }
 
+/// Removes every `uri` from the list property `list` of the resource at
+/// `holder` (nothing if the holder or the entry is missing).
+pub fn remove_reference(tx: &Tx<'_>, holder: &str, list: &str, uri: &str) -> Result<(), HmcError> {
+    let Some(mut h) = tx.resource(holder)? else {
+        return Ok(());
+    };
+    if let Some(Value::Array(items)) = h.props.get_mut(list) {
+        let before = items.len();
+        items.retain(|v| v.as_str() != Some(uri));
+        if items.len() != before {
+            tx.save_properties(&h.uri, &h.props)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

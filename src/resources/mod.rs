@@ -10,17 +10,22 @@ pub mod adapter;
 pub mod capacity_group;
 pub mod console;
 pub mod cpc;
+pub mod crypto_configuration;
 pub mod device_numbers;
+pub mod hba;
 pub mod job;
 pub mod logon;
 pub mod lpar;
 pub mod metrics;
 pub mod nic;
 pub mod partition;
+pub mod partition_ops;
+pub mod port_reference;
 pub mod storage;
 pub mod storage_template;
 pub mod tape;
 pub mod user;
+pub mod virtual_function;
 pub mod virtual_switch;
 
 use crate::api::{HmcError, Method, Response};
@@ -58,8 +63,8 @@ pub static ALL: &[&ResourceType] = &[
     &virtual_switch::VIRTUAL_SWITCH,
     &partition::PARTITION,
     &nic::NIC,
-    &nic::HBA,
-    &nic::VIRTUAL_FUNCTION,
+    &hba::HBA,
+    &virtual_function::VIRTUAL_FUNCTION,
     &lpar::LPAR,
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,

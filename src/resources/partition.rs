@@ -1,16 +1,16 @@
 //! Partitions of DPM CPCs: Create Partition with its defaults, and the
-//! Start/Stop Partition jobs.
+//! preconditions their operations and children share (the operations
+//! themselves are in `partition_ops`).
 
 use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
-use super::descriptor::{
-    BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
-};
+use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
+use super::partition_ops;
 use super::preconditions::{
     Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
 };
-use crate::api::{HmcError, Method, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
@@ -269,46 +269,41 @@ pub fn check_dpm_and_cpc(ctx: &mut Ctx<'_>, r: &Resource) -> Result<(), HmcError
     Ok(())
 }
 
+/// Partition statuses in which its configuration (children, crypto, ISO
+/// image, storage groups) cannot change.
+const TRANSITIONAL: &[&str] = &["starting", "stopping"];
+
+/// DPM (409.5), a CPC whose status allows operations (409.6), and a
+/// partition `p` that is not starting or stopping (409.1): what every change
+/// to a partition's configuration needs.
+pub fn check_changeable(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
+    check_dpm_and_cpc(ctx, p)?;
+    check_partition_status(ctx, p, Statuses::Not(TRANSITIONAL))
+}
+
+/// `check_changeable` for the partition holding `child` (a NIC, HBA or
+/// virtual function); 404.1 for the request if that partition is gone.
+pub fn check_parent_changeable(ctx: &mut Ctx<'_>, child: &Resource) -> Result<(), HmcError> {
+    let Some(p) = child
+        .parent
+        .as_deref()
+        .map(|u| ctx.tx.resource(u))
+        .transpose()?
+        .flatten()
+    else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    check_changeable(ctx, &p)
+}
+
 /// Delete Partition: DPM, CPC status, and the partition must be stopped.
 fn check_delete(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
     check_dpm_and_cpc(ctx, p)?;
     check_partition_status(ctx, p, Statuses::Only(&["stopped"]))
 }
 
-/// Operation: Start Partition (asynchronous: 202 and a job).
-fn start(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(ctx, p, Statuses::Only(&["stopped"]))?;
-    set_status(ctx.tx, p, "active")?;
-    ctx.job("Start Partition", &p.uri, Some(json!({})))
-}
-
-/// Operation: Stop Partition (asynchronous: 202 and a job). Like the real
-/// HMC, a degraded or reservation-error partition can be stopped too.
-fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(
-        ctx,
-        p,
-        Statuses::Only(&[
-            "active",
-            "paused",
-            "terminated",
-            "degraded",
-            "reservation-error",
-        ]),
-    )?;
-    set_status(ctx.tx, p, "stopped")?;
-    ctx.job("Stop Partition", &p.uri, Some(json!({})))
-}
-
-fn set_status(tx: &Tx<'_>, r: &Resource, status: &str) -> Result<(), HmcError> {
-    let mut props = r.props.clone();
-    props.insert("status".into(), Value::String(status.into()));
-    tx.save_properties(&r.uri, &props)?;
-    Ok(())
-}
-
+/// Operations: List Partitions of a CPC, Create Partition, Get/Update/Delete
+/// Partition, and the operations of `partition_ops`.
 pub static PARTITION: ResourceType = ResourceType {
     class: "partition",
     def_key: "partitions",
@@ -354,21 +349,6 @@ pub static PARTITION: ResourceType = ResourceType {
     ],
     on_add: Some(on_add_partition),
     unique_names: true,
-    operations: &[
-        Operation {
-            title: "Start Partition",
-            method: Method::Post,
-            path: "/operations/start",
-            query: None,
-            run: start,
-        },
-        Operation {
-            title: "Stop Partition",
-            method: Method::Post,
-            path: "/operations/stop",
-            query: None,
-            run: stop,
-        },
-    ],
+    operations: partition_ops::OPERATIONS,
     ..BASE
 };

@@ -5,6 +5,8 @@
 #![allow(dead_code, reason = "each test binary uses a different part")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
 
+pub mod error_table;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
