@@ -16,6 +16,7 @@ pub mod lpar;
 pub mod metrics;
 pub mod nic;
 pub mod partition;
+pub mod partition_link;
 pub mod storage;
 pub mod tape;
 pub mod user;
@@ -39,6 +40,7 @@ pub static ALL: &[&ResourceType] = &[
     &console::UNMANAGED_CPC,
     &console::CUSTOM_GROUP,
     &console::CONSOLE_HW_MESSAGE,
+    &partition_link::PARTITION_LINK,
     &storage::STORAGE_GROUP,
     &storage::STORAGE_VOLUME,
     &storage::VIRTUAL_STORAGE_RESOURCE,
@@ -88,6 +90,7 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
+    partition_link::CREATE_PARTITION_LINK,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`
