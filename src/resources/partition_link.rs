@@ -1234,7 +1234,9 @@ fn delete(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, HmcError> {
         detach_partition(ctx.tx, &mut link, kind, p)?;
     }
     ctx.tx.delete_resource(&link.uri)?;
-    ctx.job("Delete Partition Link", &link.uri, None)
+    // An empty object, not no result: zhmcclient looks into the result of a
+    // job whose 202 carried a `Location` header.
+    ctx.job("Delete Partition Link", &link.uri, Some(json!({})))
 }
 
 /// The numbers an endpoint record shows, held by `link` in `part_uri`'s
