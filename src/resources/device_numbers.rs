@@ -22,6 +22,12 @@ fn pool(kind: &str, partition: &str) -> String {
     format!("{kind}:{partition}")
 }
 
+/// The pool of device numbers of `partition` (partition-link endpoints take
+/// theirs from it too, so they never clash with NICs, HBAs and VFs).
+pub fn devno_pool(partition: &str) -> String {
+    pool("devno", partition)
+}
+
 /// Sets `device-number` of `r` (a child of `partition`): a supplied number
 /// is reserved if it is free; otherwise the lowest free one is allocated.
 pub fn assign_device_number(

@@ -21,6 +21,7 @@ pub mod nic;
 pub mod partition;
 pub mod partition_ops;
 pub mod port_reference;
+pub mod partition_link;
 pub mod storage;
 pub mod storage_template;
 pub mod tape;
@@ -46,6 +47,7 @@ pub static ALL: &[&ResourceType] = &[
     &console::UNMANAGED_CPC,
     &console::CUSTOM_GROUP,
     &console::CONSOLE_HW_MESSAGE,
+    &partition_link::PARTITION_LINK,
     &storage::STORAGE_GROUP,
     &storage::STORAGE_VOLUME,
     &storage::VIRTUAL_STORAGE_RESOURCE,
@@ -101,6 +103,7 @@ pub static SERVICES: &[Service] = &[
     tape::DISCOVER,
     capacity_group::ADD_PARTITION,
     capacity_group::REMOVE_PARTITION,
+    partition_link::CREATE_PARTITION_LINK,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`

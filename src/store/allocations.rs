@@ -43,6 +43,16 @@ impl Tx<'_> {
         )?;
         Ok(stmt.execute(params![pool, value, owner])? == 1)
     }
+
+    /// Frees `value` of `pool` if `owner` holds it (a partition link gives
+    /// back an endpoint's numbers on detach while it lives on); false if
+    /// `owner` did not hold it.
+    pub fn release(&self, pool: &str, value: i64, owner: &str) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "DELETE FROM id_allocations WHERE pool = ?1 AND value = ?2 AND owner_uri = ?3",
+        )?;
+        Ok(stmt.execute(params![pool, value, owner])? == 1)
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +82,9 @@ mod tests {
                 assert_eq!(tx.allocate("p", 10..=12, "/b")?, None);
                 tx.delete_resource("/a")?;
                 assert_eq!(tx.allocate("p", 10..=12, "/b")?, Some(10));
+                assert!(!tx.release("p", 10, "/c")?);
+                assert!(tx.release("p", 10, "/b")?);
+                assert_eq!(tx.allocate("p", 10..=12, "/c")?, Some(10));
                 Ok::<_, StoreError>(())
             })
             .unwrap();
