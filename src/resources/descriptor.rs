@@ -61,6 +61,9 @@ pub type PrepareFn = fn(&mut Ctx<'_>, &Resource, &mut Map<String, Value>) -> Res
 /// Side effects of adding a resource (device numbers, back-references), shared
 /// by Create and by definition-file loading. Receives the parent (if any).
 pub type OnAddFn = fn(&Tx<'_>, Option<&Resource>, &mut Resource) -> Result<(), HmcError>;
+/// Side effects of Update Properties, given the resource before and after
+/// the merge (a changed device number moves its reservation).
+pub type OnUpdateFn = fn(&Tx<'_>, &Resource, &mut Resource) -> Result<(), HmcError>;
 /// Runs after Create has added the resource, with the request body as sent;
 /// returns fields to add to the 201 answer (Create Storage Group adds its
 /// volumes and answers their `element-uris`).
@@ -145,6 +148,7 @@ pub struct ResourceType {
     /// The parent's list property that holds this resource's URI.
     pub back_ref: Option<&'static str>,
     pub on_add: Option<OnAddFn>,
+    pub on_update: Option<OnUpdateFn>,
     /// Names are unique among siblings of this class (400.8 on clash).
     pub unique_names: bool,
     /// Create checks the request body (400.3, 400.5) before it looks up the
@@ -179,6 +183,7 @@ pub const BASE: ResourceType = ResourceType {
     defaults: &[],
     back_ref: None,
     on_add: None,
+    on_update: None,
     unique_names: false,
     create_checks_body_first: false,
     names_ignore_case: false,

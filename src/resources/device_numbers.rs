@@ -1,7 +1,9 @@
 //! Number pools of a partition: device numbers (0x8000-0xFFFF, shared by its
 //! NICs, HBAs and virtual functions) and WWPNs for its HBAs. The lowest free
 //! number is taken; allocations live in the store, so concurrent processes
-//! never hand out the same one, and a deleted holder frees its numbers.
+//! never hand out the same one, and a deleted holder frees its numbers. A
+//! number the client supplies is reserved too, so it is unique in the
+//! partition like on a real HMC (the Python mock does not track it).
 
 use serde_json::Value;
 
@@ -10,13 +12,31 @@ use crate::store::{Resource, Tx};
 
 const RANGE: std::ops::RangeInclusive<i64> = 0x8000..=0xFFFF;
 
-/// 409.0: a pool has no free number left.
-fn exhausted(what: &str, partition: &str) -> HmcError {
-    HmcError::conflict(
-        0,
-        format!("No free {what} is left in partition {partition}"),
-    )
+/// One kind of number held in a property of a partition's children.
+struct Kind {
+    /// The property (`device-number`).
+    property: &'static str,
+    /// Pool name prefix (`devno`).
+    pool: &'static str,
+    /// Words for messages (`device number`).
+    what: &'static str,
+    /// Text before the four hex digits (`""`, `"AFFEAFFE0000"`).
+    prefix: &'static str,
 }
+
+const DEVICE_NUMBER: Kind = Kind {
+    property: "device-number",
+    pool: "devno",
+    what: "device number",
+    prefix: "",
+};
+
+const WWPN: Kind = Kind {
+    property: "wwpn",
+    pool: "wwpn",
+    what: "WWPN",
+    prefix: "AFFEAFFE0000",
+};
 
 fn pool(kind: &str, partition: &str) -> String {
     format!("{kind}:{partition}")
@@ -25,54 +45,154 @@ fn pool(kind: &str, partition: &str) -> String {
 /// The pool of device numbers of `partition` (partition-link endpoints take
 /// theirs from it too, so they never clash with NICs, HBAs and VFs).
 pub fn devno_pool(partition: &str) -> String {
-    pool("devno", partition)
+    pool(DEVICE_NUMBER.pool, partition)
 }
 
-/// Sets `device-number` of `r` (a child of `partition`): a supplied number
-/// is reserved if it is free; otherwise the lowest free one is allocated.
+impl Kind {
+    /// The pool value of a property value; `None` for text that is not a
+    /// number of this kind (kept as given, but not tracked).
+    fn value(&self, v: Option<&Value>) -> Option<i64> {
+        let digits = v?.as_str()?.strip_prefix(self.prefix)?;
+        i64::from_str_radix(digits, 16).ok()
+    }
+
+    /// Reserves `n` for `r`; 400.8 when another resource holds it, unless
+    /// that holder names `r` (a partition link holds the numbers of the NICs
+    /// it made as its endpoints).
+    fn reserve(&self, tx: &Tx<'_>, partition: &str, n: i64, r: &Resource) -> Result<(), HmcError> {
+        let pool = pool(self.pool, partition);
+        if tx.reserve(&pool, n, &r.uri)? {
+            return Ok(());
+        }
+        match tx.allocation_owner(&pool, n)? {
+            Some(owner) if owner != r.uri && !names(tx, &owner, &r.uri)? => {
+                Err(HmcError::bad_request(
+                    8,
+                    format!(
+                        "The {} {}{n:04X} is already in use in partition {partition} (by {owner})",
+                        self.what, self.prefix
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets the number of a new child `r` of `partition`: a supplied one is
+    /// reserved, otherwise the lowest free one is allocated (409.0 when the
+    /// pool is exhausted).
+    fn assign(&self, tx: &Tx<'_>, partition: &str, r: &mut Resource) -> Result<(), HmcError> {
+        if r.props.contains_key(self.property) {
+            return match self.value(r.props.get(self.property)) {
+                Some(n) => self.reserve(tx, partition, n, r),
+                None => Ok(()),
+            };
+        }
+        let n = tx
+            .allocate(&pool(self.pool, partition), RANGE, &r.uri)?
+            .ok_or_else(|| {
+                HmcError::conflict(
+                    0,
+                    format!("No free {} is left in partition {partition}", self.what),
+                )
+            })?;
+        r.props.insert(
+            self.property.into(),
+            Value::String(format!("{}{n:04X}", self.prefix)),
+        );
+        Ok(())
+    }
+
+    /// After an update of `after` (a child of `partition`): a changed number
+    /// takes its new value's reservation and gives back the old one.
+    fn moved(
+        &self,
+        tx: &Tx<'_>,
+        partition: &str,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), HmcError> {
+        let old = self.value(before.props.get(self.property));
+        let new = self.value(after.props.get(self.property));
+        if old == new {
+            return Ok(());
+        }
+        if let Some(n) = new {
+            self.reserve(tx, partition, n, after)?;
+        }
+        if let Some(n) = old {
+            tx.release(&pool(self.pool, partition), n, &after.uri)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the resource at `holder` mentions `uri` in its properties.
+fn names(tx: &Tx<'_>, holder: &str, uri: &str) -> Result<bool, HmcError> {
+    let Some(h) = tx.resource(holder)? else {
+        return Ok(false);
+    };
+    let quoted = Value::String(uri.to_string()).to_string();
+    Ok(Value::Object(h.props).to_string().contains(&quoted))
+}
+
+/// Sets `device-number` of `r` (a child of `partition`).
 pub fn assign_device_number(
     tx: &Tx<'_>,
     partition: &str,
     r: &mut Resource,
 ) -> Result<(), HmcError> {
-    let pool = pool("devno", partition);
-    match r.props.get("device-number").and_then(Value::as_str) {
-        Some(given) => {
-            if let Ok(n) = i64::from_str_radix(given, 16) {
-                tx.reserve(&pool, n, &r.uri)?;
-            }
-        }
-        None => {
-            let n = tx
-                .allocate(&pool, RANGE, &r.uri)?
-                .ok_or_else(|| exhausted("device number", partition))?;
-            r.props
-                .insert("device-number".into(), Value::String(format!("{n:04X}")));
-        }
-    }
-    Ok(())
+    DEVICE_NUMBER.assign(tx, partition, r)
 }
 
 /// Sets `wwpn` of an HBA like `assign_device_number` does device numbers;
 /// WWPNs look like `AFFEAFFE00008000`.
 pub fn assign_wwpn(tx: &Tx<'_>, partition: &str, r: &mut Resource) -> Result<(), HmcError> {
-    let pool = pool("wwpn", partition);
-    match r.props.get("wwpn").and_then(Value::as_str) {
-        Some(given) => {
-            if let Some(n) = given
-                .strip_prefix("AFFEAFFE0000")
-                .and_then(|s| i64::from_str_radix(s, 16).ok())
-            {
-                tx.reserve(&pool, n, &r.uri)?;
-            }
-        }
-        None => {
-            let n = tx
-                .allocate(&pool, RANGE, &r.uri)?
-                .ok_or_else(|| exhausted("WWPN", partition))?;
-            r.props
-                .insert("wwpn".into(), Value::String(format!("AFFEAFFE0000{n:04X}")));
-        }
+    WWPN.assign(tx, partition, r)
+}
+
+/// `on_update` of NICs and virtual functions: a new `device-number` moves
+/// the reservation (400.8 if another child holds it).
+pub fn device_number_updated(
+    tx: &Tx<'_>,
+    before: &Resource,
+    after: &mut Resource,
+) -> Result<(), HmcError> {
+    match after.parent.as_deref() {
+        Some(p) => DEVICE_NUMBER.moved(tx, p, before, after),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// `on_update` of HBAs: `device-number` and `wwpn` move their reservations.
+pub fn hba_numbers_updated(
+    tx: &Tx<'_>,
+    before: &Resource,
+    after: &mut Resource,
+) -> Result<(), HmcError> {
+    match after.parent.as_deref() {
+        Some(p) => {
+            DEVICE_NUMBER.moved(tx, p, before, after)?;
+            WWPN.moved(tx, p, before, after)
+        }
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn values_are_parsed_per_kind_and_foreign_text_is_not_tracked() {
+        assert_eq!(DEVICE_NUMBER.value(Some(&json!("8001"))), Some(0x8001));
+        assert_eq!(DEVICE_NUMBER.value(Some(&json!("0010"))), Some(0x10));
+        assert_eq!(DEVICE_NUMBER.value(Some(&json!("zz"))), None);
+        assert_eq!(DEVICE_NUMBER.value(Some(&json!(8001))), None);
+        assert_eq!(WWPN.value(Some(&json!("AFFEAFFE00008002"))), Some(0x8002));
+        assert_eq!(WWPN.value(Some(&json!("C05076FFE5000123"))), None);
+        assert_eq!(WWPN.value(None), None);
+    }
 }

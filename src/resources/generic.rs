@@ -347,8 +347,12 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     {
         check_unique_name(ctx.tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
     }
+    let before = rt.on_update.map(|_| r.clone());
     for (k, v) in body {
         r.props.insert(k, v);
+    }
+    if let (Some(on_update), Some(before)) = (rt.on_update, before) {
+        on_update(ctx.tx, &before, &mut r)?;
     }
     ctx.tx.save_properties(&r.uri, &r.props)?;
     Ok(Response::no_content())

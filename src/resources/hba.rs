@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_device_number, assign_wwpn};
+use super::device_numbers::{assign_device_number, assign_wwpn, hba_numbers_updated};
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
 use super::preconditions::require_fields;
@@ -87,6 +87,7 @@ pub static HBA: ResourceType = ResourceType {
     }),
     back_ref: Some("hba-uris"),
     on_add: Some(on_add_hba),
+    on_update: Some(hba_numbers_updated),
     unique_names: true,
     operations: &[Operation {
         title: "Reassign Storage Adapter Port",

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::assign_device_number;
+use super::device_numbers::{assign_device_number, device_number_updated};
 use super::generic::append_reference;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
@@ -104,6 +104,7 @@ pub static NIC: ResourceType = ResourceType {
     defaults: &[("type", "\"iqd\""), ("ssc-management-nic", "false")],
     back_ref: Some("nic-uris"),
     on_add: Some(on_add_nic),
+    on_update: Some(device_number_updated),
     unique_names: true,
     ..BASE
 };

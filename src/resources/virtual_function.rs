@@ -3,7 +3,7 @@
 //! from its partition's pool (freed when it goes).
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::assign_device_number;
+use super::device_numbers::{assign_device_number, device_number_updated};
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use crate::api::HmcError;
 use crate::store::{Resource, Tx};
@@ -45,6 +45,7 @@ pub static VIRTUAL_FUNCTION: ResourceType = ResourceType {
     }),
     back_ref: Some("virtual-function-uris"),
     on_add: Some(on_add_vf),
+    on_update: Some(device_number_updated),
     unique_names: true,
     ..BASE
 };

@@ -44,6 +44,18 @@ impl Tx<'_> {
         Ok(stmt.execute(params![pool, value, owner])? == 1)
     }
 
+    /// The owner of `value` in `pool`, if it is held.
+    pub fn allocation_owner(&self, pool: &str, value: i64) -> Result<Option<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT owner_uri FROM id_allocations WHERE pool = ?1 AND value = ?2",
+        )?;
+        let mut rows = stmt.query(params![pool, value])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(row.get(0)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Frees `value` of `pool` if `owner` holds it (a partition link gives
     /// back an endpoint's numbers on detach while it lives on); false if
     /// `owner` did not hold it.
