@@ -6,11 +6,12 @@ use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
+use super::generic::{compile_filters, passes_filters};
 use super::partition_ops;
 use super::preconditions::{
     Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
 };
-use crate::api::HmcError;
+use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
@@ -254,6 +255,26 @@ fn on_add_partition(
         None => {}
     }
     Ok(())
+}
+
+/// The answer of the "Get Partitions for ..." operations (tape link,
+/// storage group): `{"partitions": [{object-uri, name, status}]}` of
+/// `partitions`, filtered by the `name` and `status` query parameters that
+/// zhmcclient sends; a partition without status counts as "stopped".
+pub fn partitions_answer(ctx: &Ctx<'_>, partitions: &[Resource]) -> Result<Response, HmcError> {
+    let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
+    let items: Vec<Value> = partitions
+        .iter()
+        .filter(|p| passes_filters(p, &filters))
+        .map(|p| {
+            json!({
+                "object-uri": p.uri,
+                "name": p.props.get("name").cloned().unwrap_or(Value::Null),
+                "status": p.props.get("status").cloned().unwrap_or_else(|| json!("stopped")),
+            })
+        })
+        .collect();
+    Ok(Response::ok(json!({ "partitions": items })))
 }
 
 /// Create Partition needs a CPC whose status allows operations (409.1).

@@ -11,6 +11,7 @@ use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
 use super::generic::{add_resource, check_unique_name, remove};
+use super::partition::partitions_answer;
 use super::preconditions::{check_cpc_status, require_fields, require_mode};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -336,6 +337,19 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
 
 /// Operation: Request Storage Group Fulfillment. There is no storage
 /// administrator to ask, so nothing changes (as in the Python mock).
+/// Operation: Get Partitions for a Storage Group (zhmcclient's
+/// `list_attached_partitions`; not in the Python mock): the partitions in
+/// the group's `attached-partition-uris` that still exist.
+fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+    let mut partitions = Vec::new();
+    for uri in string_list(group.props.get("attached-partition-uris")) {
+        if let Some(p) = ctx.tx.resource(&uri)? {
+            partitions.push(p);
+        }
+    }
+    partitions_answer(ctx, &partitions)
+}
+
 fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response, HmcError> {
     Ok(Response::no_content())
 }
@@ -358,12 +372,15 @@ fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<String>, HmcError> {
 /// The group's candidate ports; a group without the list (loaded from a
 /// definition file) has none.
 fn candidate_ports(group: &Resource) -> Vec<String> {
-    group
-        .props
-        .get("candidate-adapter-port-uris")
-        .and_then(Value::as_array)
-        .map(|uris| {
-            uris.iter()
+    string_list(group.props.get("candidate-adapter-port-uris"))
+}
+
+/// The strings of a list property (a missing or malformed one is empty).
+fn string_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
                 .filter_map(Value::as_str)
                 .map(str::to_string)
                 .collect()
@@ -467,6 +484,13 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
             path: "/operations/modify",
             query: None,
             run: modify,
+        },
+        Operation {
+            title: "Get Partitions for a Storage Group",
+            method: Method::Get,
+            path: "/operations/get-partitions",
+            query: Some(&["name", "status"]),
+            run: get_partitions,
         },
         Operation {
             title: "Request Storage Group Fulfillment",

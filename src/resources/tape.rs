@@ -7,8 +7,8 @@ use super::Service;
 use super::console::CONSOLE;
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{check_unique_name, compile_filters, fetch, passes_filters, remove};
-use super::partition::PARTITION;
+use super::generic::{check_unique_name, fetch, remove};
+use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::{check_cpc_status, require_fields, require_mode};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -205,27 +205,13 @@ fn get_histories(_ctx: &mut Ctx<'_>, _link: &Resource) -> Result<Response, HmcEr
 }
 
 /// Operation: Get Partitions for a Tape Link: like the mock, every partition
-/// of the link's CPC (none without a CPC), each `object-uri`, `name` and
-/// `status` (default "stopped"), filtered by the `name` and `status` query
-/// parameters that zhmcclient sends (the mock ignores them).
+/// of the link's CPC (none without a CPC).
 fn get_partitions(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError> {
-    let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
     let partitions = match link.str_prop("cpc-uri") {
         Some(cpc) => ctx.tx.children(cpc, PARTITION.class)?,
         None => Vec::new(),
     };
-    let items: Vec<Value> = partitions
-        .iter()
-        .filter(|p| passes_filters(p, &filters))
-        .map(|p| {
-            json!({
-                "object-uri": p.uri,
-                "name": p.props.get("name").cloned().unwrap_or(Value::Null),
-                "status": p.props.get("status").cloned().unwrap_or_else(|| json!("stopped")),
-            })
-        })
-        .collect();
-    Ok(Response::ok(json!({ "partitions": items })))
+    partitions_answer(ctx, &partitions)
 }
 
 /// Operation: Get Tape Link Environment Report: the one last stored by

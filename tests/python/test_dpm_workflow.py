@@ -96,6 +96,7 @@ def test_partition_workflow(wf_client):
     assert [s.uri for s in part.list_attached_storage_groups()] == [sg.uri]
     sg.pull_full_properties()
     assert part.uri in sg.get_property("attached-partition-uris")
+    assert [p.uri for p in sg.list_attached_partitions()] == [part.uri]
 
     # Crypto: add an adapter with two domains, change one, remove the other.
     part.increase_crypto_config(
@@ -129,6 +130,7 @@ def test_partition_workflow(wf_client):
     part.detach_storage_group(sg)
     sg.pull_full_properties()
     assert part.uri not in sg.get_property("attached-partition-uris")
+    assert sg.list_attached_partitions() == []
     nic_vs.delete()
     nic_port.delete()
     hba.delete()
