@@ -49,8 +49,9 @@ pub enum Command {
         /// Write the server's certificate (PEM) to this file, e.g. for verify_cert.
         #[arg(long)]
         cert_out: Option<PathBuf>,
-        /// Largest request body accepted, in bytes (for tests of the limit).
-        #[arg(long, hide = true, default_value_t = server::DEFAULT_BODY_LIMIT)]
+        /// Largest request body accepted, in bytes; larger ones get 413. Mount
+        /// ISO Image sends the whole image, which is read and discarded.
+        #[arg(long, default_value_t = server::DEFAULT_BODY_LIMIT)]
         body_limit: usize,
     },
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
