@@ -1,6 +1,7 @@
 //! Partition links: List, Create, Get, Modify and Delete Partition Link,
 //! their endpoints (NICs, SMC-D numbers, CTC devices), the partitions'
-//! `partition-link-uris`, the error cases as one table, and dump/load.
+//! `partition-link-uris`, what deleting a partition, NIC or adapter takes
+//! out of links, the error cases as one table, and dump/load.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
@@ -427,6 +428,179 @@ fn delete_without_body_works() {
         );
         job_results(c, s, &r);
         assert!(link_names(c, s, "").is_empty());
+    });
+}
+
+fn delete(c: &dyn Client, s: &str, uri: &str) {
+    let r = c.send(Method::Delete, uri, Some(s), None);
+    assert_eq!(
+        r.status,
+        204,
+        "DELETE {uri} on {}: {:?}",
+        c.transport(),
+        r.body
+    );
+}
+
+/// A new stopped partition of DPM1; returns its URI.
+fn new_partition(c: &dyn Client, s: &str, name: &str) -> String {
+    let body = json!({"name": name, "initial-memory": 1024, "maximum-memory": 1024,
+                      "ifl-processors": 1});
+    let r = post(c, s, "/api/cpcs/dpm1/partitions", &body);
+    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
+    r.body["object-uri"].as_str().unwrap().to_string()
+}
+
+/// The `partition-uri`s of a link's bus connections.
+fn connected(link: &Value) -> Vec<String> {
+    link["bus-connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["partition-uri"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn deleting_a_partition_takes_it_out_of_a_hipersockets_link_and_recomputes_state() {
+    both(|c, s| {
+        // Arrange
+        let (uri, _) = create(
+            c,
+            s,
+            &json!({"name": "HS1", "type": "hipersockets",
+            "cpc-uri": CPC, "partitions": [LINUX1, LINUX2]}),
+        );
+        let link = get(c, s, &uri);
+        assert_eq!(link["state"], "complete");
+        let nic = link["bus-connections"][1]["nics"][0]["nic-uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // Act
+        delete(c, s, LINUX2);
+
+        // Assert
+        let link = get(c, s, &uri);
+        assert_eq!(link["state"], "incomplete");
+        assert_eq!(connected(&link), [LINUX1]);
+        assert!(!link.to_string().contains(LINUX2), "{link}");
+        assert_eq!(c.send(Method::Get, &nic, Some(s), None).status, 404);
+        assert_eq!(
+            uris(&get(c, s, LINUX1)["partition-link-uris"]),
+            [uri.as_str()]
+        );
+    });
+}
+
+#[test]
+fn deleting_a_link_nic_takes_it_out_of_bus_connections() {
+    both(|c, s| {
+        // Arrange
+        let (uri, _) = create(
+            c,
+            s,
+            &json!({"name": "HS1", "type": "hipersockets", "cpc-uri": CPC,
+            "partitions": [LINUX1],
+            "bus-connections": [{"partition-uri": LINUX2, "number-of-nics": 2}]}),
+        );
+        let nics = get(c, s, &uri)["bus-connections"][1]["nics"].clone();
+        let nic = |i: usize| nics[i]["nic-uri"].as_str().unwrap().to_string();
+
+        // Act: one of two endpoints goes; LINUX2 stays attached.
+        delete(c, s, &nic(0));
+
+        // Assert
+        let link = get(c, s, &uri);
+        assert_eq!(link["bus-connections"][1]["nics"], json!([nics[1]]));
+        assert_eq!(link["state"], "complete");
+        assert_eq!(
+            uris(&get(c, s, LINUX2)["partition-link-uris"]),
+            [uri.as_str()]
+        );
+
+        // Act: the last endpoint goes; LINUX2 is detached.
+        delete(c, s, &nic(1));
+
+        // Assert
+        let link = get(c, s, &uri);
+        assert_eq!(connected(&link), [LINUX1]);
+        assert_eq!(link["state"], "incomplete");
+        assert!(!link.to_string().contains(LINUX2), "{link}");
+        assert!(uris(&get(c, s, LINUX2)["partition-link-uris"]).is_empty());
+    });
+}
+
+#[test]
+fn deleting_a_partition_frees_the_fid_of_its_smc_d_endpoint() {
+    both(|c, s| {
+        // Arrange
+        let gone = new_partition(c, s, "GONE");
+        let (uri, _) = create(
+            c,
+            s,
+            &json!({"name": "SMC1", "type": "smc-d",
+            "cpc-uri": CPC, "partitions": [LINUX1, gone]}),
+        );
+        assert_eq!(
+            get(c, s, &uri)["bus-connections"][1]["nics"][0]["fid"],
+            4097
+        );
+
+        // Act
+        delete(c, s, &gone);
+
+        // Assert
+        let link = get(c, s, &uri);
+        assert_eq!(connected(&link), [LINUX1]);
+        assert_eq!(link["state"], "incomplete");
+        modify(c, s, &uri, &json!({"added-partition-uris": [LINUX2]}));
+        let link = get(c, s, &uri);
+        assert_eq!(link["bus-connections"][1]["nics"][0]["fid"], 4097);
+        assert_eq!(link["state"], "complete");
+    });
+}
+
+#[test]
+fn deleting_a_partition_or_an_adapter_takes_its_ctc_devices_or_paths_away() {
+    both(|c, s| {
+        // Arrange
+        let hs = post(c, s, "/api/cpcs/dpm1/adapters", &json!({"name": "HS CTC"}));
+        assert_eq!(hs.status, 201, "{}: {:?}", c.transport(), hs.body);
+        let hs = hs.body["object-uri"].as_str().unwrap().to_string();
+        let gone = new_partition(c, s, "GONE");
+        let mut body = ctc_link("CTC1");
+        body["paths"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"adapter-port-uri": hs, "connecting-adapter-port-uri": hs}));
+        body["partitions"] = json!([LINUX1, LINUX2, gone]);
+        let (uri, _) = create(c, s, &body);
+        let devices =
+            |link: &Value, i: usize| link["paths"][i]["devices"].as_array().unwrap().len();
+        let link = get(c, s, &uri);
+        assert_eq!((devices(&link, 0), devices(&link, 1)), (3, 3));
+
+        // Act
+        delete(c, s, &gone);
+
+        // Assert: only the LINUX1-LINUX2 device is left on each path.
+        let link = get(c, s, &uri);
+        assert_eq!((devices(&link, 0), devices(&link, 1)), (1, 1));
+        assert!(!link.to_string().contains(&gone), "{link}");
+        assert_eq!(link["state"], "complete");
+
+        // Act
+        delete(c, s, &hs);
+
+        // Assert: the path over the deleted adapter is gone.
+        let link = get(c, s, &uri);
+        let paths = link["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0]["adapter-port-uri"], FCP_PORT);
+        assert!(!link.to_string().contains(&hs), "{link}");
+        assert_eq!(link["state"], "complete");
     });
 }
 

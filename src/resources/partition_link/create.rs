@@ -1,0 +1,82 @@
+//! Operation: Create Partition Link (asynchronous), on the collection URI.
+
+use serde_json::{Map, Value, json};
+
+use super::attach::{attach_connections, attach_partitions, finish};
+use super::validate::{array_items, bad_value, name_value, partition_of, target_cpc, unknown_key};
+use super::{LinkType, PARTITION_LINK, ctc_paths, hipersockets, smcd};
+use crate::api::{HmcError, Response};
+use crate::ctx::Ctx;
+use crate::resources::console::CONSOLE;
+use crate::resources::generic::add_resource;
+use crate::resources::preconditions::require_fields;
+use crate::store::Resource;
+
+/// Create Partition Link's input properties of every type.
+const COMMON_INPUTS: &[&str] = &["name", "type", "cpc-uri", "description", "partitions"];
+
+/// The properties of a new link from the body (400.6 for a property that
+/// is no input of its type) and the defaults.
+fn link_properties(
+    ctx: &Ctx<'_>,
+    body: &Map<String, Value>,
+) -> Result<(LinkType, Resource, Map<String, Value>), HmcError> {
+    require_fields(body, &["name", "type", "cpc-uri"])?;
+    let kind = LinkType::parse(body.get("type"))?;
+    if let Some(k) = unknown_key(body, &[COMMON_INPUTS, kind.inputs()]) {
+        return Err(HmcError::not_input(k));
+    }
+    let cpc = target_cpc(ctx, body.get("cpc-uri"))?;
+    let name = name_value(&body["name"])?;
+    let description = match body.get("description") {
+        None => json!(""),
+        Some(Value::String(s)) => json!(s),
+        Some(other) => return Err(bad_value("description", Some(other))),
+    };
+    let mut props = Map::new();
+    props.insert("name".into(), json!(name));
+    props.insert("description".into(), description);
+    props.insert("type".into(), body["type"].clone());
+    props.insert("cpc-uri".into(), json!(cpc.uri));
+    props.insert("cpc-name".into(), json!(cpc.name()));
+    props.insert("state".into(), json!("incomplete"));
+    match kind {
+        LinkType::HiperSockets => hipersockets::create_properties(body, &mut props)?,
+        LinkType::SmcD => smcd::create_properties(body, &mut props)?,
+        LinkType::Ctc => ctc_paths::create_properties(ctx.tx, &cpc, body, &mut props)?,
+    }
+    Ok((kind, cpc, props))
+}
+
+/// Operation: Create Partition Link (asynchronous). The new link's URI is
+/// only in the `Location` header, which zhmcclient reads as `location-uri`.
+pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
+    ctx.query()?.check_allowed(&[])?;
+    let Some(console) = ctx.tx.resource(CONSOLE.element)? else {
+        return Err(HmcError::not_found(ctx.req.path()));
+    };
+    let body = ctx.req.json_object()?;
+    let (kind, cpc, props) = link_properties(ctx, &body)?;
+    let mut link = add_resource(ctx.tx, &PARTITION_LINK, Some(&console), props)?;
+    let mut results = Vec::new();
+    let parts = array_items(&body, "partitions")?
+        .iter()
+        .map(|v| partition_of(ctx.tx, &cpc, "partitions", Some(v)));
+    attach_partitions(ctx.tx, &mut link, kind, parts, &mut results)?;
+    attach_connections(
+        ctx.tx,
+        &mut link,
+        kind,
+        &cpc,
+        &body,
+        "bus-connections",
+        &mut results,
+    )?;
+    finish(ctx.tx, &mut link)?;
+    let job = ctx.job(
+        "Create Partition Link",
+        &link.uri,
+        Some(json!({"operation-results": results})),
+    )?;
+    Ok(job.with_header("Location", &link.uri))
+}

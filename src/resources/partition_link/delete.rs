@@ -1,0 +1,69 @@
+//! Operation: Delete Partition Link (asynchronous).
+
+use serde_json::{Value, json};
+
+use super::LinkType;
+use super::attach::{attached, detach_partition};
+use super::validate::{bad_value, link_cpc, unknown_key};
+use crate::api::{HmcError, Response};
+use crate::ctx::Ctx;
+use crate::resources::generic::remove;
+use crate::store::Resource;
+
+/// Delete's `force-detach` (optional body; 400.7 if not a boolean).
+fn force_detach(ctx: &Ctx<'_>) -> Result<bool, HmcError> {
+    if ctx.req.json()?.is_none() {
+        return Ok(false);
+    }
+    let body = ctx.req.json_object()?;
+    if let Some(k) = unknown_key(&body, &[&["force-detach"]]) {
+        return Err(HmcError::not_writable(k));
+    }
+    match body.get("force-detach") {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(bad_value("force-detach", Some(other))),
+    }
+}
+
+/// 409.100 naming the partitions of `parts` that are not stopped, if any.
+fn refuse_active(link: &Resource, parts: &[Resource]) -> Result<(), HmcError> {
+    let active: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.str_prop("status").is_some_and(|s| s != "stopped"))
+        .map(Resource::name)
+        .collect();
+    if active.is_empty() {
+        return Ok(());
+    }
+    Err(HmcError::conflict(
+        100,
+        format!(
+            "Partition link '{}' is attached to active partitions: {}",
+            link.name(),
+            active.join(", ")
+        ),
+    ))
+}
+
+/// Operation: Delete Partition Link (asynchronous): 409.100 while attached
+/// to partitions that are not stopped, unless `force-detach`. Detaches every
+/// partition (deleting its endpoints) before the link goes.
+pub(super) fn delete(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, HmcError> {
+    let force = force_detach(ctx)?;
+    let kind = LinkType::of(target)?;
+    link_cpc(ctx, target)?;
+    let parts = attached(ctx.tx, target)?;
+    if !force {
+        refuse_active(target, &parts)?;
+    }
+    let mut link = target.clone();
+    for p in &parts {
+        detach_partition(ctx.tx, &mut link, kind, p)?;
+    }
+    // The 204 of the generic delete is not the answer: Delete is a job.
+    remove(ctx.tx, &link)?;
+    // An empty object, not no result: zhmcclient looks into the result of a
+    // job whose 202 carried a `Location` header.
+    ctx.job("Delete Partition Link", &link.uri, Some(json!({})))
+}

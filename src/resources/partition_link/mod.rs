@@ -1,0 +1,154 @@
+//! Partition links (SE 2.16+): console-scoped connections of type
+//! `hipersockets`, `smc-d` or `ctc` between partitions of one DPM CPC.
+//!
+//! Create, Modify and Delete are asynchronous on the HMC, so they answer 202
+//! with a job that is already complete. Attaching a partition creates its
+//! endpoints: NIC resources for HiperSockets (zhmcclient: "available as Nic
+//! objects"), device numbers and FIDs for SMC-D (not externalized as objects,
+//! only in `bus-connections`), and CTC devices for every path and pair of
+//! attached partitions (in `paths`). A partition's `partition-link-uris` is
+//! the record of which links it is attached to; `state` follows from it.
+//!
+//! Files: `validate` (request fields), `pools` (device numbers and FIDs),
+//! `endpoints` (endpoint records), `attach` (attachments and `state`),
+//! `network`/`hipersockets`/`smcd` (bus connections), `ctc`/`ctc_paths`
+//! (CTC devices and paths), `create`/`modify`/`delete` (the operations) and
+//! `cleanup` (what deleting other resources takes out of links).
+
+mod attach;
+mod cleanup;
+mod create;
+mod ctc;
+mod ctc_paths;
+mod delete;
+mod endpoints;
+mod hipersockets;
+mod modify;
+mod network;
+mod pools;
+mod smcd;
+mod validate;
+
+use serde_json::Value;
+
+use super::Service;
+use super::console::CONSOLE;
+use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType};
+use crate::api::{HmcError, Method};
+use crate::store::Resource;
+use validate::bad_value;
+
+pub use cleanup::forget_deleted;
+
+/// The partition property listing the links a partition is attached to.
+const LINKS: &str = "partition-link-uris";
+
+/// The technology of a link (`type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkType {
+    HiperSockets,
+    SmcD,
+    Ctc,
+}
+
+impl LinkType {
+    /// 400.7 for anything but the three types.
+    fn parse(v: Option<&Value>) -> Result<LinkType, HmcError> {
+        match v.and_then(Value::as_str) {
+            Some("hipersockets") => Ok(LinkType::HiperSockets),
+            Some("smc-d") => Ok(LinkType::SmcD),
+            Some("ctc") => Ok(LinkType::Ctc),
+            _ => Err(bad_value("type", v)),
+        }
+    }
+
+    fn of(link: &Resource) -> Result<LinkType, HmcError> {
+        LinkType::parse(link.props.get("type"))
+    }
+
+    /// Create's input properties of this type, besides the common ones.
+    fn inputs(self) -> &'static [&'static str] {
+        match self {
+            LinkType::HiperSockets => &[
+                "bus-connections",
+                "starting-device-number",
+                "maximum-transmission-unit-size",
+            ],
+            LinkType::SmcD => &["bus-connections", "starting-fid"],
+            LinkType::Ctc => &["paths", "devices-per-path"],
+        }
+    }
+
+    /// Modify fields that only the other family accepts.
+    fn rejects(self, field: &str) -> bool {
+        match self {
+            LinkType::Ctc => matches!(field, "added-connections" | "removed-connections"),
+            _ => matches!(field, "added-paths" | "removed-paths"),
+        }
+    }
+}
+
+/// Operations: List Partition Links, Get Partition Link Properties, Delete
+/// and Modify Partition Link (Create is `CREATE_PARTITION_LINK`: its answer
+/// is a job, not the 201 of the generic Create).
+pub static PARTITION_LINK: ResourceType = ResourceType {
+    class: "partition-link",
+    def_key: "partition_links",
+    parent: Some(&CONSOLE),
+    element: "/api/partition-links/{id}",
+    param: "partition-link-id",
+    collection: Some("/api/partition-links"),
+    list: Some(ListSpec {
+        key: "partition-links",
+        props: &["object-uri", "cpc-uri", "name", "state", "type"],
+        filters: &["cpc-uri", "name", "state", "type"],
+        additional: true,
+        mode: Mode::Any,
+        sparse: false,
+    }),
+    get: Some(&["properties"]),
+    defaults: &[("description", "\"\"")],
+    on_add: Some(endpoints::hold_loaded_numbers),
+    unique_names: true,
+    operations: &[
+        Operation {
+            title: "Delete Partition Link",
+            method: Method::Post,
+            path: "/operations/delete",
+            query: None,
+            run: delete::delete,
+        },
+        Operation {
+            title: "Modify Partition Link",
+            method: Method::Post,
+            path: "/operations/modify",
+            query: None,
+            run: modify::modify,
+        },
+    ],
+    ..BASE
+};
+
+/// Operation: Create Partition Link, on the collection URI.
+pub const CREATE_PARTITION_LINK: Service = Service {
+    title: "Create Partition Link",
+    method: Method::Post,
+    pattern: "/api/partition-links",
+    query: None,
+    auth: true,
+    handler: "PartitionLinksHandler",
+    run: create::create,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_family_of_a_field_accepts_it() {
+        assert!(LinkType::Ctc.rejects("added-connections"));
+        assert!(!LinkType::Ctc.rejects("added-paths"));
+        assert!(LinkType::SmcD.rejects("removed-paths"));
+        assert!(!LinkType::HiperSockets.rejects("added-connections"));
+    }
+}

@@ -1,0 +1,152 @@
+//! Operation: Modify Partition Link (asynchronous): name and description,
+//! partitions, bus connections and CTC paths.
+
+use serde_json::{Map, Value, json};
+
+use super::attach::{
+    attach_connections, attach_partitions, detach_partition, finish, require_attached, result,
+};
+use super::ctc_paths::{add_paths, remove_paths};
+use super::network::detach_network;
+use super::validate::{
+    array_field, array_items, bad_value, invalid, link_cpc, name_value, object_item, partition_of,
+    unknown_key,
+};
+use super::{LinkType, PARTITION_LINK};
+use crate::api::{HmcError, Response};
+use crate::ctx::Ctx;
+use crate::resources::generic::check_unique_name;
+use crate::resources::preconditions::require_fields;
+use crate::store::{Resource, Tx};
+
+/// Modify Partition Link's fields.
+const MODIFY_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "added-connections",
+    "removed-connections",
+    "added-partition-uris",
+    "removed-partition-uris",
+    "added-paths",
+    "removed-paths",
+];
+
+/// The partitions a URI-list field of Modify names, all checked before any
+/// is changed.
+fn partitions_in(
+    tx: &Tx<'_>,
+    cpc: &Resource,
+    body: &Map<String, Value>,
+    field: &str,
+) -> Result<Vec<Resource>, HmcError> {
+    array_items(body, field)?
+        .iter()
+        .map(|v| partition_of(tx, cpc, field, Some(v)))
+        .collect()
+}
+
+/// Name and description changes of Modify (400.8 for a name in use).
+fn modify_basics(
+    tx: &Tx<'_>,
+    link: &mut Resource,
+    body: &Map<String, Value>,
+) -> Result<(), HmcError> {
+    if let Some(v) = body.get("name") {
+        let name = name_value(v)?;
+        check_unique_name(
+            tx,
+            &PARTITION_LINK,
+            link.parent.as_deref(),
+            name,
+            Some(&link.uri),
+        )?;
+        link.props.insert("name".into(), json!(name));
+    }
+    if let Some(v) = body.get("description") {
+        if !v.is_string() {
+            return Err(bad_value("description", Some(v)));
+        }
+        link.props.insert("description".into(), v.clone());
+    }
+    Ok(())
+}
+
+/// The membership changes of one Modify request.
+struct Changes<'a, 't> {
+    tx: &'a Tx<'t>,
+    kind: LinkType,
+    cpc: &'a Resource,
+    body: &'a Map<String, Value>,
+}
+
+impl Changes<'_, '_> {
+    /// Removals: partitions, connections (endpoints) and paths.
+    fn remove(&self, link: &mut Resource, results: &mut Vec<Value>) -> Result<(), HmcError> {
+        let (tx, cpc, body) = (self.tx, self.cpc, self.body);
+        for part in partitions_in(tx, cpc, body, "removed-partition-uris")? {
+            // Re-read: an earlier item may have detached it.
+            let part = tx.resource(&part.uri)?.unwrap_or(part);
+            detach_partition(tx, link, self.kind, &part)?;
+            results.push(result(&part.uri, "detached"));
+        }
+        for v in array_items(body, "removed-connections")? {
+            let item = object_item("removed-connections", v)?;
+            require_fields(item, &["partition-uri"])?;
+            let part = partition_of(tx, cpc, "partition-uri", item.get("partition-uri"))?;
+            require_attached(link, &part)?;
+            let selectors = array_field(item, "nics")?.map(Vec::as_slice);
+            detach_network(tx, link, &part.uri, selectors)?;
+            results.push(result(&part.uri, "detached"));
+        }
+        if let Some(paths) = array_field(body, "removed-paths")? {
+            remove_paths(tx, link, paths)?;
+        }
+        Ok(())
+    }
+
+    /// Additions: paths, partitions and connections (endpoints).
+    fn add(&self, link: &mut Resource, results: &mut Vec<Value>) -> Result<(), HmcError> {
+        let (tx, kind, cpc, body) = (self.tx, self.kind, self.cpc, self.body);
+        if let Some(paths) = array_field(body, "added-paths")? {
+            add_paths(tx, link, cpc, paths)?;
+        }
+        let parts = partitions_in(tx, cpc, body, "added-partition-uris")?;
+        attach_partitions(tx, link, kind, parts.into_iter().map(Ok), results)?;
+        attach_connections(tx, link, kind, cpc, body, "added-connections", results)
+    }
+}
+
+/// Operation: Modify Partition Link (asynchronous). Removals run before
+/// additions, so one request can move endpoints. The job's result lists
+/// each partition touched with `operation-status` `attached`/`detached`.
+pub(super) fn modify(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, HmcError> {
+    let body = ctx.req.json_object()?;
+    if let Some(k) = unknown_key(&body, &[MODIFY_FIELDS]) {
+        return Err(HmcError::not_writable(k));
+    }
+    let kind = LinkType::of(target)?;
+    if let Some(k) = body.keys().find(|k| kind.rejects(k)) {
+        return Err(invalid(format!(
+            "Field '{k}' is not valid for a partition link of type {}",
+            target.str_prop("type").unwrap_or("")
+        )));
+    }
+    let cpc = link_cpc(ctx, target)?;
+    let mut link = target.clone();
+    modify_basics(ctx.tx, &mut link, &body)?;
+    let changes = Changes {
+        tx: ctx.tx,
+        kind,
+        cpc: &cpc,
+        body: &body,
+    };
+    let mut results = Vec::new();
+    changes.remove(&mut link, &mut results)?;
+    changes.add(&mut link, &mut results)?;
+    finish(ctx.tx, &mut link)?;
+    ctx.job(
+        "Modify Partition Link",
+        &link.uri,
+        Some(json!({"operation-results": results})),
+    )
+}

@@ -1,0 +1,99 @@
+//! The numbers endpoints hold: device numbers from their partition's pool
+//! (shared with NICs, HBAs and virtual functions) and SMC-D function ids
+//! (FIDs) from their CPC's pool.
+
+use std::ops::RangeInclusive;
+
+use crate::api::HmcError;
+use crate::store::{Resource, Tx};
+
+use super::validate::hex;
+
+/// Device numbers are four hex digits.
+pub(super) const DEVNO_MAX: i64 = 0xFFFF;
+/// The highest FID handed out for SMC-D endpoints.
+pub(super) const FID_MAX: i64 = 0xFFFF;
+
+/// The pool of SMC-D function ids of a CPC.
+fn fid_pool(cpc_uri: &str) -> String {
+    format!("fid:{cpc_uri}")
+}
+
+/// The FID pool of the CPC of `link`.
+pub(super) fn link_fid_pool(link: &Resource) -> String {
+    fid_pool(link.str_prop("cpc-uri").unwrap_or(""))
+}
+
+/// The device numbers `n` consecutive numbers from `base` are written as.
+pub(super) fn devno_run(base: i64, n: i64) -> Vec<String> {
+    (0..n).map(|k| hex(base + k)).collect()
+}
+
+/// One number of `pool` for `owner`: the `given` one as given (like Create
+/// NIC takes it), else the lowest free one in `range`.
+pub(super) fn take_number(
+    tx: &Tx<'_>,
+    pool: &str,
+    given: Option<i64>,
+    range: RangeInclusive<i64>,
+    owner: &str,
+) -> Result<i64, HmcError> {
+    match given {
+        Some(n) => {
+            tx.reserve(pool, n, owner)?;
+            Ok(n)
+        }
+        None => allocate_run(tx, pool, range, 1, owner),
+    }
+}
+
+/// The lowest `len` consecutive free numbers of `pool` in `range`, now held
+/// by `owner`; 409.0 when there are none.
+pub(super) fn allocate_run(
+    tx: &Tx<'_>,
+    pool: &str,
+    range: RangeInclusive<i64>,
+    len: i64,
+    owner: &str,
+) -> Result<i64, HmcError> {
+    // Starts that are too short stay held while searching, so that the next
+    // allocation moves on; they are given back at the end.
+    let mut misses = Vec::new();
+    let found = loop {
+        let Some(start) = tx.allocate(pool, range.clone(), owner)? else {
+            break None;
+        };
+        let mut run = vec![start];
+        while (run.len() as i64) < len {
+            let next = start + run.len() as i64;
+            if next > *range.end() || !tx.reserve(pool, next, owner)? {
+                break;
+            }
+            run.push(next);
+        }
+        if run.len() as i64 == len {
+            break Some(start);
+        }
+        misses.extend(run);
+    };
+    for m in misses {
+        tx.release(pool, m, owner)?;
+    }
+    found.ok_or_else(|| {
+        HmcError::conflict(
+            0,
+            format!("No {len} consecutive free numbers are left in pool {pool}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_of_device_numbers_is_consecutive_hex() {
+        assert_eq!(devno_run(0x74FF, 3), ["74FF", "7500", "7501"]);
+        assert!(devno_run(0x4000, 0).is_empty());
+    }
+}
