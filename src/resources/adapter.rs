@@ -8,7 +8,7 @@ use super::cpc::CPC;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
-use super::generic::{add_resource, compile_filters, passes_filters, remove};
+use super::generic::{add_resource, compile_filters, passes_filters};
 use super::partition::PARTITION;
 use super::preconditions::{require_fields, require_mode};
 use super::virtual_switch::VIRTUAL_SWITCH;
@@ -196,12 +196,9 @@ fn object(v: Value) -> Map<String, Value> {
 
 /// Delete Hipersocket: DPM (409.5), and, like a real HMC, only a
 /// HiperSockets adapter (400.18; the HMC mock deletes any adapter). The
-/// virtual switches it backs go with it (the mock leaves them behind); this
-/// runs inside the request's transaction, so a later failure undoes it.
+/// virtual switches it backs go with it in `generic::remove`.
 fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
-    let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
-        return Ok(());
-    };
+    require_mode(ctx.tx, adapter, Mode::Dpm)?;
     let f = family(adapter);
     if f != "hipersockets" {
         return Err(HmcError::bad_request(
@@ -212,11 +209,6 @@ fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
                 shown(adapter.props.get("adapter-family"))
             ),
         ));
-    }
-    for vs in ctx.tx.children(&cpc.uri, VIRTUAL_SWITCH.class)? {
-        if vs.str_prop("backing-adapter-uri") == Some(adapter.uri.as_str()) {
-            remove(ctx.tx, &vs)?;
-        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
 use super::descriptor::{Bound, RangeFilter, ResourceType};
-use super::partition_link;
+use super::{partition_link, virtual_switch};
 use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
@@ -373,14 +373,16 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
 }
 
 /// Removes `r` with its children (their numbers are freed with them) and
-/// takes its URI out of every back-reference list, and out of the partition
-/// links that name it or its children; answers 204. Delete and the
-/// `operations/delete` operations end here.
+/// takes its URI out of every back-reference list, out of the partition
+/// links that name it or its children, and removes the virtual switches it
+/// backed; answers 204. Delete and the `operations/delete` operations end
+/// here.
 pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<Response, HmcError> {
     let gone = tx.delete_resource(&r.uri)?;
     // Partition links name partitions, NICs and adapters inside objects,
     // which the store's back-reference cleanup does not reach.
     partition_link::forget_deleted(tx, &gone)?;
+    virtual_switch::forget_deleted(tx, &gone)?;
     Ok(Response::no_content())
 }
 

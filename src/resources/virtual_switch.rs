@@ -4,10 +4,26 @@ use serde_json::{Value, json};
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::generic::remove;
 use super::preconditions::require_mode;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::store::Resource;
+use crate::store::{Resource, Tx};
+
+/// After a delete: the virtual switches backed by a deleted adapter go too
+/// (a HiperSockets adapter's switch exists only for it; the Python mock
+/// leaves it behind).
+pub fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+    for vs in tx.resources_of_class(VIRTUAL_SWITCH.class)? {
+        if vs
+            .str_prop("backing-adapter-uri")
+            .is_some_and(|a| gone.iter().any(|g| g == a))
+        {
+            remove(tx, &vs)?;
+        }
+    }
+    Ok(())
+}
 
 /// Operation: Get Connected VNICs of a Virtual Switch (409.5 unless DPM).
 /// Deleting a NIC already takes its URI out of `connected-vnic-uris`; URIs
