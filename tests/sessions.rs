@@ -7,12 +7,12 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use mock_hmc::Method;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde_json::{Value, json};
-use support::{RawClient, Reply, both_raw};
+use support::{RawClient, Reply, both_raw, db};
 
 const BAD_SESSION: &str = "x-api-session header did not map to a known session";
 
@@ -30,13 +30,6 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
-}
-
-/// Dev access: the db file of a running HMC, shared with it.
-fn db(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
-    conn
 }
 
 /// Sets one property of the stored resource at `uri` (as an operator would

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
 
 pub mod error_table;
+pub mod helpers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -298,12 +299,7 @@ impl Client for Served {
 /// Runs `scenario` once in-process and once over HTTPS against fresh
 /// default HMCs, with a logged-on ensadmin session.
 pub fn both(scenario: impl Fn(&dyn Client, &str)) {
-    let lib = InProcess::new();
-    let s = lib.logon("ensadmin", "password");
-    scenario(&lib, &s);
-    let served = Served::new();
-    let s = served.logon("ensadmin", "password");
-    scenario(&served, &s);
+    both_raw(|c, s| scenario(c, s));
 }
 
 // ---------------------------------------------------------------------------
@@ -424,10 +420,61 @@ impl RawClient for Served {
 
 /// Like `both`, with clients that also send raw requests and name their db.
 pub fn both_raw(scenario: impl Fn(&dyn RawClient, &str)) {
-    let lib = InProcess::new();
+    run_both(InProcess::new(), Served::new, scenario);
+}
+
+/// Like `both_raw`, on fresh dbs filled from the definition `yaml` (plus
+/// user ensadmin with password `password`) instead of the default HMC.
+pub fn both_loaded(yaml: &str, scenario: impl Fn(&dyn RawClient, &str)) {
+    let def = mock_hmc::definition::parse(yaml).unwrap();
+    let fill = |db: &TempDb| {
+        let hmc = Hmc::open_unseeded(&db.path).unwrap();
+        hmc.load(&def, false).unwrap();
+        hmc.set_user_password("ensadmin", "password").unwrap();
+        hmc
+    };
+    let db = TempDb::new();
+    let lib = InProcess { hmc: fill(&db), db };
+    let served = || {
+        let db = TempDb::new();
+        drop(fill(&db));
+        let server = Server::start(&db.path, false, &[]);
+        Served { server, db }
+    };
+    run_both(lib, served, scenario);
+}
+
+/// Runs `scenario` with an ensadmin session on `lib`, then on the served
+/// HMC `served` makes (only then, so one HMC runs at a time).
+fn run_both(
+    lib: InProcess,
+    served: impl FnOnce() -> Served,
+    scenario: impl Fn(&dyn RawClient, &str),
+) {
     let s = lib.logon("ensadmin", "password");
     scenario(&lib, &s);
-    let served = Served::new();
+    drop(lib);
+    let served = served();
     let s = served.logon("ensadmin", "password");
     scenario(&served, &s);
+}
+
+/// Changes the stored HMC through a definition edit (dump, edit, load with
+/// replace), which any process sharing the db sees; returns a new ensadmin
+/// session, since loading replaces the sessions too.
+pub fn edit_hmc(c: &dyn RawClient, edit: impl FnOnce(&mut Value)) -> String {
+    let hmc = Hmc::open(c.db_path()).unwrap();
+    let mut def = hmc.dump(true).unwrap();
+    edit(&mut def["hmc_definition"]);
+    hmc.load(&def, true).unwrap();
+    drop(hmc);
+    c.logon("ensadmin", "password")
+}
+
+/// Dev access: a connection to the db file of a running HMC, shared with
+/// it, for states the API cannot produce.
+pub fn db(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn
 }
