@@ -11,7 +11,7 @@ use mock_hmc::Method;
 use serde_json::{Value, json};
 use support::error_table::{self, Row, row};
 use support::helpers::{
-    completed_job, create, delete, get, names, post, post_empty, props, update,
+    completed_job, create, delete, get, keys, names, post, post_empty, props, update,
 };
 use support::{Client, both, both_raw, edit_hmc};
 
@@ -133,8 +133,7 @@ fn create_hipersocket_adds_the_adapter_its_port_and_its_virtual_switch() {
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 201, "{t}: {:?}", r.body);
-        let keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["object-uri"], "{t}");
+        assert_eq!(keys(&r.body), ["object-uri"], "{t}");
         let uri = r.body["object-uri"].as_str().unwrap();
         let adapter = props(c, s, uri);
         for (k, v) in [

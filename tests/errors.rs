@@ -10,7 +10,7 @@ use mock_hmc::Method;
 use serde_json::{Value, json};
 use support::error_table::{self, Auth, Row, assert_error_body, raw_row, row};
 use support::helpers::{delete, get, props};
-use support::{Client, RawClient, Served, both_raw};
+use support::{Client, RawClient, Server, both_raw};
 
 /// A complete Create Partition body named `name`.
 fn partition(name: &str) -> Value {
@@ -289,7 +289,7 @@ fn malformed_json_body_is_400_reason_9_with_an_hmc_error_body() {
 #[test]
 fn methods_the_hmc_does_not_use_are_404_reason_1_json_over_https() {
     // Arrange
-    let served = Served::new();
+    let served = Server::fresh();
     let s = served.logon("ensadmin", "password");
 
     for method in ["PUT", "PATCH"] {

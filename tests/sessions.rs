@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use mock_hmc::Method;
 use rusqlite::params;
 use serde_json::{Value, json};
+use support::helpers::keys;
 use support::{RawClient, Reply, both_raw, db};
 
 const BAD_SESSION: &str = "x-api-session header did not map to a known session";
@@ -84,16 +85,8 @@ fn query_api_version_works_without_a_session() {
 
         // Assert
         assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
-        let mut keys: Vec<&str> = r
-            .body
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort_unstable();
         assert_eq!(
-            keys,
+            keys(&r.body),
             [
                 "api-major-version",
                 "api-minor-version",
