@@ -7,53 +7,21 @@
 
 mod support;
 
-use mock_hmc::{Hmc, Method};
+use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, RawClient, Reply, both, both_raw};
+use support::error_table::{self, Row, row};
+use support::helpers::{
+    completed_job, create, delete, get, keys, names, post, post_empty, props, update,
+};
+use support::{Client, both, both_raw, edit_hmc};
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-fn get(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{} GET {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
-fn delete(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Delete, uri, Some(s), None)
-}
-
-/// Names of the items of a list answer.
-fn names(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Names of the partitions Get Partitions Assigned to Adapter reports.
 fn assigned(c: &dyn Client, s: &str, adapter: &str, query: &str) -> Vec<String> {
     let uri = format!("{adapter}/operations/get-partitions-assigned-to-adapter{query}");
-    names(&get(c, s, &uri)["partitions-assigned-to-adapter"])
-}
-
-/// Changes the stored HMC through a definition edit (dump, edit, load with
-/// replace), which any process sharing the db sees; returns a new session,
-/// since loading replaces the sessions too.
-fn edit_hmc(c: &dyn RawClient, edit: impl FnOnce(&mut Value)) -> String {
-    let hmc = Hmc::open(c.db_path()).unwrap();
-    let mut def = hmc.dump(true).unwrap();
-    edit(&mut def["hmc_definition"]);
-    hmc.load(&def, true).unwrap();
-    drop(hmc);
-    c.logon("ensadmin", "password")
+    names(&props(c, s, &uri)["partitions-assigned-to-adapter"])
 }
 
 /// The entry with `object-id` `id` in the list `items`.
@@ -104,26 +72,17 @@ fn stop_and_start_cpc_answer_completed_jobs_and_set_the_status() {
     both(|c, s| {
         // Act
         let stopped = post(c, s, "/api/cpcs/dpm1/operations/stop", json!({}));
-        let status_after_stop = get(c, s, "/api/cpcs/dpm1")["status"].clone();
-        let started = c.send(
-            Method::Post,
-            "/api/cpcs/dpm1/operations/start",
-            Some(s),
-            None,
-        );
+        let status_after_stop = props(c, s, "/api/cpcs/dpm1")["status"].clone();
+        let started = post_empty(c, s, "/api/cpcs/dpm1/operations/start");
 
         // Assert
         let t = c.transport();
         for job in [&stopped, &started] {
-            assert_eq!(job.status, 202, "{t}: {:?}", job.body);
-            let job_uri = job.body["job-uri"].as_str().unwrap();
-            let status = get(c, s, job_uri);
-            assert_eq!(status["status"], "complete", "{t}");
-            assert_eq!(status["job-status-code"], 200, "{t}");
+            let status = completed_job(c, s, job);
             assert_eq!(status["job-results"], json!({}), "{t}");
         }
         assert_eq!(status_after_stop, "not-operating", "{t}");
-        assert_eq!(get(c, s, "/api/cpcs/dpm1")["status"], "active", "{t}");
+        assert_eq!(props(c, s, "/api/cpcs/dpm1")["status"], "active", "{t}");
     });
 }
 
@@ -131,7 +90,7 @@ fn stop_and_start_cpc_answer_completed_jobs_and_set_the_status() {
 fn export_wwpn_list_has_one_line_per_hba_of_the_named_partitions() {
     both(|c, s| {
         // Arrange
-        let hba = get(c, s, "/api/partitions/linux1/hbas/hba1");
+        let hba = props(c, s, "/api/partitions/linux1/hbas/hba1");
         let expected = format!(
             "LINUX1,118,{},{}",
             hba["device-number"].as_str().unwrap(),
@@ -174,10 +133,9 @@ fn create_hipersocket_adds_the_adapter_its_port_and_its_virtual_switch() {
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 201, "{t}: {:?}", r.body);
-        let keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["object-uri"], "{t}");
+        assert_eq!(keys(&r.body), ["object-uri"], "{t}");
         let uri = r.body["object-uri"].as_str().unwrap();
-        let adapter = get(c, s, uri);
+        let adapter = props(c, s, uri);
         for (k, v) in [
             ("name", json!("HS NEW")),
             ("class", json!("adapter")),
@@ -195,12 +153,12 @@ fn create_hipersocket_adds_the_adapter_its_port_and_its_virtual_switch() {
         }
         let port_uri = format!("{uri}/network-ports/0");
         assert_eq!(adapter["network-port-uris"], json!([port_uri]), "{t}");
-        let port = get(c, s, &port_uri);
+        let port = props(c, s, &port_uri);
         assert_eq!(port["name"], "Port 0", "{t}");
         assert_eq!(port["index"], 0, "{t}");
         assert_eq!(port["description"], "the port", "{t}");
         assert_eq!(port["class"], "network-port", "{t}");
-        let vswitches = get(
+        let vswitches = props(
             c,
             s,
             "/api/cpcs/dpm1/virtual-switches?name=HS%20NEW&additional-properties=backing-adapter-uri,port,description",
@@ -211,7 +169,7 @@ fn create_hipersocket_adds_the_adapter_its_port_and_its_virtual_switch() {
         assert_eq!(vswitches[0]["type"], "hipersockets", "{t}");
         assert_eq!(vswitches[0]["port"], 0, "{t}");
         assert_eq!(vswitches[0]["description"], "vswitch for HS NEW", "{t}");
-        let listed = get(c, s, "/api/cpcs/dpm1/adapters?type=hipersockets");
+        let listed = props(c, s, "/api/cpcs/dpm1/adapters?type=hipersockets");
         assert_eq!(
             names(&listed["adapters"]),
             ["HIPERSOCKET 0200", "HS NEW"],
@@ -224,7 +182,7 @@ fn create_hipersocket_adds_the_adapter_its_port_and_its_virtual_switch() {
 fn get_adapter_returns_its_properties() {
     both(|c, s| {
         // Act
-        let a = get(c, s, "/api/adapters/osa-0108");
+        let a = props(c, s, "/api/adapters/osa-0108");
 
         // Assert
         assert_eq!(
@@ -259,7 +217,7 @@ fn update_adapter_properties_writes_any_property_and_may_rename() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let a = get(c, s, "/api/adapters/osa-0109");
+        let a = props(c, s, "/api/adapters/osa-0109");
         assert_eq!(a["description"], "renamed", "{}", c.transport());
         assert_eq!(a["name"], "OSA NINE", "{}", c.transport());
     });
@@ -269,8 +227,7 @@ fn update_adapter_properties_writes_any_property_and_may_rename() {
 fn delete_hipersocket_removes_the_adapter_its_ports_and_its_virtual_switch() {
     both(|c, s| {
         // Arrange
-        let created = post(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS GONE"}));
-        let uri = created.body["object-uri"].as_str().unwrap().to_string();
+        let uri = create(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS GONE"}));
 
         // Act
         let r = delete(c, s, &uri);
@@ -287,16 +244,16 @@ fn delete_hipersocket_removes_the_adapter_its_ports_and_its_virtual_switch() {
             "/api/adapters/hs-0200/network-ports/0".into(),
             "/api/virtual-switches/hs-0200".into(),
         ] {
-            let reply = c.send(Method::Get, &gone, Some(s), None);
+            let reply = get(c, s, &gone);
             assert_eq!(reply.code(), (404, 1), "{t}: {gone}");
         }
-        let vswitches = get(c, s, "/api/cpcs/dpm1/virtual-switches");
+        let vswitches = props(c, s, "/api/cpcs/dpm1/virtual-switches");
         assert_eq!(
             names(&vswitches["virtual-switches"]),
             ["VSWITCH OSA 0108", "VSWITCH OSA 0109"],
             "{t}"
         );
-        let adapters = get(c, s, "/api/cpcs/dpm1/adapters?adapter-family=hipersockets");
+        let adapters = props(c, s, "/api/cpcs/dpm1/adapters?adapter-family=hipersockets");
         assert!(names(&adapters["adapters"]).is_empty(), "{t}");
     });
 }
@@ -305,8 +262,8 @@ fn delete_hipersocket_removes_the_adapter_its_ports_and_its_virtual_switch() {
 fn a_deleted_hipersocket_name_can_be_used_again() {
     both(|c, s| {
         // Arrange
-        let first = post(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS AGAIN"}));
-        delete(c, s, first.body["object-uri"].as_str().unwrap());
+        let first = create(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS AGAIN"}));
+        delete(c, s, &first);
 
         // Act
         let second = post(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS AGAIN"}));
@@ -332,7 +289,7 @@ fn change_crypto_type_sets_the_crypto_type() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let a = get(c, s, "/api/adapters/crypto-0120");
+        let a = props(c, s, "/api/adapters/crypto-0120");
         assert_eq!(a["crypto-type"], "cca-coprocessor", "{}", c.transport());
     });
 }
@@ -351,7 +308,7 @@ fn change_adapter_type_sets_the_type_of_a_ficon_adapter() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, "/api/adapters/fcp-0118")["type"],
+            props(c, s, "/api/adapters/fcp-0118")["type"],
             "fc",
             "{}",
             c.transport()
@@ -363,7 +320,7 @@ fn change_adapter_type_sets_the_type_of_a_ficon_adapter() {
 fn change_adapter_type_of_an_adapter_with_exceptions_is_400_18() {
     both(|c, s| {
         // Arrange
-        post(
+        update(
             c,
             s,
             "/api/adapters/fcp-0118",
@@ -381,7 +338,7 @@ fn change_adapter_type_of_an_adapter_with_exceptions_is_400_18() {
         // Assert
         assert_eq!(r.code(), (400, 18), "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, "/api/adapters/fcp-0118")["type"],
+            props(c, s, "/api/adapters/fcp-0118")["type"],
             "fcp",
             "{}",
             c.transport()
@@ -412,7 +369,7 @@ fn partitions_assigned_to_each_adapter_family_of_the_default_hmc() {
             let uri = format!("/api/adapters/{adapter}");
             assert_eq!(assigned(c, s, &uri, ""), expected, "{t}: {adapter}");
         }
-        let full = get(
+        let full = props(
             c,
             s,
             "/api/adapters/osa-0108/operations/get-partitions-assigned-to-adapter",
@@ -448,20 +405,18 @@ fn partitions_assigned_are_filtered_by_name_and_status() {
 fn a_nic_on_a_new_hipersocket_assigns_its_partition() {
     both(|c, s| {
         // Arrange
-        let hs = post(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS NIC"}));
-        let hs_uri = hs.body["object-uri"].as_str().unwrap().to_string();
-        let vswitches = get(c, s, "/api/cpcs/dpm1/virtual-switches?name=HS%20NIC");
+        let hs_uri = create(c, s, "/api/cpcs/dpm1/adapters", json!({"name": "HS NIC"}));
+        let vswitches = props(c, s, "/api/cpcs/dpm1/virtual-switches?name=HS%20NIC");
         let vs_uri = vswitches["virtual-switches"][0]["object-uri"]
             .as_str()
             .unwrap()
             .to_string();
-        let nic = post(
+        create(
             c,
             s,
             "/api/partitions/linux2/nics",
             json!({"name": "HSNIC", "virtual-switch-uri": vs_uri}),
         );
-        assert_eq!(nic.status, 201, "{}: {:?}", c.transport(), nic.body);
 
         // Act
         let names = assigned(c, s, &hs_uri, "");
@@ -477,7 +432,7 @@ fn from_se_2_17_nics_are_judged_by_their_port_and_a_missing_version_counts_as_ol
         let t = c.transport();
         for version in [json!("2.17.0"), Value::Null] {
             // Arrange
-            post(c, s, "/api/cpcs/dpm1", json!({"se-version": version}));
+            update(c, s, "/api/cpcs/dpm1", json!({"se-version": version}));
 
             // Act / Assert: each NIC has only one backing property, which is used.
             assert_eq!(
@@ -498,13 +453,12 @@ fn from_se_2_17_nics_are_judged_by_their_port_and_a_missing_version_counts_as_ol
 fn a_partition_without_crypto_configuration_uses_no_crypto_adapter() {
     both(|c, s| {
         // Arrange: Create Partition sets crypto-configuration to null.
-        let p = post(
+        create(
             c,
             s,
             "/api/cpcs/dpm1/partitions",
             json!({"name": "NOCRYPTO", "initial-memory": 1024, "maximum-memory": 1024, "ifl-processors": 1}),
         );
-        assert_eq!(p.status, 201, "{}: {:?}", c.transport(), p.body);
 
         // Act
         let names = assigned(c, s, "/api/adapters/crypto-0120", "");
@@ -533,20 +487,18 @@ fn a_nic_whose_port_is_gone_is_404_1_naming_the_port() {
     both(|c, s| {
         // Arrange
         let port = "/api/adapters/osa-0109/network-ports/9";
-        let r = post(
+        update(
             c,
             s,
             "/api/partitions/linux2/nics/nic1",
             json!({"network-adapter-port-uri": port}),
         );
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
 
         // Act
-        let r = c.send(
-            Method::Get,
+        let r = get(
+            c,
+            s,
             "/api/adapters/osa-0109/operations/get-partitions-assigned-to-adapter",
-            Some(s),
-            None,
         );
 
         // Assert
@@ -567,7 +519,7 @@ fn update_network_port_writes_its_description() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let port = get(c, s, uri);
+        let port = props(c, s, uri);
         assert_eq!(port["description"], "uplink", "{}", c.transport());
         assert_eq!(port["name"], "Port 1", "{}", c.transport());
     });
@@ -587,7 +539,7 @@ fn update_storage_port_writes_description_and_connection_endpoint() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let port = get(c, s, uri);
+        let port = props(c, s, uri);
         assert_eq!(port["description"], "fabric A", "{}", c.transport());
         assert_eq!(
             port["connection-endpoint-uri"],
@@ -601,31 +553,6 @@ fn update_storage_port_writes_description_and_connection_endpoint() {
 
 // ---------------------------------------------------------------------------
 // Error paths
-
-/// One error case: request and the expected (status, reason).
-struct Row {
-    method: Method,
-    uri: &'static str,
-    body: Option<Value>,
-    status: u16,
-    reason: i64,
-}
-
-const fn row(
-    method: Method,
-    uri: &'static str,
-    body: Option<Value>,
-    status: u16,
-    reason: i64,
-) -> Row {
-    Row {
-        method,
-        uri,
-        body,
-        status,
-        reason,
-    }
-}
 
 const START: &str = "/api/cpcs/dpm1/operations/start";
 const EXPORT: &str = "/api/cpcs/dpm1/operations/export-port-names-list";
@@ -726,47 +653,16 @@ fn extended_table() -> Vec<Row> {
     ]
 }
 
-/// Sends every row, checks its status, reason and error body, and checks
-/// that the HMC is unchanged afterwards.
-fn run_table(c: &dyn RawClient, s: &str, rows: &[Row]) {
-    let hmc = Hmc::open(c.db_path()).unwrap();
-    let before = hmc.dump(true).unwrap();
-    for r in rows {
-        let reply = c.send(r.method, r.uri, Some(s), r.body.as_ref());
-        let what = format!("{} {} {} {:?}", c.transport(), r.method, r.uri, r.body);
-        assert_eq!(
-            reply.code(),
-            (r.status, r.reason),
-            "{what}: {:?}",
-            reply.body
-        );
-        assert_eq!(reply.body["http-status"], r.status, "{what}");
-        assert_eq!(reply.body["request-method"], r.method.as_str(), "{what}");
-        assert!(
-            reply.body["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{what}"
-        );
-    }
-    assert_eq!(
-        hmc.dump(true).unwrap(),
-        before,
-        "{}: an error changed the HMC",
-        c.transport()
-    );
-}
-
 #[test]
 fn every_error_case_answers_its_status_and_reason_and_changes_nothing() {
-    both_raw(|c, s| run_table(c, s, &table()));
+    both_raw(|c, s| error_table::run(c, s, &table(), &[]));
 }
 
 #[test]
 fn error_cases_of_other_cpcs_and_lost_ports_answer_their_status_and_reason() {
     both_raw(|c, _| {
         let s = edit_hmc(c, extend_default);
-        run_table(c, &s, &extended_table());
+        error_table::run(c, &s, &extended_table(), &[]);
     });
 }
 

@@ -7,7 +7,9 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, Reply, both};
+use support::error_table::{self, Row, row};
+use support::helpers::{create, delete, get, names, post, props, update};
+use support::{Client, both, both_raw};
 
 const CGS: &str = "/api/cpcs/dpm1/capacity-groups";
 const CG1: &str = "/api/cpcs/dpm1/capacity-groups/cg1";
@@ -16,37 +18,24 @@ const REMOVE: &str = "/api/cpcs/dpm1/capacity-groups/cg1/operations/remove-parti
 const LINUX1: &str = "/api/partitions/linux1";
 const LINUX2: &str = "/api/partitions/linux2";
 
-fn get(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Get, uri, Some(s), None)
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
 /// The `partition-uris` of capacity group `uri`.
 fn members(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = get(c, s, uri);
-    assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
-    r.body["partition-uris"].clone()
+    props(c, s, uri)["partition-uris"].clone()
 }
 
 /// Adds the partition `partition` to capacity group `cg`; must succeed.
 fn add(c: &dyn Client, s: &str, cg: &str, partition: &str) {
-    let r = post(
+    update(
         c,
         s,
         &format!("{cg}/operations/add-partition"),
         json!({"partition-uri": partition}),
     );
-    assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
 }
 
 /// Creates capacity group `name` in dpm1; returns its URI.
-fn create(c: &dyn Client, s: &str, name: &str) -> String {
-    let r = post(c, s, CGS, json!({"name": name}));
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["element-uri"].as_str().unwrap().to_string()
+fn create_group(c: &dyn Client, s: &str, name: &str) -> String {
+    create(c, s, CGS, json!({"name": name}))
 }
 
 #[test]
@@ -87,7 +76,7 @@ fn create_capacity_group_sets_defaults_and_is_listed() {
         let uri = r.body["element-uri"].as_str().unwrap();
         assert!(uri.starts_with(&format!("{CGS}/")), "{t}: {uri}");
         assert_eq!(r.location.as_deref(), Some(uri), "{t}");
-        let cg = get(c, s, uri).body;
+        let cg = props(c, s, uri);
         assert_eq!(cg["name"], "CG2", "{t}");
         assert_eq!(cg["description"], "second", "{t}");
         assert_eq!(cg["capping-enabled"], true, "{t}");
@@ -96,13 +85,8 @@ fn create_capacity_group_sets_defaults_and_is_listed() {
         assert_eq!(cg["class"], "capacity-group", "{t}");
         assert_eq!(cg["parent"], "/api/cpcs/dpm1", "{t}");
         assert_eq!(cg["element-uri"], uri, "{t}");
-        let names: Vec<Value> = get(c, s, CGS).body["capacity-groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["name"].clone())
-            .collect();
-        assert_eq!(names, [json!("CG1"), json!("CG2")], "{t}");
+        let names = names(&props(c, s, CGS)["capacity-groups"]);
+        assert_eq!(names, ["CG1", "CG2"], "{t}");
     });
 }
 
@@ -110,10 +94,10 @@ fn create_capacity_group_sets_defaults_and_is_listed() {
 fn create_keeps_a_given_capping_flag() {
     both(|c, s| {
         // Act
-        let r = post(c, s, CGS, json!({"name": "CG2", "capping-enabled": false}));
+        let uri = create(c, s, CGS, json!({"name": "CG2", "capping-enabled": false}));
 
         // Assert
-        let cg = get(c, s, r.body["element-uri"].as_str().unwrap()).body;
+        let cg = props(c, s, &uri);
         assert_eq!(cg["capping-enabled"], false, "{}", c.transport());
     });
 }
@@ -151,7 +135,7 @@ fn update_capacity_group_merges_the_body() {
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 204, "{t}: {:?}", r.body);
-        let cg = get(c, s, CG1).body;
+        let cg = props(c, s, CG1);
         assert_eq!(cg["name"], "CG-ONE", "{t}");
         assert_eq!(cg["description"], "renamed", "{t}");
         assert_eq!(cg["capping-enabled"], false, "{t}");
@@ -174,13 +158,13 @@ fn update_may_keep_the_groups_own_name() {
 fn delete_empty_capacity_group_removes_it() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Delete, CG1, Some(s), None);
+        let r = delete(c, s, CG1);
 
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 204, "{t}: {:?}", r.body);
         assert_eq!(get(c, s, CG1).code(), (404, 1), "{t}");
-        assert_eq!(get(c, s, CGS).body, json!({"capacity-groups": []}), "{t}");
+        assert_eq!(props(c, s, CGS), json!({"capacity-groups": []}), "{t}");
     });
 }
 
@@ -192,7 +176,7 @@ fn delete_non_empty_capacity_group_is_409_110_naming_the_members_like_python() {
         add(c, s, CG1, LINUX2);
 
         // Act
-        let r = c.send(Method::Delete, CG1, Some(s), None);
+        let r = delete(c, s, CG1);
 
         // Assert
         let t = c.transport();
@@ -243,10 +227,9 @@ fn remove_partition_takes_its_uri_out() {
 fn a_removed_partition_may_join_another_group() {
     both(|c, s| {
         // Arrange
-        let cg2 = create(c, s, "CG2");
+        let cg2 = create_group(c, s, "CG2");
         add(c, s, CG1, LINUX1);
-        let r = post(c, s, REMOVE, json!({"partition-uri": LINUX1}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, REMOVE, json!({"partition-uri": LINUX1}));
 
         // Act
         add(c, s, &cg2, LINUX1);
@@ -266,7 +249,7 @@ fn deleting_a_member_partition_takes_it_out_of_partition_uris() {
         add(c, s, CG1, LINUX2);
 
         // Act
-        let r = c.send(Method::Delete, LINUX2, Some(s), None);
+        let r = delete(c, s, LINUX2);
 
         // Assert
         let t = c.transport();
@@ -280,11 +263,11 @@ fn a_group_emptied_by_partition_deletion_can_be_deleted() {
     both(|c, s| {
         // Arrange
         add(c, s, CG1, LINUX2);
-        let r = c.send(Method::Delete, LINUX2, Some(s), None);
+        let r = delete(c, s, LINUX2);
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
 
         // Act
-        let r = c.send(Method::Delete, CG1, Some(s), None);
+        let r = delete(c, s, CG1);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
@@ -295,8 +278,7 @@ fn a_group_emptied_by_partition_deletion_can_be_deleted() {
 fn create_on_a_cpc_whose_status_forbids_operations_is_409_1() {
     both(|c, s| {
         // Arrange
-        let r = post(c, s, "/api/cpcs/dpm1", json!({"status": "not-operating"}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, "/api/cpcs/dpm1", json!({"status": "not-operating"}));
 
         // Act
         let r = post(c, s, CGS, json!({"name": "CG2"}));
@@ -311,7 +293,7 @@ fn create_on_a_cpc_whose_status_forbids_operations_is_409_1() {
             "{t}"
         );
         assert_eq!(
-            get(c, s, CGS).body["capacity-groups"]
+            props(c, s, CGS)["capacity-groups"]
                 .as_array()
                 .unwrap()
                 .len(),
@@ -358,7 +340,7 @@ fn missing_group_is_404_150_and_missing_cpc_404_1_both_naming_the_request_uri() 
 fn membership_conflicts_name_partition_and_group() {
     both(|c, s| {
         // Arrange
-        let cg2 = create(c, s, "CG2");
+        let cg2 = create_group(c, s, "CG2");
         add(c, s, CG1, LINUX1);
 
         // Act
@@ -398,31 +380,6 @@ fn membership_conflicts_name_partition_and_group() {
             "{t}"
         );
     });
-}
-
-/// One error case: request and expected (status, reason).
-struct Row {
-    method: Method,
-    uri: &'static str,
-    body: Option<Value>,
-    status: u16,
-    reason: i64,
-}
-
-const fn row(
-    method: Method,
-    uri: &'static str,
-    body: Option<Value>,
-    status: u16,
-    reason: i64,
-) -> Row {
-    Row {
-        method,
-        uri,
-        body,
-        status,
-        reason,
-    }
 }
 
 /// Every error path, on the default HMC after `arrange` (linux2 in CG1, an
@@ -479,47 +436,20 @@ fn table() -> Vec<Row> {
 /// dedicated processors.
 fn arrange(c: &dyn Client, s: &str) {
     add(c, s, CG1, LINUX2);
-    let r = post(c, s, CGS, json!({"name": "CG2", "element-id": "cg2"}));
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    let r = post(
+    create(c, s, CGS, json!({"name": "CG2", "element-id": "cg2"}));
+    create(
         c,
         s,
         "/api/cpcs/dpm1/partitions",
         json!({"name": "DED", "object-id": "ded", "initial-memory": 1024,
                "maximum-memory": 1024, "ifl-processors": 1, "processor-mode": "dedicated"}),
     );
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
 }
 
 #[test]
 fn every_error_path_answers_its_status_and_reason_and_changes_nothing() {
-    both(|c, s| {
-        // Arrange
+    both_raw(|c, s| {
         arrange(c, s);
-        let before = (get(c, s, CG1).body, get(c, s, CGS).body);
-
-        for r in table() {
-            // Act
-            let reply = c.send(r.method, r.uri, Some(s), r.body.as_ref());
-
-            // Assert
-            assert_eq!(
-                reply.code(),
-                (r.status, r.reason),
-                "{} {} {} {:?}: {:?}",
-                c.transport(),
-                r.method,
-                r.uri,
-                r.body,
-                reply.body
-            );
-        }
-        let after = (get(c, s, CG1).body, get(c, s, CGS).body);
-        assert_eq!(
-            before,
-            after,
-            "{}: failed requests changed state",
-            c.transport()
-        );
+        error_table::run(c, s, &table(), &[CG1, CGS]);
     });
 }

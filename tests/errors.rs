@@ -8,48 +8,9 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, RawClient, Reply, Served, both_raw};
-
-/// Which session a row sends.
-#[derive(Clone, Copy, Debug)]
-enum Auth {
-    /// The logged-on ensadmin session.
-    Admin,
-    /// No `X-API-Session` header.
-    Without,
-    /// An id that no logon handed out.
-    Unknown,
-}
-
-/// The body a row sends.
-#[derive(Clone, Debug)]
-enum Body {
-    None,
-    Json(Value),
-    /// Raw bytes typed `application/json`.
-    Raw(&'static str),
-}
-
-/// One error case: request and the expected (status, reason).
-struct Row {
-    method: Method,
-    uri: &'static str,
-    auth: Auth,
-    body: Body,
-    status: u16,
-    reason: i64,
-}
-
-const fn row(method: Method, uri: &'static str, body: Body, status: u16, reason: i64) -> Row {
-    Row {
-        method,
-        uri,
-        auth: Auth::Admin,
-        body,
-        status,
-        reason,
-    }
-}
+use support::error_table::{self, Auth, Row, assert_error_body, raw_row, row};
+use support::helpers::{delete, get, props};
+use support::{Client, RawClient, Server, both_raw};
 
 /// A complete Create Partition body named `name`.
 fn partition(name: &str) -> Value {
@@ -74,196 +35,105 @@ const VSWITCH: &str = "virtual-switch-uri";
 /// leave no trace), so their order does not matter. One row per line.
 #[rustfmt::skip]
 fn table() -> Vec<Row> {
-    use Body::{Json, Raw};
     use Method::{Delete, Get, Post};
-    let none = || Body::None;
     vec![
         // Dispatch.
-        row(Get, "/api/no-such-thing", none(), 404, 1),
-        row(Get, "/api/cpcs/", none(), 404, 1),
-        row(Get, "/API/CPCS", none(), 404, 1),
-        row(Get, "/api/version?x=1", none(), 404, 1),
-        row(Get, "/api/jobs/x?foo=1", none(), 404, 1),
-        row(Post, "/api/version", Json(json!({})), 404, 1),
-        row(Delete, "/api/cpcs", none(), 404, 1),
-        row(Get, "/api/sessions", none(), 404, 1),
-        row(Get, "/api/partitions/linux1/nics", none(), 404, 1),
-        row(Post, "/api/sessions", Raw("{nope"), 400, 9),
-        row(Post, "/api/partitions/linux2", Raw("[1, 2"), 400, 9),
-        row(Post, "/api/cpcs/dpm1/partitions", Raw("{\"name\": }"), 400, 9),
+        row(Get, "/api/no-such-thing", None, 404, 1),
+        row(Get, "/api/cpcs/", None, 404, 1),
+        row(Get, "/API/CPCS", None, 404, 1),
+        row(Get, "/api/version?x=1", None, 404, 1),
+        row(Get, "/api/jobs/x?foo=1", None, 404, 1),
+        row(Post, "/api/version", Some(json!({})), 404, 1),
+        row(Delete, "/api/cpcs", None, 404, 1),
+        row(Get, "/api/sessions", None, 404, 1),
+        row(Get, "/api/partitions/linux1/nics", None, 404, 1),
+        raw_row(Post, "/api/sessions", "{nope", 400, 9),
+        raw_row(Post, "/api/partitions/linux2", "[1, 2", 400, 9),
+        raw_row(Post, "/api/cpcs/dpm1/partitions", "{\"name\": }", 400, 9),
         // Console.
-        row(Get, "/api/console?properties=no-such-property", none(), 400, 14),
-        row(Get, "/api/console?foo=1", none(), 400, 1),
-        row(Get, "/api/console?properties", none(), 400, 1),
-        row(Get, "/api/console?a=b=c", none(), 400, 1),
+        row(Get, "/api/console?properties=no-such-property", None, 400, 14),
+        row(Get, "/api/console?foo=1", None, 400, 1),
+        row(Get, "/api/console?properties", None, 400, 1),
+        row(Get, "/api/console?a=b=c", None, 400, 1),
         // CPCs.
-        row(Get, "/api/cpcs?foo=1", none(), 400, 1),
-        row(Get, "/api/cpcs?name=%5Babc", none(), 400, 1),
-        row(Get, "/api/cpcs/nope", none(), 404, 1),
-        row(Get, "/api/cpcs/dpm1?properties=name,no-such-property", none(), 400, 14),
-        row(Get, "/api/cpcs/dpm1?foo=1", none(), 400, 1),
-        row(Post, "/api/cpcs/nope", Json(json!({"description": "x"})), 404, 1),
+        row(Get, "/api/cpcs?foo=1", None, 400, 1),
+        row(Get, "/api/cpcs?name=%5Babc", None, 400, 1),
+        row(Get, "/api/cpcs/nope", None, 404, 1),
+        row(Get, "/api/cpcs/dpm1?properties=name,no-such-property", None, 400, 14),
+        row(Get, "/api/cpcs/dpm1?foo=1", None, 400, 1),
+        row(Post, "/api/cpcs/nope", Some(json!({"description": "x"})), 404, 1),
         // Partitions.
-        row(Get, "/api/cpcs/nope/partitions", none(), 404, 1),
-        row(Get, "/api/cpcs/dpm1/partitions?foo=1", none(), 400, 1),
-        row(Get, "/api/cpcs/dpm1/partitions?name=%5B", none(), 400, 1),
-        row(Post, "/api/cpcs/dpm1/partitions", none(), 400, 3),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(json!({"name": "P", "initial-memory": 1})), 400, 5),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(json!({"initial-memory": 1, "maximum-memory": 1})), 400, 5),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition_with("P", "status", json!("active"))), 400, 6),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition_with("P", "nic-uris", json!([]))), 400, 6),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition_with("P", "partition-id", json!("0A"))), 400, 6),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(json!({"name": "P", "initial-memory": 1, "maximum-memory": 1})), 400, 1),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition_with("P", "ifl-processors", json!(0))), 400, 1),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition("LINUX1")), 400, 8),
-        row(Post, "/api/cpcs/dpm1/partitions", Json(partition_with("P", "boot-device", json!("ftp"))), 400, 5),
-        row(Post, "/api/cpcs/classic1/partitions", Json(partition("P")), 409, 5),
-        row(Post, "/api/cpcs/nope/partitions", Json(partition("P")), 404, 1),
-        row(Get, "/api/partitions/nope", none(), 404, 1),
-        row(Get, "/api/partitions/linux1?properties=no-such-property", none(), 400, 14),
-        row(Get, "/api/partitions/linux1?cached-acceptable=true", none(), 400, 1),
-        row(Post, "/api/partitions/nope", Json(json!({"description": "x"})), 404, 1),
-        row(Post, "/api/partitions/linux2", none(), 400, 3),
-        row(Post, "/api/partitions/linux2", Json(json!({"name": "LINUX1"})), 400, 8),
-        row(Delete, "/api/partitions/nope", none(), 404, 1),
-        row(Delete, "/api/partitions/linux1", none(), 409, 1),
-        row(Post, "/api/partitions/nope/operations/start", none(), 404, 1),
-        row(Post, "/api/partitions/linux1/operations/start", none(), 409, 1),
-        row(Post, "/api/partitions/linux2/operations/stop", none(), 409, 1),
-        row(Post, "/api/partitions/linux2/operations/start?x=1", none(), 404, 1),
+        row(Get, "/api/cpcs/nope/partitions", None, 404, 1),
+        row(Get, "/api/cpcs/dpm1/partitions?foo=1", None, 400, 1),
+        row(Get, "/api/cpcs/dpm1/partitions?name=%5B", None, 400, 1),
+        row(Post, "/api/cpcs/dpm1/partitions", None, 400, 3),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(json!({"name": "P", "initial-memory": 1})), 400, 5),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(json!({"initial-memory": 1, "maximum-memory": 1})), 400, 5),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "status", json!("active"))), 400, 6),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "nic-uris", json!([]))), 400, 6),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "partition-id", json!("0A"))), 400, 6),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(json!({"name": "P", "initial-memory": 1, "maximum-memory": 1})), 400, 1),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "ifl-processors", json!(0))), 400, 1),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition("LINUX1")), 400, 8),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "boot-device", json!("ftp"))), 400, 5),
+        row(Post, "/api/cpcs/classic1/partitions", Some(partition("P")), 409, 5),
+        row(Post, "/api/cpcs/nope/partitions", Some(partition("P")), 404, 1),
+        row(Get, "/api/partitions/nope", None, 404, 1),
+        row(Get, "/api/partitions/linux1?properties=no-such-property", None, 400, 14),
+        row(Get, "/api/partitions/linux1?cached-acceptable=true", None, 400, 1),
+        row(Post, "/api/partitions/nope", Some(json!({"description": "x"})), 404, 1),
+        row(Post, "/api/partitions/linux2", None, 400, 3),
+        row(Post, "/api/partitions/linux2", Some(json!({"name": "LINUX1"})), 400, 8),
+        row(Delete, "/api/partitions/nope", None, 404, 1),
+        row(Delete, "/api/partitions/linux1", None, 409, 1),
+        row(Post, "/api/partitions/nope/operations/start", None, 404, 1),
+        row(Post, "/api/partitions/linux1/operations/start", None, 409, 1),
+        row(Post, "/api/partitions/linux2/operations/stop", None, 409, 1),
+        row(Post, "/api/partitions/linux2/operations/start?x=1", None, 404, 1),
         // NICs.
-        row(Post, "/api/partitions/nope/nics", Json(nic(VSWITCH, "/api/virtual-switches/vswitch-osa-0108")), 404, 1),
-        row(Post, "/api/partitions/linux2/nics", none(), 400, 3),
-        row(Post, "/api/partitions/linux2/nics", Json(json!({VSWITCH: "/api/virtual-switches/vswitch-osa-0108"})), 400, 5),
-        row(Post, "/api/partitions/linux2/nics", Json(json!({"name": "NEWNIC"})), 400, 5),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(PORT, "/api/adapters/osa-0108/storage-ports/0")), 404, 6),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(PORT, "/api/adapters/osa-0108")), 404, 6),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(PORT, "/api/adapters/nope/network-ports/0")), 404, 2),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(PORT, "/api/adapters/osa-0108/network-ports/9")), 404, 6),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(VSWITCH, "/api/virtual-switches/nope")), 404, 2),
-        row(Post, "/api/partitions/linux2/nics", Json(nic(VSWITCH, "/api/adapters/osa-0108")), 404, 2),
-        row(Post, "/api/partitions/linux1/nics", Json(json!({"name": "NIC1", VSWITCH: "/api/virtual-switches/vswitch-osa-0108"})), 400, 8),
-        row(Get, "/api/partitions/linux1/nics/nope", none(), 404, 1),
-        row(Get, "/api/partitions/linux1/nics/nic1?properties=name", none(), 400, 1),
-        row(Post, "/api/partitions/linux1/nics/nic1", Json(json!({"type": "osd"})), 400, 6),
-        row(Post, "/api/partitions/linux1/nics/nic1", Json(json!({"name": "X", "element-uri": "/x"})), 400, 6),
-        row(Post, "/api/partitions/linux1/nics/nope", Json(json!({"name": "X"})), 404, 1),
-        row(Delete, "/api/partitions/linux1/nics/nope", none(), 404, 1),
+        row(Post, "/api/partitions/nope/nics", Some(nic(VSWITCH, "/api/virtual-switches/vswitch-osa-0108")), 404, 1),
+        row(Post, "/api/partitions/linux2/nics", None, 400, 3),
+        row(Post, "/api/partitions/linux2/nics", Some(json!({VSWITCH: "/api/virtual-switches/vswitch-osa-0108"})), 400, 5),
+        row(Post, "/api/partitions/linux2/nics", Some(json!({"name": "NEWNIC"})), 400, 5),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(PORT, "/api/adapters/osa-0108/storage-ports/0")), 404, 6),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(PORT, "/api/adapters/osa-0108")), 404, 6),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(PORT, "/api/adapters/nope/network-ports/0")), 404, 2),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(PORT, "/api/adapters/osa-0108/network-ports/9")), 404, 6),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(VSWITCH, "/api/virtual-switches/nope")), 404, 2),
+        row(Post, "/api/partitions/linux2/nics", Some(nic(VSWITCH, "/api/adapters/osa-0108")), 404, 2),
+        row(Post, "/api/partitions/linux1/nics", Some(json!({"name": "NIC1", VSWITCH: "/api/virtual-switches/vswitch-osa-0108"})), 400, 8),
+        row(Get, "/api/partitions/linux1/nics/nope", None, 404, 1),
+        row(Get, "/api/partitions/linux1/nics/nic1?properties=name", None, 400, 1),
+        row(Post, "/api/partitions/linux1/nics/nic1", Some(json!({"type": "osd"})), 400, 6),
+        row(Post, "/api/partitions/linux1/nics/nic1", Some(json!({"name": "X", "element-uri": "/x"})), 400, 6),
+        row(Post, "/api/partitions/linux1/nics/nope", Some(json!({"name": "X"})), 404, 1),
+        row(Delete, "/api/partitions/linux1/nics/nope", None, 404, 1),
         // Jobs.
-        row(Get, "/api/jobs/nope", none(), 404, 1),
-        row(Delete, "/api/jobs/nope", none(), 404, 1),
-        row(Post, "/api/jobs/nope/operations/cancel", none(), 404, 1),
+        row(Get, "/api/jobs/nope", None, 404, 1),
+        row(Delete, "/api/jobs/nope", None, 404, 1),
+        row(Post, "/api/jobs/nope/operations/cancel", None, 404, 1),
         // Sessions.
-        row(Post, "/api/sessions", none(), 400, 3),
-        row(Post, "/api/sessions", Json(json!({"userid": "ensadmin"})), 400, 5),
-        row(Post, "/api/sessions", Json(json!({"password": "password"})), 400, 5),
-        row(Post, "/api/sessions", Json(json!({"userid": "ensadmin", "password": "wrong"})), 403, 0),
-        row(Post, "/api/sessions", Json(json!({"userid": "nobody", "password": "password"})), 403, 0),
-        Row { auth: Auth::Without, ..row(Get, "/api/console", none(), 403, 4) },
-        Row { auth: Auth::Without, ..row(Get, "/api/partitions/nope", none(), 403, 4) },
-        Row { auth: Auth::Without, ..row(Delete, "/api/sessions/this-session", none(), 403, 4) },
-        Row { auth: Auth::Unknown, ..row(Get, "/api/cpcs", none(), 403, 5) },
-        Row { auth: Auth::Unknown, ..row(Post, "/api/partitions/linux2/operations/start", none(), 403, 5) },
+        row(Post, "/api/sessions", None, 400, 3),
+        row(Post, "/api/sessions", Some(json!({"userid": "ensadmin"})), 400, 5),
+        row(Post, "/api/sessions", Some(json!({"password": "password"})), 400, 5),
+        row(Post, "/api/sessions", Some(json!({"userid": "ensadmin", "password": "wrong"})), 403, 0),
+        row(Post, "/api/sessions", Some(json!({"userid": "nobody", "password": "password"})), 403, 0),
+        row(Get, "/api/console", None, 403, 4).with_auth(Auth::Without),
+        row(Get, "/api/partitions/nope", None, 403, 4).with_auth(Auth::Without),
+        row(Delete, "/api/sessions/this-session", None, 403, 4).with_auth(Auth::Without),
+        row(Get, "/api/cpcs", None, 403, 5).with_auth(Auth::Unknown),
+        row(Post, "/api/partitions/linux2/operations/start", None, 403, 5).with_auth(Auth::Unknown),
     ]
-}
-
-/// Sends `r` through `c` with the admin session `s`.
-fn send(c: &dyn RawClient, s: &str, r: &Row) -> Reply {
-    let session = match r.auth {
-        Auth::Admin => Some(s),
-        Auth::Without => None,
-        Auth::Unknown => Some("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-    };
-    match &r.body {
-        Body::None => c.send(r.method, r.uri, session, None),
-        Body::Json(v) => c.send(r.method, r.uri, session, Some(v)),
-        Body::Raw(text) => c.send_raw(
-            r.method.as_str(),
-            r.uri,
-            session,
-            Some("application/json"),
-            text.as_bytes(),
-        ),
-    }
-}
-
-/// The five fields of an HMC error body, and nothing else.
-fn assert_error_body(reply: &Reply, method: &str, what: &str) {
-    let body = reply
-        .body
-        .as_object()
-        .unwrap_or_else(|| panic!("{what}: not an object: {:?}", reply.body));
-    let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "http-status",
-            "message",
-            "reason",
-            "request-method",
-            "request-uri"
-        ],
-        "{what}: {body:?}"
-    );
-    assert_eq!(body["http-status"], json!(reply.status), "{what}");
-    assert_eq!(body["request-method"], method, "{what}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{what}: {body:?}"
-    );
-    assert!(
-        body["request-uri"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("/api/") || u.starts_with("/API/")),
-        "{what}: {body:?}"
-    );
 }
 
 #[test]
 fn every_error_case_answers_its_status_and_reason_with_an_hmc_error_body() {
     both_raw(|c, s| {
-        // Arrange
-        let rows = table();
-        let before = c.send(
-            Method::Get,
-            "/api/cpcs/dpm1/partitions?additional-properties=nic-uris",
-            Some(s),
-            None,
-        );
-
-        // Act
-        let replies: Vec<Reply> = rows.iter().map(|r| send(c, s, r)).collect();
-
-        // Assert
-        for (r, reply) in rows.iter().zip(&replies) {
-            let what = format!(
-                "{} {} {} (auth {:?}, body {:?})",
-                c.transport(),
-                r.method,
-                r.uri,
-                r.auth,
-                r.body
-            );
-            assert_eq!(
-                reply.code(),
-                (r.status, r.reason),
-                "{what}: {:?}",
-                reply.body
-            );
-            assert_error_body(reply, r.method.as_str(), &what);
-        }
-        let after = c.send(
-            Method::Get,
-            "/api/cpcs/dpm1/partitions?additional-properties=nic-uris",
-            Some(s),
-            None,
-        );
-        assert_eq!(
-            before.body,
-            after.body,
-            "{}: the failed requests changed state",
-            c.transport()
+        error_table::run(
+            c,
+            s,
+            &table(),
+            &["/api/cpcs/dpm1/partitions?additional-properties=nic-uris"],
         );
     });
 }
@@ -272,7 +142,7 @@ fn every_error_case_answers_its_status_and_reason_with_an_hmc_error_body() {
 fn unknown_uri_is_404_reason_1_naming_the_uri_with_its_query() {
     both_raw(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/no-such-thing?a=b", Some(s), None);
+        let r = get(c, s, "/api/no-such-thing?a=b");
 
         // Assert
         assert_eq!(r.code(), (404, 1), "{}", c.transport());
@@ -295,7 +165,7 @@ fn unknown_uri_is_404_reason_1_naming_the_uri_with_its_query() {
 fn query_on_a_route_without_query_is_404_reason_1_naming_the_uri_with_its_query() {
     both_raw(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/version?x=1", Some(s), None);
+        let r = get(c, s, "/api/version?x=1");
 
         // Assert
         assert_eq!(r.code(), (404, 1), "{}", c.transport());
@@ -338,7 +208,7 @@ fn unsupported_method_on_a_known_uri_is_404_reason_1_invalid_http_method() {
 fn unsupported_method_keeps_the_query_in_the_request_uri() {
     both_raw(|c, s| {
         // Act
-        let r = c.send(Method::Delete, "/api/cpcs?name=DPM1", Some(s), None);
+        let r = delete(c, s, "/api/cpcs?name=DPM1");
 
         // Assert
         assert_eq!(r.code(), (404, 1), "{}", c.transport());
@@ -361,12 +231,7 @@ fn unsupported_method_keeps_the_query_in_the_request_uri() {
 fn errors_raised_after_query_parsing_name_the_uri_without_query() {
     both_raw(|c, s| {
         // Act
-        let r = c.send(
-            Method::Get,
-            "/api/console?properties=no-such-property",
-            Some(s),
-            None,
-        );
+        let r = get(c, s, "/api/console?properties=no-such-property");
 
         // Assert
         assert_eq!(r.code(), (400, 14), "{}", c.transport());
@@ -384,7 +249,7 @@ fn errors_raised_after_query_parsing_name_the_uri_without_query() {
 fn unknown_query_parameter_message_lists_the_names_like_the_hmc() {
     both_raw(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/console?foo=1", Some(s), None);
+        let r = get(c, s, "/api/console?foo=1");
 
         // Assert
         assert_eq!(r.code(), (400, 1), "{}", c.transport());
@@ -412,9 +277,8 @@ fn malformed_json_body_is_400_reason_9_with_an_hmc_error_body() {
         // Assert
         assert_eq!(r.code(), (400, 9), "{}: {:?}", c.transport(), r.body);
         assert_error_body(&r, "POST", c.transport());
-        let p = c.send(Method::Get, "/api/partitions/linux2", Some(s), None);
         assert_eq!(
-            p.body["description"],
+            props(c, s, "/api/partitions/linux2")["description"],
             "A stopped Linux partition",
             "{}",
             c.transport()
@@ -425,7 +289,7 @@ fn malformed_json_body_is_400_reason_9_with_an_hmc_error_body() {
 #[test]
 fn methods_the_hmc_does_not_use_are_404_reason_1_json_over_https() {
     // Arrange
-    let served = Served::new();
+    let served = Server::fresh();
     let s = served.logon("ensadmin", "password");
 
     for method in ["PUT", "PATCH"] {

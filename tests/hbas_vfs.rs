@@ -11,7 +11,8 @@ use mock_hmc::resources::generic::add_resource;
 use mock_hmc::{Hmc, HmcError, Method};
 use serde_json::{Value, json};
 use support::error_table::{self, Row, State, row, row_in};
-use support::{Client, RawClient, Reply, both, both_raw};
+use support::helpers::{create, delete, get, post, props, uri_list};
+use support::{Client, RawClient, both, both_raw};
 
 const LINUX1: &str = "/api/partitions/linux1";
 const LINUX2: &str = "/api/partitions/linux2";
@@ -20,36 +21,13 @@ const VF1: &str = "/api/partitions/linux1/virtual-functions/vf1";
 const PORT0: &str = "/api/adapters/fcp-0118/storage-ports/0";
 const PORT1: &str = "/api/adapters/fcp-0118/storage-ports/1";
 
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
-/// The properties of `uri` (asserting a 200).
-fn get(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{}: GET {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
-/// The string items of the list property `prop` of `uri`.
-fn uris(c: &dyn Client, s: &str, uri: &str, prop: &str) -> Vec<String> {
-    get(c, s, uri)[prop]
-        .as_array()
-        .unwrap_or_else(|| panic!("{uri} has no list {prop}"))
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Creates a child of `partition` in `collection` and returns its URI.
-fn create(c: &dyn Client, s: &str, partition: &str, collection: &str, body: Value) -> String {
-    let r = post(c, s, &format!("{partition}/{collection}"), body);
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["element-uri"].as_str().unwrap().to_string()
+fn create_child(c: &dyn Client, s: &str, partition: &str, collection: &str, body: Value) -> String {
+    create(c, s, &format!("{partition}/{collection}"), body)
 }
 
 fn create_hba(c: &dyn Client, s: &str, partition: &str, name: &str) -> String {
-    create(
+    create_child(
         c,
         s,
         partition,
@@ -99,7 +77,7 @@ fn create_hba_takes_a_device_number_and_wwpn_and_joins_hba_uris() {
             "{t}: {uri}"
         );
         assert_eq!(r.location.as_deref(), Some(uri), "{t}");
-        let hba = get(c, s, uri);
+        let hba = props(c, s, uri);
         assert_eq!(hba["name"], "HBA2", "{t}");
         assert_eq!(hba["description"], "boot", "{t}");
         assert_eq!(hba["class"], "hba", "{t}");
@@ -109,7 +87,7 @@ fn create_hba_takes_a_device_number_and_wwpn_and_joins_hba_uris() {
         // LINUX2's NIC holds 8000; its WWPN pool is untouched.
         assert_eq!(hba["device-number"], "8001", "{t}");
         assert_eq!(hba["wwpn"], "AFFEAFFE00008000", "{t}");
-        assert_eq!(uris(c, s, LINUX2, "hba-uris"), [uri], "{t}");
+        assert_eq!(uri_list(c, s, LINUX2, "hba-uris"), [uri], "{t}");
     });
 }
 
@@ -117,7 +95,7 @@ fn create_hba_takes_a_device_number_and_wwpn_and_joins_hba_uris() {
 fn create_hba_keeps_a_supplied_device_number_and_wwpn() {
     both(|c, s| {
         // Act
-        let uri = create(
+        let uri = create_child(
             c,
             s,
             LINUX2,
@@ -127,7 +105,7 @@ fn create_hba_keeps_a_supplied_device_number_and_wwpn() {
         );
 
         // Assert
-        let hba = get(c, s, &uri);
+        let hba = props(c, s, &uri);
         assert_eq!(hba["device-number"], "1234", "{}", c.transport());
         assert_eq!(hba["wwpn"], "C05076FFEB000001", "{}", c.transport());
     });
@@ -137,7 +115,7 @@ fn create_hba_keeps_a_supplied_device_number_and_wwpn() {
 fn get_hba_of_the_default_hmc() {
     both(|c, s| {
         // Act
-        let hba = get(c, s, HBA1);
+        let hba = props(c, s, HBA1);
 
         // Assert
         let t = c.transport();
@@ -149,7 +127,7 @@ fn get_hba_of_the_default_hmc() {
                 .is_some_and(|w| w.starts_with("AFFEAFFE0000")),
             "{t}: {hba}"
         );
-        assert_eq!(uris(c, s, LINUX1, "hba-uris"), [HBA1], "{t}");
+        assert_eq!(uri_list(c, s, LINUX1, "hba-uris"), [HBA1], "{t}");
     });
 }
 
@@ -166,7 +144,7 @@ fn update_hba_merges_any_property() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let hba = get(c, s, HBA1);
+        let hba = props(c, s, HBA1);
         assert_eq!(hba["name"], "HBA-RENAMED", "{}", c.transport());
         assert_eq!(hba["description"], "changed", "{}", c.transport());
         assert_eq!(hba["device-number"], "9000", "{}", c.transport());
@@ -184,7 +162,7 @@ fn renaming_an_hba_to_a_sibling_name_is_400_8() {
 
         // Assert
         assert_eq!(r.code(), (400, 8), "{}: {:?}", c.transport(), r.body);
-        assert_eq!(get(c, s, HBA1)["name"], "HBA1", "{}", c.transport());
+        assert_eq!(props(c, s, HBA1)["name"], "HBA1", "{}", c.transport());
     });
 }
 
@@ -192,14 +170,14 @@ fn renaming_an_hba_to_a_sibling_name_is_400_8() {
 fn delete_hba_removes_it_and_its_uri() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Delete, HBA1, Some(s), None);
+        let r = delete(c, s, HBA1);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let gone = c.send(Method::Get, HBA1, Some(s), None);
+        let gone = get(c, s, HBA1);
         assert_eq!(gone.code(), (404, 1), "{}", c.transport());
         assert!(
-            uris(c, s, LINUX1, "hba-uris").is_empty(),
+            uri_list(c, s, LINUX1, "hba-uris").is_empty(),
             "{}",
             c.transport()
         );
@@ -211,13 +189,13 @@ fn numbers_of_a_deleted_hba_are_handed_out_again() {
     both(|c, s| {
         // Arrange
         let first = create_hba(c, s, LINUX2, "A");
-        let freed = get(c, s, &first);
+        let freed = props(c, s, &first);
         create_hba(c, s, LINUX2, "B");
-        let deleted = c.send(Method::Delete, &first, Some(s), None);
+        let deleted = delete(c, s, &first);
         assert_eq!(deleted.status, 204, "{}: {:?}", c.transport(), deleted.body);
 
         // Act
-        let again = get(c, s, &create_hba(c, s, LINUX2, "C"));
+        let again = props(c, s, &create_hba(c, s, LINUX2, "C"));
 
         // Assert
         let t = c.transport();
@@ -230,16 +208,16 @@ fn numbers_of_a_deleted_hba_are_handed_out_again() {
 fn nics_hbas_and_virtual_functions_share_one_device_number_pool() {
     both(|c, s| {
         // Act
-        let hba = get(c, s, &create_hba(c, s, LINUX2, "HBA2"));
-        let vf = get(
+        let hba = props(c, s, &create_hba(c, s, LINUX2, "HBA2"));
+        let vf = props(
             c,
             s,
-            &create(c, s, LINUX2, "virtual-functions", json!({"name": "VF2"})),
+            &create_child(c, s, LINUX2, "virtual-functions", json!({"name": "VF2"})),
         );
-        let nic = get(
+        let nic = props(
             c,
             s,
-            &create(
+            &create_child(
                 c,
                 s,
                 LINUX2,
@@ -273,7 +251,7 @@ fn reassign_storage_adapter_port_moves_the_hba() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, HBA1)["adapter-port-uri"],
+            props(c, s, HBA1)["adapter-port-uri"],
             PORT1,
             "{}",
             c.transport()
@@ -288,11 +266,11 @@ fn deleting_a_partition_frees_its_hbas_wwpns_with_it() {
         let hba = create_hba(c, s, LINUX2, "HBA2");
 
         // Act
-        let r = c.send(Method::Delete, LINUX2, Some(s), None);
+        let r = delete(c, s, LINUX2);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let gone = c.send(Method::Get, &hba, Some(s), None);
+        let gone = get(c, s, &hba);
         assert_eq!(gone.code(), (404, 1), "{}", c.transport());
     });
 }
@@ -318,13 +296,17 @@ fn create_virtual_function_takes_a_device_number_and_joins_its_list() {
             uri.starts_with("/api/partitions/linux2/virtual-functions/"),
             "{t}: {uri}"
         );
-        let vf = get(c, s, uri);
+        let vf = props(c, s, uri);
         assert_eq!(vf["name"], "VF2", "{t}");
         assert_eq!(vf["class"], "virtual-function", "{t}");
         assert_eq!(vf["parent"], LINUX2, "{t}");
         assert_eq!(vf["adapter-uri"], "/api/adapters/zedc-0130", "{t}");
         assert_eq!(vf["device-number"], "8001", "{t}");
-        assert_eq!(uris(c, s, LINUX2, "virtual-function-uris"), [uri], "{t}");
+        assert_eq!(
+            uri_list(c, s, LINUX2, "virtual-function-uris"),
+            [uri],
+            "{t}"
+        );
     });
 }
 
@@ -332,7 +314,7 @@ fn create_virtual_function_takes_a_device_number_and_joins_its_list() {
 fn get_virtual_function_of_the_default_hmc() {
     both(|c, s| {
         // Act
-        let vf = get(c, s, VF1);
+        let vf = props(c, s, VF1);
 
         // Assert
         assert_eq!(vf["name"], "VF1", "{}", c.transport());
@@ -354,7 +336,7 @@ fn update_virtual_function_merges_any_property() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let vf = get(c, s, VF1);
+        let vf = props(c, s, VF1);
         assert_eq!(vf["description"], "changed", "{}", c.transport());
         assert_eq!(vf["device-number"], "7000", "{}", c.transport());
     });
@@ -364,25 +346,21 @@ fn update_virtual_function_merges_any_property() {
 fn delete_virtual_function_removes_it_and_frees_its_device_number() {
     both(|c, s| {
         // Arrange
-        let freed = get(c, s, VF1)["device-number"].clone();
+        let freed = props(c, s, VF1)["device-number"].clone();
 
         // Act
-        let r = c.send(Method::Delete, VF1, Some(s), None);
+        let r = delete(c, s, VF1);
 
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 204, "{t}: {:?}", r.body);
-        assert_eq!(
-            c.send(Method::Get, VF1, Some(s), None).code(),
-            (404, 1),
-            "{t}"
-        );
+        assert_eq!(get(c, s, VF1).code(), (404, 1), "{t}");
         assert!(
-            uris(c, s, LINUX1, "virtual-function-uris").is_empty(),
+            uri_list(c, s, LINUX1, "virtual-function-uris").is_empty(),
             "{t}"
         );
-        let again = create(c, s, LINUX1, "virtual-functions", json!({"name": "VF1"}));
-        assert_eq!(get(c, s, &again)["device-number"], freed, "{t}");
+        let again = create_child(c, s, LINUX1, "virtual-functions", json!({"name": "VF1"}));
+        assert_eq!(props(c, s, &again)["device-number"], freed, "{t}");
     });
 }
 
@@ -460,7 +438,7 @@ fn table() -> Vec<Row> {
 
 #[test]
 fn every_error_case_of_hbas_and_virtual_functions_answers_its_status_and_reason() {
-    both(|c, s| {
+    both_raw(|c, s| {
         error_table::run(c, s, &table(), &[LINUX1, LINUX2, HBA1, VF1]);
     });
 }

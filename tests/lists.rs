@@ -6,49 +6,19 @@
 
 mod support;
 
-use mock_hmc::{Hmc, Method, definition};
 use serde_json::{Value, json};
-use support::{Client, InProcess, Server, TempDb};
+use support::helpers::{get, names, props};
+use support::{RawClient, both_loaded};
 
 /// Runs `scenario` in-process and over HTTPS on the condensed definition
 /// (plus user ensadmin), each on its own db.
-fn on_condensed(scenario: impl Fn(&dyn Client, &str)) {
+fn on_condensed(scenario: impl Fn(&dyn RawClient, &str)) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/condensed.yaml"
     ))
     .unwrap();
-    let def = definition::parse(&text).unwrap();
-    let fill = |db: &TempDb| {
-        let hmc = Hmc::open_unseeded(&db.path).unwrap();
-        hmc.load(&def, false).unwrap();
-        hmc.set_user_password("ensadmin", "password").unwrap();
-        hmc
-    };
-    let db = TempDb::new();
-    let lib = InProcess { hmc: fill(&db), db };
-    let s = lib.logon("ensadmin", "password");
-    scenario(&lib, &s);
-    let db = TempDb::new();
-    drop(fill(&db));
-    let server = Server::start(&db.path, false, &[]);
-    let s = server.logon("ensadmin", "password");
-    scenario(&server, &s);
-}
-
-fn list(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{} {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
-fn names(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or("").to_string())
-        .collect()
+    both_loaded(&text, scenario);
 }
 
 #[test]
@@ -184,8 +154,8 @@ fn every_list_answers_its_key_with_exactly_its_item_properties() {
         ),
     ];
     on_condensed(|c, s| {
-        for (uri, key, props, expected) in rows {
-            let body = list(c, s, uri);
+        for (uri, key, item_props, expected) in rows {
+            let body = props(c, s, uri);
             let obj = body.as_object().unwrap();
             assert_eq!(
                 obj.keys().collect::<Vec<_>>(),
@@ -202,7 +172,7 @@ fn every_list_answers_its_key_with_exactly_its_item_properties() {
                     .keys()
                     .map(String::as_str)
                     .collect();
-                assert_eq!(keys, *props, "{} {uri}", c.transport());
+                assert_eq!(keys, *item_props, "{} {uri}", c.transport());
             }
         }
     });
@@ -231,7 +201,7 @@ fn lists_of_a_cpc_in_the_other_mode_are_empty() {
     on_condensed(|c, s| {
         for (uri, key) in rows {
             assert_eq!(
-                list(c, s, uri),
+                props(c, s, uri),
                 json!({ key: [] }),
                 "{} {uri}",
                 c.transport()
@@ -246,26 +216,26 @@ fn list_filters_follow_hmc_semantics() {
         let t = c.transport();
         // Full-match regular expressions, case-sensitive for most classes.
         assert_eq!(
-            names(&list(c, s, "/api/cpcs/cpc_dpm/adapters?name=O.*")["adapters"]),
+            names(&props(c, s, "/api/cpcs/cpc_dpm/adapters?name=O.*")["adapters"]),
             ["OSA1"],
             "{t}"
         );
         assert!(
-            names(&list(c, s, "/api/cpcs/cpc_dpm/adapters?name=OSA")["adapters"]).is_empty(),
+            names(&props(c, s, "/api/cpcs/cpc_dpm/adapters?name=OSA")["adapters"]).is_empty(),
             "{t}"
         );
         assert!(
-            names(&list(c, s, "/api/cpcs/cpc_dpm/adapters?name=osa1")["adapters"]).is_empty(),
+            names(&props(c, s, "/api/cpcs/cpc_dpm/adapters?name=osa1")["adapters"]).is_empty(),
             "{t}"
         );
         // Names of users ignore case.
         assert_eq!(
-            names(&list(c, s, "/api/console/users?name=user1")["users"]),
+            names(&props(c, s, "/api/console/users?name=user1")["users"]),
             ["User1"],
             "{t}"
         );
         // Repeated parameters are ORed, different ones ANDed.
-        let both = list(
+        let both = props(
             c,
             s,
             "/api/cpcs/cpc_dpm/adapters?name=OSA1&name=FCP1&type=fcp",
@@ -273,7 +243,7 @@ fn list_filters_follow_hmc_semantics() {
         assert_eq!(names(&both["adapters"]), ["FCP1"], "{t}");
         // The adapter family derived from the type is filterable.
         assert_eq!(
-            names(&list(c, s, "/api/cpcs/cpc_dpm/adapters?adapter-family=osa")["adapters"]),
+            names(&props(c, s, "/api/cpcs/cpc_dpm/adapters?adapter-family=osa")["adapters"]),
             ["OSA1"],
             "{t}"
         );
@@ -283,7 +253,7 @@ fn list_filters_follow_hmc_semantics() {
 #[test]
 fn additional_properties_are_added_with_null_when_missing() {
     on_condensed(|c, s| {
-        let body = list(
+        let body = props(
             c,
             s,
             "/api/cpcs/cpc_dpm/adapters?name=OSA1&additional-properties=network-port-uris,detected-card-type",
@@ -309,28 +279,13 @@ fn lists_reject_unknown_query_parameters_and_unknown_parents() {
     on_condensed(|c, s| {
         let t = c.transport();
         // Lists without additional-properties reject it like any unknown name.
-        let r = c.send(
-            Method::Get,
-            "/api/console/users?additional-properties=x",
-            Some(s),
-            None,
-        );
+        let r = get(c, s, "/api/console/users?additional-properties=x");
         assert_eq!(r.code(), (400, 1), "{t}: {:?}", r.body);
-        let r = c.send(
-            Method::Get,
-            "/api/console/hardware-messages?name=a",
-            Some(s),
-            None,
-        );
+        let r = get(c, s, "/api/console/hardware-messages?name=a");
         assert_eq!(r.code(), (400, 1), "{t}: {:?}", r.body);
-        let r = c.send(Method::Get, "/api/cpcs/nope/adapters", Some(s), None);
+        let r = get(c, s, "/api/cpcs/nope/adapters");
         assert_eq!(r.code(), (404, 1), "{t}: {:?}", r.body);
-        let r = c.send(
-            Method::Get,
-            "/api/storage-groups/nope/storage-volumes",
-            Some(s),
-            None,
-        );
+        let r = get(c, s, "/api/storage-groups/nope/storage-volumes");
         assert_eq!(r.code(), (404, 1), "{t}: {:?}", r.body);
     });
 }

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use mock_hmc::Hmc;
 use mock_hmc::store::StoreError;
-use mock_hmc::{Hmc, Method};
 use serde_json::{Value, json};
+use support::helpers::{create, delete, get, props};
 use support::{Client, Server, TempDb};
 
 const WORKERS: usize = 4;
@@ -127,6 +128,25 @@ fn run_workers(worker: &str, db: &Path) -> Vec<String> {
     created
 }
 
+/// Creates partition `shared` on the DPM CPC of the default HMC in `db`
+/// and names it in the `partition` file the workers read; returns its URI.
+fn create_shared_partition(db: &TempDb) -> String {
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let r = s.post(
+        &format!("{}/partitions", dpm_cpc(&s)),
+        &json!({"name": "shared", "initial-memory": 1024, "maximum-memory": 1024,
+                "ifl-processors": 1}),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let partition = r.json().unwrap()["object-uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(db.dir.path().join("partition"), &partition).unwrap();
+    partition
+}
+
 fn all_of_class(hmc: &Hmc, class: &str) -> Vec<mock_hmc::store::Resource> {
     hmc.store()
         .read(|tx| -> Result<_, StoreError> { tx.resources_of_class(class) })
@@ -165,8 +185,10 @@ fn worker_creating_partitions_with_nics() {
     outcome.write(dir, index);
 }
 
-#[test]
-fn worker_creating_nics_in_one_partition() {
+/// When this process is a worker: logs on to the db, waits for the go
+/// signal, runs `work(session, partition, index, outcome)` on the partition
+/// named in the `partition` file beside the db, and writes the outcome.
+fn work_in_shared_partition(work: impl FnOnce(&mock_hmc::Session<'_>, &str, usize, &mut Outcome)) {
     let Some((db, index)) = worker_env() else {
         return;
     };
@@ -176,31 +198,30 @@ fn worker_creating_nics_in_one_partition() {
     let s = hmc.logon("ensadmin", "password").unwrap();
     wait_for_go(dir);
     let mut outcome = Outcome::default();
-    for j in 0..NICS_PER_WORKER {
-        let body = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
-        outcome.create(&s, &format!("{partition}/nics"), &body);
-    }
+    work(&s, &partition, index, &mut outcome);
     outcome.write(dir, index);
 }
 
 #[test]
+fn worker_creating_nics_in_one_partition() {
+    work_in_shared_partition(|s, partition, index, outcome| {
+        for j in 0..NICS_PER_WORKER {
+            let body = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
+            outcome.create(s, &format!("{partition}/nics"), &body);
+        }
+    });
+}
+
+#[test]
 fn worker_creating_nics_and_hbas_in_one_partition() {
-    let Some((db, index)) = worker_env() else {
-        return;
-    };
-    let dir = db.parent().unwrap();
-    let partition = std::fs::read_to_string(dir.join("partition")).unwrap();
-    let hmc = Hmc::open(&db).unwrap();
-    let s = hmc.logon("ensadmin", "password").unwrap();
-    wait_for_go(dir);
-    let mut outcome = Outcome::default();
-    for j in 0..ADAPTERS_PER_WORKER {
-        let nic = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
-        outcome.create(&s, &format!("{partition}/nics"), &nic);
-        let hba = json!({"name": format!("w{index}-h{j}"), "adapter-port-uri": FCP_PORT});
-        outcome.create(&s, &format!("{partition}/hbas"), &hba);
-    }
-    outcome.write(dir, index);
+    work_in_shared_partition(|s, partition, index, outcome| {
+        for j in 0..ADAPTERS_PER_WORKER {
+            let nic = json!({"name": format!("w{index}-n{j}"), "virtual-switch-uri": VSWITCH});
+            outcome.create(s, &format!("{partition}/nics"), &nic);
+            let hba = json!({"name": format!("w{index}-h{j}"), "adapter-port-uri": FCP_PORT});
+            outcome.create(s, &format!("{partition}/hbas"), &hba);
+        }
+    });
 }
 
 // ---- tests -----------------------------------------------------------------
@@ -318,22 +339,7 @@ fn processes_creating_nics_in_the_same_partition_get_distinct_device_numbers() {
         return;
     }
     let db = TempDb::new();
-    let partition = {
-        let hmc = Hmc::open(&db.path).unwrap();
-        let s = hmc.logon("ensadmin", "password").unwrap();
-        let cpc = dpm_cpc(&s);
-        let r = s.post(
-            &format!("{cpc}/partitions"),
-            &json!({"name": "shared", "initial-memory": 1024, "maximum-memory": 1024,
-                    "ifl-processors": 1}),
-        );
-        assert_eq!(r.status, 201, "{:?}", r.json());
-        r.json().unwrap()["object-uri"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    std::fs::write(db.dir.path().join("partition"), &partition).unwrap();
+    let partition = create_shared_partition(&db);
     let created = run_workers("worker_creating_nics_in_one_partition", &db.path);
     assert_eq!(created.len(), WORKERS * NICS_PER_WORKER);
 
@@ -376,21 +382,7 @@ fn processes_creating_nics_and_hbas_in_one_partition_share_no_device_number_or_w
     }
     // Arrange
     let db = TempDb::new();
-    let partition = {
-        let hmc = Hmc::open(&db.path).unwrap();
-        let s = hmc.logon("ensadmin", "password").unwrap();
-        let r = s.post(
-            &format!("{}/partitions", dpm_cpc(&s)),
-            &json!({"name": "shared", "initial-memory": 1024, "maximum-memory": 1024,
-                    "ifl-processors": 1}),
-        );
-        assert_eq!(r.status, 201, "{:?}", r.json());
-        r.json().unwrap()["object-uri"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    std::fs::write(db.dir.path().join("partition"), &partition).unwrap();
+    let partition = create_shared_partition(&db);
 
     // Act (run_workers asserts that every create succeeded)
     let created = run_workers("worker_creating_nics_and_hbas_in_one_partition", &db.path);
@@ -445,45 +437,27 @@ fn two_servers_on_one_db_share_resources_and_sessions() {
 
     // A session made through one server is valid on the other.
     let session = a.logon("ensadmin", "password");
-    let console = b.send(Method::Get, "/api/console", Some(&session), None);
+    let s = session.as_str();
+    let console = get(&b, s, "/api/console");
     assert_eq!(console.status, 200, "{:?}", console.body);
 
     // A partition created through one is visible through the other.
-    let cpcs = b.send(Method::Get, "/api/cpcs?name=DPM1", Some(&session), None);
-    let cpc = cpcs.body["cpcs"][0]["object-uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let created = a.send(
-        Method::Post,
+    let cpcs = props(&b, s, "/api/cpcs?name=DPM1");
+    let cpc = cpcs["cpcs"][0]["object-uri"].as_str().unwrap();
+    let uri = create(
+        &a,
+        s,
         &format!("{cpc}/partitions"),
-        Some(&session),
-        Some(
-            &json!({"name": "via-a", "initial-memory": 1024, "maximum-memory": 1024,
-                     "ifl-processors": 1}),
-        ),
+        json!({"name": "via-a", "initial-memory": 1024, "maximum-memory": 1024,
+               "ifl-processors": 1}),
     );
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let uri = created.body["object-uri"].as_str().unwrap();
-    let seen = b.send(Method::Get, uri, Some(&session), None);
-    assert_eq!(seen.status, 200, "{:?}", seen.body);
-    assert_eq!(seen.body["name"], "via-a");
-    let listed = b.send(
-        Method::Get,
-        &format!("{cpc}/partitions?name=via-a"),
-        Some(&session),
-        None,
-    );
-    assert_eq!(listed.body["partitions"].as_array().unwrap().len(), 1);
+    assert_eq!(props(&b, s, &uri)["name"], "via-a");
+    let listed = props(&b, s, &format!("{cpc}/partitions?name=via-a"));
+    assert_eq!(listed["partitions"].as_array().unwrap().len(), 1);
 
     // Logoff through the other server ends it for both.
-    let off = b.send(
-        Method::Delete,
-        "/api/sessions/this-session",
-        Some(&session),
-        None,
-    );
+    let off = delete(&b, s, "/api/sessions/this-session");
     assert_eq!(off.status, 204, "{:?}", off.body);
-    let after = a.send(Method::Get, "/api/console", Some(&session), None);
+    let after = get(&a, s, "/api/console");
     assert_eq!(after.code(), (403, 5), "{:?}", after.body);
 }

@@ -11,6 +11,7 @@ use mock_hmc::resources::storage::STORAGE_GROUP;
 use mock_hmc::{Hmc, HmcError, Method};
 use serde_json::{Value, json};
 use support::error_table::{self, Row, State, row, row_in};
+use support::helpers::{completed_job, delete, post, post_empty, props, update, uri_list};
 use support::{Client, RawClient, Reply, both, both_raw};
 
 const LINUX1: &str = "/api/partitions/linux1";
@@ -22,26 +23,10 @@ fn op(partition: &str, name: &str) -> String {
     format!("{partition}/operations/{name}")
 }
 
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
-/// The properties of `uri` (asserting a 200).
-fn get(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{}: GET {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
 /// Asserts a 202 whose job is complete at the first poll with result `{}`.
 fn assert_completed_job(c: &dyn Client, s: &str, r: &Reply) {
-    let t = c.transport();
-    assert_eq!(r.status, 202, "{t}: {:?}", r.body);
-    let job = r.body["job-uri"].as_str().unwrap();
-    let status = get(c, s, job);
-    assert_eq!(status["status"], "complete", "{t}: {status:?}");
-    assert_eq!(status["job-status-code"], 200, "{t}: {status:?}");
-    assert_eq!(status["job-results"], json!({}), "{t}: {status:?}");
+    let job = completed_job(c, s, r);
+    assert_eq!(job["job-results"], json!({}), "{}: {job:?}", c.transport());
 }
 
 // ------------------------------------------------------ dumps and restarts
@@ -50,7 +35,7 @@ fn assert_completed_job(c: &dyn Client, s: &str, r: &Reply) {
 fn dump_partition_answers_a_completed_job_and_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, LINUX1);
+        let before = props(c, s, LINUX1);
 
         // Act
         let r = post(
@@ -64,7 +49,7 @@ fn dump_partition_answers_a_completed_job_and_changes_nothing() {
 
         // Assert
         assert_completed_job(c, s, &r);
-        assert_eq!(get(c, s, LINUX1), before, "{}", c.transport());
+        assert_eq!(props(c, s, LINUX1), before, "{}", c.transport());
     });
 }
 
@@ -72,7 +57,7 @@ fn dump_partition_answers_a_completed_job_and_changes_nothing() {
 fn start_dump_program_answers_a_completed_job_and_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, LINUX1);
+        let before = props(c, s, LINUX1);
 
         // Act
         let r = post(
@@ -85,7 +70,7 @@ fn start_dump_program_answers_a_completed_job_and_changes_nothing() {
 
         // Assert
         assert_completed_job(c, s, &r);
-        assert_eq!(get(c, s, LINUX1), before, "{}", c.transport());
+        assert_eq!(props(c, s, LINUX1), before, "{}", c.transport());
     });
 }
 
@@ -93,14 +78,14 @@ fn start_dump_program_answers_a_completed_job_and_changes_nothing() {
 fn psw_restart_answers_a_completed_job_and_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, LINUX1);
+        let before = props(c, s, LINUX1);
 
         // Act
-        let r = c.send(Method::Post, &op(LINUX1, "psw-restart"), Some(s), None);
+        let r = post_empty(c, s, &op(LINUX1, "psw-restart"));
 
         // Assert
         assert_completed_job(c, s, &r);
-        assert_eq!(get(c, s, LINUX1), before, "{}", c.transport());
+        assert_eq!(props(c, s, LINUX1), before, "{}", c.transport());
     });
 }
 
@@ -108,16 +93,15 @@ fn psw_restart_answers_a_completed_job_and_changes_nothing() {
 fn psw_restart_of_a_terminated_partition_is_allowed() {
     both(|c, s| {
         // Arrange
-        let set = post(c, s, LINUX1, json!({"status": "terminated"}));
-        assert_eq!(set.status, 204, "{}: {:?}", c.transport(), set.body);
+        update(c, s, LINUX1, json!({"status": "terminated"}));
 
         // Act
-        let r = c.send(Method::Post, &op(LINUX1, "psw-restart"), Some(s), None);
+        let r = post_empty(c, s, &op(LINUX1, "psw-restart"));
 
         // Assert
         assert_completed_job(c, s, &r);
         assert_eq!(
-            get(c, s, LINUX1)["status"],
+            props(c, s, LINUX1)["status"],
             "terminated",
             "{}",
             c.transport()
@@ -149,7 +133,7 @@ fn mount_iso_image_accepts_the_raw_image_and_records_its_names() {
         // Assert
         assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
         assert_eq!(r.body, json!({}), "{}", c.transport());
-        let p = get(c, s, LINUX2);
+        let p = props(c, s, LINUX2);
         assert_eq!(p["boot-iso-image-name"], "SLES 15.iso", "{}", c.transport());
         assert_eq!(p["boot-iso-ins-file"], "/suse.ins", "{}", c.transport());
     });
@@ -176,7 +160,7 @@ fn mount_iso_image_replaces_a_mounted_image_of_an_active_partition() {
 
         // Assert
         assert_eq!(
-            get(c, s, LINUX1)["boot-iso-image-name"],
+            props(c, s, LINUX1)["boot-iso-image-name"],
             "b.iso",
             "{}",
             c.transport()
@@ -201,17 +185,12 @@ fn unmount_iso_image_sets_both_names_to_null() {
         assert_eq!(mounted.status, 200, "{}: {:?}", c.transport(), mounted.body);
 
         // Act
-        let r = c.send(
-            Method::Post,
-            &op(LINUX2, "unmount-iso-image"),
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, &op(LINUX2, "unmount-iso-image"));
 
         // Assert
         assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
         assert_eq!(r.body, json!({}), "{}", c.transport());
-        let p = get(c, s, LINUX2);
+        let p = props(c, s, LINUX2);
         assert_eq!(p["boot-iso-image-name"], Value::Null, "{}", c.transport());
         assert_eq!(p["boot-iso-ins-file"], Value::Null, "{}", c.transport());
     });
@@ -234,7 +213,7 @@ fn increase_crypto_configuration_creates_a_missing_configuration() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, LINUX2)["crypto-configuration"],
+            props(c, s, LINUX2)["crypto-configuration"],
             json!({"crypto-adapter-uris": [CRYPTO],
                    "crypto-domain-configurations": [{"domain-index": 3, "access-mode": "control-usage"}]}),
             "{}",
@@ -260,7 +239,7 @@ fn increase_crypto_configuration_appends_only_what_is_new() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, LINUX1)["crypto-configuration"],
+            props(c, s, LINUX1)["crypto-configuration"],
             json!({"crypto-adapter-uris": [CRYPTO, "/api/adapters/crypto-0121"],
                    "crypto-domain-configurations": [
                        {"domain-index": 0, "access-mode": "control-usage"},
@@ -295,7 +274,7 @@ fn decrease_crypto_configuration_removes_adapters_and_every_matching_domain() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, LINUX1)["crypto-configuration"],
+            props(c, s, LINUX1)["crypto-configuration"],
             json!({"crypto-adapter-uris": [],
                    "crypto-domain-configurations": [{"domain-index": 0, "access-mode": "control-usage"}]}),
             "{}",
@@ -318,7 +297,7 @@ fn change_crypto_domain_configuration_sets_the_access_mode() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, LINUX1)["crypto-configuration"]["crypto-domain-configurations"],
+            props(c, s, LINUX1)["crypto-configuration"]["crypto-domain-configurations"],
             json!([{"domain-index": 0, "access-mode": "control-usage"},
                    {"domain-index": 1, "access-mode": "control-usage"}]),
             "{}",
@@ -331,7 +310,7 @@ fn change_crypto_domain_configuration_sets_the_access_mode() {
 fn change_crypto_domain_configuration_of_an_unknown_domain_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, LINUX1)["crypto-configuration"].clone();
+        let before = props(c, s, LINUX1)["crypto-configuration"].clone();
 
         // Act
         let r = post(
@@ -344,7 +323,7 @@ fn change_crypto_domain_configuration_of_an_unknown_domain_changes_nothing() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, LINUX1)["crypto-configuration"],
+            props(c, s, LINUX1)["crypto-configuration"],
             before,
             "{}",
             c.transport()
@@ -356,7 +335,7 @@ fn change_crypto_domain_configuration_of_an_unknown_domain_changes_nothing() {
 fn zeroize_crypto_domain_of_a_controlled_domain_answers_204_and_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, LINUX1);
+        let before = props(c, s, LINUX1);
 
         // Act
         let r = post(
@@ -368,7 +347,7 @@ fn zeroize_crypto_domain_of_a_controlled_domain_answers_204_and_changes_nothing(
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        assert_eq!(get(c, s, LINUX1), before, "{}", c.transport());
+        assert_eq!(props(c, s, LINUX1), before, "{}", c.transport());
     });
 }
 
@@ -398,16 +377,6 @@ fn zeroize_crypto_domain_without_control_usage_names_the_domain() {
 
 // ---------------------------------------------------------- storage groups
 
-/// The string items of the list property `prop` of `uri`.
-fn uris(c: &dyn Client, s: &str, uri: &str, prop: &str) -> Vec<String> {
-    get(c, s, uri)[prop]
-        .as_array()
-        .unwrap_or_else(|| panic!("{uri} has no list {prop}"))
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn attach_storage_group_links_partition_and_group() {
     both(|c, s| {
@@ -422,13 +391,13 @@ fn attach_storage_group_links_partition_and_group() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            uris(c, s, LINUX2, "storage-group-uris"),
+            uri_list(c, s, LINUX2, "storage-group-uris"),
             [SG],
             "{}",
             c.transport()
         );
         assert_eq!(
-            uris(c, s, SG, "attached-partition-uris"),
+            uri_list(c, s, SG, "attached-partition-uris"),
             [LINUX1, LINUX2],
             "{}",
             c.transport()
@@ -450,12 +419,12 @@ fn detach_storage_group_unlinks_partition_and_group() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert!(
-            uris(c, s, LINUX1, "storage-group-uris").is_empty(),
+            uri_list(c, s, LINUX1, "storage-group-uris").is_empty(),
             "{}",
             c.transport()
         );
         assert!(
-            uris(c, s, SG, "attached-partition-uris").is_empty(),
+            uri_list(c, s, SG, "attached-partition-uris").is_empty(),
             "{}",
             c.transport()
         );
@@ -467,14 +436,7 @@ fn a_detached_storage_group_can_be_attached_again() {
     both(|c, s| {
         // Arrange
         let body = json!({"storage-group-uri": SG});
-        let detached = post(c, s, &op(LINUX1, "detach-storage-group"), body.clone());
-        assert_eq!(
-            detached.status,
-            204,
-            "{}: {:?}",
-            c.transport(),
-            detached.body
-        );
+        update(c, s, &op(LINUX1, "detach-storage-group"), body.clone());
 
         // Act
         let r = post(c, s, &op(LINUX1, "attach-storage-group"), body);
@@ -482,13 +444,13 @@ fn a_detached_storage_group_can_be_attached_again() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            uris(c, s, LINUX1, "storage-group-uris"),
+            uri_list(c, s, LINUX1, "storage-group-uris"),
             [SG],
             "{}",
             c.transport()
         );
         assert_eq!(
-            uris(c, s, SG, "attached-partition-uris"),
+            uri_list(c, s, SG, "attached-partition-uris"),
             [LINUX1],
             "{}",
             c.transport()
@@ -528,7 +490,7 @@ fn attach_storage_group_of_another_cpc_is_409_121() {
         // Assert
         assert_eq!(r.code(), (409, 121), "{}: {:?}", c.transport(), r.body);
         assert!(
-            uris(c, s, LINUX2, "storage-group-uris").is_empty(),
+            uri_list(c, s, LINUX2, "storage-group-uris").is_empty(),
             "{}",
             c.transport()
         );
@@ -554,12 +516,12 @@ fn deleting_a_partition_removes_it_from_its_storage_groups() {
         );
 
         // Act
-        let r = c.send(Method::Delete, LINUX2, Some(s), None);
+        let r = delete(c, s, LINUX2);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            uris(c, s, SG, "attached-partition-uris"),
+            uri_list(c, s, SG, "attached-partition-uris"),
             [LINUX1],
             "{}",
             c.transport()
@@ -682,7 +644,7 @@ fn table() -> Vec<Row> {
 
 #[test]
 fn every_error_case_of_the_partition_operations_answers_its_status_and_reason() {
-    both(|c, s| {
+    both_raw(|c, s| {
         error_table::run(c, s, &table(), &[LINUX1, LINUX2, SG, "/api/cpcs/dpm1"]);
     });
 }
@@ -691,12 +653,7 @@ fn every_error_case_of_the_partition_operations_answers_its_status_and_reason() 
 fn missing_image_name_message_names_the_parameter() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Post,
-            &op(LINUX2, "mount-iso-image?ins-file-name=a.ins"),
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, &op(LINUX2, "mount-iso-image?ins-file-name=a.ins"));
 
         // Assert
         assert_eq!(r.code(), (400, 1), "{}: {:?}", c.transport(), r.body);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use mock_hmc::{Hmc, Method};
 use serde_json::json;
+use support::helpers::{create, props};
 use support::{BIN, Client, Server, TempDb, agent, agent_with, http_send};
 
 /// An agent that verifies the server against `pem` as its only trusted root.
@@ -226,22 +227,15 @@ fn sigterm_ends_the_server_cleanly_and_checkpoints_the_wal() {
     let db = TempDb::new();
     let server = Server::start(&db.path, false, &[]);
     let s = server.logon("ensadmin", "password");
-    let cpcs = server.send(Method::Get, "/api/cpcs?name=DPM1", Some(&s), None);
-    let cpc = cpcs.body["cpcs"][0]["object-uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = server.send(
-        Method::Post,
+    let cpcs = props(&server, &s, "/api/cpcs?name=DPM1");
+    let cpc = cpcs["cpcs"][0]["object-uri"].as_str().unwrap();
+    let uri = create(
+        &server,
+        &s,
         &format!("{cpc}/partitions"),
-        Some(&s),
-        Some(
-            &json!({"name": "kept", "initial-memory": 1024, "maximum-memory": 1024,
-                     "ifl-processors": 1}),
-        ),
+        json!({"name": "kept", "initial-memory": 1024, "maximum-memory": 1024,
+               "ifl-processors": 1}),
     );
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let uri = r.body["object-uri"].as_str().unwrap().to_string();
 
     // The agent still holds a keep-alive connection: shutdown must not wait for it.
     let started = Instant::now();

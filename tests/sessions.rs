@@ -7,12 +7,13 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use mock_hmc::Method;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde_json::{Value, json};
-use support::{RawClient, Reply, both_raw};
+use support::helpers::keys;
+use support::{RawClient, Reply, both_raw, db};
 
 const BAD_SESSION: &str = "x-api-session header did not map to a known session";
 
@@ -30,13 +31,6 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
-}
-
-/// Dev access: the db file of a running HMC, shared with it.
-fn db(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
-    conn
 }
 
 /// Sets one property of the stored resource at `uri` (as an operator would
@@ -91,16 +85,8 @@ fn query_api_version_works_without_a_session() {
 
         // Assert
         assert_eq!(r.status, 200, "{}: {:?}", c.transport(), r.body);
-        let mut keys: Vec<&str> = r
-            .body
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort_unstable();
         assert_eq!(
-            keys,
+            keys(&r.body),
             [
                 "api-major-version",
                 "api-minor-version",

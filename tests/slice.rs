@@ -8,42 +8,18 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
+use support::helpers::{
+    create, delete, get, get_ok, keys, names, post, post_empty, props, uri_list,
+};
 use support::{Client, Reply, both, both_raw};
 
 const VSWITCH_0108: &str = "/api/virtual-switches/vswitch-osa-0108";
 const VSWITCH_0109: &str = "/api/virtual-switches/vswitch-osa-0109";
 
-fn get(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{}: GET {uri}: {:?}", c.transport(), r.body);
-    r
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
-/// The sorted keys of a JSON object.
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort_unstable();
-    k
-}
-
 fn sorted(names: &[&str]) -> Vec<String> {
     let mut k: Vec<String> = names.iter().map(|s| (*s).to_string()).collect();
     k.sort_unstable();
     k
-}
-
-/// The `name`s of a list answer's items under `key`.
-fn names(r: &Reply, key: &str) -> Vec<String> {
-    r.body[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key} list in {:?}", r.body))
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or("").to_string())
-        .collect()
 }
 
 fn partition_body(name: &str) -> Value {
@@ -52,35 +28,21 @@ fn partition_body(name: &str) -> Value {
 
 /// Creates a partition on DPM1 and returns its URI.
 fn create_partition(c: &dyn Client, s: &str, name: &str) -> String {
-    let r = post(c, s, "/api/cpcs/dpm1/partitions", partition_body(name));
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["object-uri"].as_str().unwrap().to_string()
+    create(c, s, "/api/cpcs/dpm1/partitions", partition_body(name))
 }
 
 /// Creates a NIC backed by `vswitch` in `partition` and returns its URI.
 fn create_nic(c: &dyn Client, s: &str, partition: &str, name: &str, vswitch: &str) -> String {
-    let r = post(
+    create(
         c,
         s,
         &format!("{partition}/nics"),
         json!({"name": name, "virtual-switch-uri": vswitch}),
-    );
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["element-uri"].as_str().unwrap().to_string()
-}
-
-/// The string items of the list property `prop` of `uri`.
-fn uri_list(c: &dyn Client, s: &str, uri: &str, prop: &str) -> Vec<String> {
-    get(c, s, uri).body[prop]
-        .as_array()
-        .unwrap_or_else(|| panic!("{uri} has no list {prop}"))
-        .iter()
-        .map(|v| v.as_str().unwrap_or("").to_string())
-        .collect()
+    )
 }
 
 fn device_number(c: &dyn Client, s: &str, nic: &str) -> String {
-    get(c, s, nic).body["device-number"]
+    props(c, s, nic)["device-number"]
         .as_str()
         .unwrap_or("")
         .to_string()
@@ -92,7 +54,7 @@ fn device_number(c: &dyn Client, s: &str, nic: &str) -> String {
 fn get_console_returns_its_properties() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/console", Some(s), None);
+        let r = get(c, s, "/api/console");
 
         // Assert
         assert_eq!(r.status, 200, "{}", c.transport());
@@ -106,7 +68,7 @@ fn get_console_returns_its_properties() {
 fn get_console_with_properties_returns_only_those_in_order() {
     both(|c, s| {
         // Act
-        let r = get(c, s, "/api/console?properties=version,name");
+        let r = get_ok(c, s, "/api/console?properties=version,name");
 
         // Assert
         let order: Vec<&String> = r.body.as_object().unwrap().keys().collect();
@@ -119,12 +81,7 @@ fn get_console_with_properties_returns_only_those_in_order() {
 fn get_console_with_an_unknown_property_name_is_400_reason_14() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Get,
-            "/api/console?properties=name,nope",
-            Some(s),
-            None,
-        );
+        let r = get(c, s, "/api/console?properties=name,nope");
 
         // Assert
         assert_eq!(r.code(), (400, 14), "{}: {:?}", c.transport(), r.body);
@@ -135,7 +92,7 @@ fn get_console_with_an_unknown_property_name_is_400_reason_14() {
 fn get_console_with_an_unknown_query_parameter_is_400_reason_1() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/console?name=MOCKHMC1", Some(s), None);
+        let r = get(c, s, "/api/console?name=MOCKHMC1");
 
         // Assert
         assert_eq!(r.code(), (400, 1), "{}: {:?}", c.transport(), r.body);
@@ -148,10 +105,15 @@ fn get_console_with_an_unknown_query_parameter_is_400_reason_1() {
 fn list_cpcs_returns_both_cpcs_with_exactly_the_list_properties() {
     both(|c, s| {
         // Act
-        let r = get(c, s, "/api/cpcs");
+        let r = get_ok(c, s, "/api/cpcs");
 
         // Assert
-        assert_eq!(names(&r, "cpcs"), ["DPM1", "CLASSIC1"], "{}", c.transport());
+        assert_eq!(
+            names(&r.body["cpcs"]),
+            ["DPM1", "CLASSIC1"],
+            "{}",
+            c.transport()
+        );
         let expected = sorted(&[
             "object-uri",
             "name",
@@ -178,17 +140,22 @@ fn list_cpcs_returns_both_cpcs_with_exactly_the_list_properties() {
 fn list_cpcs_name_filter_is_a_full_match_regular_expression() {
     both(|c, s| {
         // Act
-        let pattern = get(c, s, "/api/cpcs?name=DPM.*");
-        let prefix = get(c, s, "/api/cpcs?name=DPM");
-        let exact = get(c, s, "/api/cpcs?name=CLASSIC1");
-        let either = get(c, s, "/api/cpcs?name=DPM1&name=CLASSIC1");
+        let pattern = get_ok(c, s, "/api/cpcs?name=DPM.*");
+        let prefix = get_ok(c, s, "/api/cpcs?name=DPM");
+        let exact = get_ok(c, s, "/api/cpcs?name=CLASSIC1");
+        let either = get_ok(c, s, "/api/cpcs?name=DPM1&name=CLASSIC1");
 
         // Assert
-        assert_eq!(names(&pattern, "cpcs"), ["DPM1"], "{}", c.transport());
-        assert!(names(&prefix, "cpcs").is_empty(), "{}", c.transport());
-        assert_eq!(names(&exact, "cpcs"), ["CLASSIC1"], "{}", c.transport());
+        assert_eq!(names(&pattern.body["cpcs"]), ["DPM1"], "{}", c.transport());
+        assert!(names(&prefix.body["cpcs"]).is_empty(), "{}", c.transport());
         assert_eq!(
-            names(&either, "cpcs"),
+            names(&exact.body["cpcs"]),
+            ["CLASSIC1"],
+            "{}",
+            c.transport()
+        );
+        assert_eq!(
+            names(&either.body["cpcs"]),
             ["DPM1", "CLASSIC1"],
             "{}",
             c.transport()
@@ -200,7 +167,7 @@ fn list_cpcs_name_filter_is_a_full_match_regular_expression() {
 fn list_cpcs_with_an_invalid_regular_expression_is_400_reason_1() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/cpcs?name=%5Babc", Some(s), None);
+        let r = get(c, s, "/api/cpcs?name=%5Babc");
 
         // Assert
         assert_eq!(r.code(), (400, 1), "{}: {:?}", c.transport(), r.body);
@@ -211,8 +178,8 @@ fn list_cpcs_with_an_invalid_regular_expression_is_400_reason_1() {
 fn get_cpc_returns_all_or_the_named_properties() {
     both(|c, s| {
         // Act
-        let all = get(c, s, "/api/cpcs/dpm1");
-        let some = get(c, s, "/api/cpcs/dpm1?properties=name,dpm-enabled");
+        let all = get_ok(c, s, "/api/cpcs/dpm1");
+        let some = get_ok(c, s, "/api/cpcs/dpm1?properties=name,dpm-enabled");
 
         // Assert
         assert_eq!(all.body["name"], "DPM1", "{}", c.transport());
@@ -242,7 +209,7 @@ fn update_cpc_merges_the_properties_and_answers_204() {
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
         assert_eq!(r.body, Value::Null, "{}", c.transport());
-        let after = get(c, s, "/api/cpcs/dpm1");
+        let after = get_ok(c, s, "/api/cpcs/dpm1");
         assert_eq!(after.body["description"], "changed", "{}", c.transport());
         assert_eq!(
             after.body["acceptable-status"],
@@ -261,11 +228,11 @@ fn update_cpc_merges_the_properties_and_answers_204() {
 fn list_partitions_of_dpm1_returns_linux1_and_linux2_with_the_list_properties() {
     both(|c, s| {
         // Act
-        let r = get(c, s, "/api/cpcs/dpm1/partitions");
+        let r = get_ok(c, s, "/api/cpcs/dpm1/partitions");
 
         // Assert
         assert_eq!(
-            names(&r, "partitions"),
+            names(&r.body["partitions"]),
             ["LINUX1", "LINUX2"],
             "{}",
             c.transport()
@@ -303,7 +270,7 @@ fn list_partitions_of_dpm1_returns_linux1_and_linux2_with_the_list_properties() 
 fn list_partitions_of_a_classic_cpc_is_empty() {
     both(|c, s| {
         // Act
-        let r = get(c, s, "/api/cpcs/classic1/partitions");
+        let r = get_ok(c, s, "/api/cpcs/classic1/partitions");
 
         // Assert
         assert_eq!(r.body, json!({"partitions": []}), "{}", c.transport());
@@ -314,27 +281,31 @@ fn list_partitions_of_a_classic_cpc_is_empty() {
 fn list_partitions_filters_by_status_and_type() {
     both(|c, s| {
         // Act
-        let stopped = get(c, s, "/api/cpcs/dpm1/partitions?status=stopped");
-        let linux = get(c, s, "/api/cpcs/dpm1/partitions?type=linux");
-        let ssc = get(c, s, "/api/cpcs/dpm1/partitions?type=ssc");
-        let both_filters = get(c, s, "/api/cpcs/dpm1/partitions?type=linux&status=active");
+        let stopped = get_ok(c, s, "/api/cpcs/dpm1/partitions?status=stopped");
+        let linux = get_ok(c, s, "/api/cpcs/dpm1/partitions?type=linux");
+        let ssc = get_ok(c, s, "/api/cpcs/dpm1/partitions?type=ssc");
+        let both_filters = get_ok(c, s, "/api/cpcs/dpm1/partitions?type=linux&status=active");
 
         // Assert
         assert_eq!(
-            names(&stopped, "partitions"),
+            names(&stopped.body["partitions"]),
             ["LINUX2"],
             "{}",
             c.transport()
         );
         assert_eq!(
-            names(&linux, "partitions"),
+            names(&linux.body["partitions"]),
             ["LINUX1", "LINUX2"],
             "{}",
             c.transport()
         );
-        assert!(names(&ssc, "partitions").is_empty(), "{}", c.transport());
+        assert!(
+            names(&ssc.body["partitions"]).is_empty(),
+            "{}",
+            c.transport()
+        );
         assert_eq!(
-            names(&both_filters, "partitions"),
+            names(&both_filters.body["partitions"]),
             ["LINUX1"],
             "{}",
             c.transport()
@@ -346,7 +317,7 @@ fn list_partitions_filters_by_status_and_type() {
 fn list_partitions_adds_additional_properties_null_when_absent() {
     both(|c, s| {
         // Act
-        let r = get(
+        let r = get_ok(
             c,
             s,
             "/api/cpcs/dpm1/partitions?additional-properties=description,no-such-property",
@@ -383,13 +354,13 @@ fn write_only_partition_properties_are_never_returned() {
         assert_eq!(set.status, 204, "{}: {:?}", c.transport(), set.body);
 
         // Act
-        let all = get(c, s, "/api/partitions/linux2");
-        let named = get(
+        let all = get_ok(c, s, "/api/partitions/linux2");
+        let named = get_ok(
             c,
             s,
             "/api/partitions/linux2?properties=name,boot-ftp-password,ssc-master-pw",
         );
-        let listed = get(
+        let listed = get_ok(
             c,
             s,
             "/api/cpcs/dpm1/partitions?additional-properties=boot-ftp-password,ssc-master-pw",
@@ -426,14 +397,14 @@ fn create_partition_answers_201_with_object_uri_and_location() {
             c.transport()
         );
         assert_eq!(r.location.as_deref(), Some(uri), "{}", c.transport());
-        let listed = get(c, s, "/api/cpcs/dpm1/partitions");
+        let listed = get_ok(c, s, "/api/cpcs/dpm1/partitions");
         assert_eq!(
-            names(&listed, "partitions"),
+            names(&listed.body["partitions"]),
             ["LINUX1", "LINUX2", "NEWPART"],
             "{}",
             c.transport()
         );
-        let p = get(c, s, uri);
+        let p = get_ok(c, s, uri);
         assert_eq!(p.body["object-uri"], uri, "{}", c.transport());
         assert_eq!(p.body["name"], "NEWPART", "{}", c.transport());
     });
@@ -446,7 +417,7 @@ fn create_partition_sets_the_hmc_defaults() {
         let uri = create_partition(c, s, "p1");
 
         // Assert
-        let p = get(c, s, &uri).body;
+        let p = props(c, s, &uri);
         let t = c.transport();
         assert_eq!(p["status"], "stopped", "{t}");
         assert_eq!(p["class"], "partition", "{t}");
@@ -486,7 +457,7 @@ fn create_partition_allocates_unique_two_hex_digit_partition_ids() {
 
         // Assert
         let id = |uri: &str| {
-            get(c, s, uri).body["partition-id"]
+            props(c, s, uri)["partition-id"]
                 .as_str()
                 .unwrap_or("")
                 .to_string()
@@ -600,9 +571,9 @@ fn create_partition_body_and_target_errors() {
                 r.body
             );
         }
-        let listed = get(c, s, "/api/cpcs/dpm1/partitions");
+        let listed = get_ok(c, s, "/api/cpcs/dpm1/partitions");
         assert_eq!(
-            names(&listed, "partitions"),
+            names(&listed.body["partitions"]),
             ["LINUX1", "LINUX2"],
             "{}",
             c.transport()
@@ -623,7 +594,7 @@ fn update_partition_merges_and_reads_back() {
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let p = get(c, s, "/api/partitions/linux2").body;
+        let p = props(c, s, "/api/partitions/linux2");
         assert_eq!(p["description"], "new", "{}", c.transport());
         assert_eq!(p["ifl-processors"], 4, "{}", c.transport());
         assert_eq!(p["name"], "LINUX2", "{}", c.transport());
@@ -643,9 +614,9 @@ fn rename_partition_to_a_free_name_works_and_to_a_used_name_is_400_reason_8() {
         assert_eq!(same.status, 204, "{}: {:?}", c.transport(), same.body);
         assert_eq!(free.status, 204, "{}: {:?}", c.transport(), free.body);
         assert_eq!(used.code(), (400, 8), "{}: {:?}", c.transport(), used.body);
-        let listed = get(c, s, "/api/cpcs/dpm1/partitions");
+        let listed = get_ok(c, s, "/api/cpcs/dpm1/partitions");
         assert_eq!(
-            names(&listed, "partitions"),
+            names(&listed.body["partitions"]),
             ["LINUX1", "LINUX2B"],
             "{}",
             c.transport()
@@ -660,15 +631,15 @@ fn delete_stopped_partition_answers_204_and_then_get_is_404_reason_1() {
         let uri = create_partition(c, s, "DOOMED");
 
         // Act
-        let r = c.send(Method::Delete, &uri, Some(s), None);
+        let r = delete(c, s, &uri);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        let gone = c.send(Method::Get, &uri, Some(s), None);
+        let gone = get(c, s, &uri);
         assert_eq!(gone.code(), (404, 1), "{}: {:?}", c.transport(), gone.body);
-        let listed = get(c, s, "/api/cpcs/dpm1/partitions");
+        let listed = get_ok(c, s, "/api/cpcs/dpm1/partitions");
         assert_eq!(
-            names(&listed, "partitions"),
+            names(&listed.body["partitions"]),
             ["LINUX1", "LINUX2"],
             "{}",
             c.transport()
@@ -680,12 +651,12 @@ fn delete_stopped_partition_answers_204_and_then_get_is_404_reason_1() {
 fn delete_active_partition_is_409_reason_1_and_keeps_it() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Delete, "/api/partitions/linux1", Some(s), None);
+        let r = delete(c, s, "/api/partitions/linux1");
 
         // Assert
         assert_eq!(r.code(), (409, 1), "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, "/api/partitions/linux1").body["status"],
+            props(c, s, "/api/partitions/linux1")["status"],
             "active",
             "{}",
             c.transport()
@@ -709,22 +680,17 @@ fn job_uri(c: &dyn Client, r: &Reply) -> String {
 fn start_partition_answers_a_job_that_is_complete_when_first_polled() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux2/operations/start",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux2/operations/start");
 
         // Assert
         let job = job_uri(c, &r);
         assert_eq!(
-            get(c, s, "/api/partitions/linux2").body["status"],
+            props(c, s, "/api/partitions/linux2")["status"],
             "active",
             "{}",
             c.transport()
         );
-        let status = get(c, s, &job).body;
+        let status = props(c, s, &job);
         assert_eq!(
             status["status"],
             "complete",
@@ -744,22 +710,17 @@ fn start_partition_answers_a_job_that_is_complete_when_first_polled() {
 fn stop_partition_answers_a_job_and_stops_it() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux1/operations/stop",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux1/operations/stop");
 
         // Assert
         let job = job_uri(c, &r);
         assert_eq!(
-            get(c, s, "/api/partitions/linux1").body["status"],
+            props(c, s, "/api/partitions/linux1")["status"],
             "stopped",
             "{}",
             c.transport()
         );
-        let status = get(c, s, &job).body;
+        let status = props(c, s, &job);
         assert_eq!(status["status"], "complete", "{}", c.transport());
         assert_eq!(status["job-status-code"], 200, "{}", c.transport());
     });
@@ -769,20 +730,15 @@ fn stop_partition_answers_a_job_and_stops_it() {
 fn delete_completed_job_answers_204_and_then_the_job_is_404_reason_1() {
     both(|c, s| {
         // Arrange
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux2/operations/start",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux2/operations/start");
         let job = job_uri(c, &r);
 
         // Act
-        let deleted = c.send(Method::Delete, &job, Some(s), None);
+        let deleted = delete(c, s, &job);
 
         // Assert
         assert_eq!(deleted.status, 204, "{}: {:?}", c.transport(), deleted.body);
-        let gone = c.send(Method::Get, &job, Some(s), None);
+        let gone = get(c, s, &job);
         assert_eq!(gone.code(), (404, 1), "{}: {:?}", c.transport(), gone.body);
     });
 }
@@ -791,12 +747,7 @@ fn delete_completed_job_answers_204_and_then_the_job_is_404_reason_1() {
 fn start_of_active_partition_is_409_reason_1() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux1/operations/start",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux1/operations/start");
 
         // Assert
         assert_eq!(r.code(), (409, 1), "{}: {:?}", c.transport(), r.body);
@@ -807,17 +758,12 @@ fn start_of_active_partition_is_409_reason_1() {
 fn stop_of_stopped_partition_is_409_reason_1() {
     both(|c, s| {
         // Act
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux2/operations/stop",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux2/operations/stop");
 
         // Assert
         assert_eq!(r.code(), (409, 1), "{}: {:?}", c.transport(), r.body);
         assert_eq!(
-            get(c, s, "/api/partitions/linux2").body["status"],
+            props(c, s, "/api/partitions/linux2")["status"],
             "stopped",
             "{}",
             c.transport()
@@ -840,7 +786,7 @@ fn start_with_json_content_type_and_empty_body_works_like_zhmcclient_sends_it() 
         // Assert
         job_uri(c, &r);
         assert_eq!(
-            get(c, s, "/api/partitions/linux2").body["status"],
+            props(c, s, "/api/partitions/linux2")["status"],
             "active",
             "{}",
             c.transport()
@@ -852,21 +798,11 @@ fn start_with_json_content_type_and_empty_body_works_like_zhmcclient_sends_it() 
 fn cancel_of_a_complete_job_is_409_reason_41() {
     both(|c, s| {
         // Arrange
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux2/operations/start",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux2/operations/start");
         let job = job_uri(c, &r);
 
         // Act
-        let cancel = c.send(
-            Method::Post,
-            &format!("{job}/operations/cancel"),
-            Some(s),
-            None,
-        );
+        let cancel = post_empty(c, s, &format!("{job}/operations/cancel"));
 
         // Assert
         assert_eq!(
@@ -876,12 +812,7 @@ fn cancel_of_a_complete_job_is_409_reason_41() {
             c.transport(),
             cancel.body
         );
-        assert_eq!(
-            get(c, s, &job).body["status"],
-            "complete",
-            "{}",
-            c.transport()
-        );
+        assert_eq!(props(c, s, &job)["status"], "complete", "{}", c.transport());
     });
 }
 
@@ -889,17 +820,12 @@ fn cancel_of_a_complete_job_is_409_reason_41() {
 fn unknown_job_is_404_reason_1_and_job_uris_take_no_query() {
     both(|c, s| {
         // Arrange
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux2/operations/start",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux2/operations/start");
         let job = job_uri(c, &r);
 
         // Act
-        let unknown = c.send(Method::Get, "/api/jobs/no-such-job", Some(s), None);
-        let with_query = c.send(Method::Get, &format!("{job}?foo=1"), Some(s), None);
+        let unknown = get(c, s, "/api/jobs/no-such-job");
+        let with_query = get(c, s, &format!("{job}?foo=1"));
 
         // Assert
         assert_eq!(
@@ -942,7 +868,7 @@ fn create_nic_on_a_virtual_switch_links_it_everywhere() {
             c.transport()
         );
         assert_eq!(r.location.as_deref(), Some(uri), "{}", c.transport());
-        let nic = get(c, s, uri).body;
+        let nic = props(c, s, uri);
         assert_eq!(nic["name"], "NIC2", "{}", c.transport());
         assert_eq!(nic["element-uri"], uri, "{}", c.transport());
         assert_eq!(nic["class"], "nic", "{}", c.transport());
@@ -989,7 +915,7 @@ fn create_nic_on_a_network_port() {
         // Assert
         assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
         let uri = r.body["element-uri"].as_str().unwrap();
-        let nic = get(c, s, uri).body;
+        let nic = props(c, s, uri);
         assert_eq!(
             nic["network-adapter-port-uri"],
             "/api/adapters/osa-0108/network-ports/1",
@@ -1018,7 +944,7 @@ fn device_numbers_are_the_lowest_free_from_8000_per_partition_and_reused() {
         let a = create_nic(c, s, &p, "A", VSWITCH_0108);
         let b = create_nic(c, s, &p, "B", VSWITCH_0108);
         let other = create_nic(c, s, "/api/partitions/linux2", "OTHER", VSWITCH_0109);
-        assert_eq!(c.send(Method::Delete, &a, Some(s), None).status, 204);
+        assert_eq!(delete(c, s, &a).status, 204);
         let reused = create_nic(c, s, &p, "C", VSWITCH_0109);
         let next = create_nic(c, s, &p, "D", VSWITCH_0109);
 
@@ -1147,12 +1073,7 @@ fn nic_operations_on_a_starting_partition_are_409_reason_1() {
             "/api/partitions/linux2/nics/nic1",
             json!({"description": "x"}),
         );
-        let delete = c.send(
-            Method::Delete,
-            "/api/partitions/linux2/nics/nic1",
-            Some(s),
-            None,
-        );
+        let delete = delete(c, s, "/api/partitions/linux2/nics/nic1");
 
         // Assert
         assert_eq!(
@@ -1189,7 +1110,7 @@ fn nic_operations_on_a_starting_partition_are_409_reason_1() {
 fn get_nic_returns_its_properties() {
     both(|c, s| {
         // Act
-        let r = get(c, s, "/api/partitions/linux2/nics/nic1");
+        let r = get_ok(c, s, "/api/partitions/linux2/nics/nic1");
 
         // Assert
         assert_eq!(r.body["name"], "NIC1", "{}", c.transport());
@@ -1235,7 +1156,7 @@ fn update_nic_writes_writable_properties_and_rejects_others_with_400_reason_6() 
             "{}",
             c.transport()
         );
-        let nic = get(c, s, "/api/partitions/linux1/nics/nic1").body;
+        let nic = props(c, s, "/api/partitions/linux1/nics/nic1");
         assert_eq!(nic["name"], "RENAMED", "{}", c.transport());
         assert_eq!(nic["description"], "d", "{}", c.transport());
         assert_eq!(nic["vlan-id"], 12, "{}", c.transport());
@@ -1251,16 +1172,11 @@ fn delete_nic_unlinks_it_and_frees_its_device_number() {
         let devno = device_number(c, s, &nic);
 
         // Act
-        let r = c.send(Method::Delete, &nic, Some(s), None);
+        let r = delete(c, s, &nic);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        assert_eq!(
-            c.send(Method::Get, &nic, Some(s), None).code(),
-            (404, 1),
-            "{}",
-            c.transport()
-        );
+        assert_eq!(get(c, s, &nic).code(), (404, 1), "{}", c.transport());
         assert!(
             !uri_list(c, s, "/api/partitions/linux2", "nic-uris").contains(&nic),
             "{}",
@@ -1280,7 +1196,7 @@ fn delete_nic_unlinks_it_and_frees_its_device_number() {
 fn list_nics_uri_does_not_exist_get_is_404_reason_1_invalid_method() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Get, "/api/partitions/linux1/nics", Some(s), None);
+        let r = get(c, s, "/api/partitions/linux1/nics");
 
         // Assert
         assert_eq!(r.code(), (404, 1), "{}: {:?}", c.transport(), r.body);
@@ -1303,7 +1219,7 @@ fn deleting_a_stopped_partition_deletes_its_nics_and_cleans_the_vswitch() {
         assert!(uri_list(c, s, VSWITCH_0109, "connected-vnic-uris").contains(&nic));
 
         // Act
-        let r = c.send(Method::Delete, "/api/partitions/linux2", Some(s), None);
+        let r = delete(c, s, "/api/partitions/linux2");
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
@@ -1312,7 +1228,7 @@ fn deleting_a_stopped_partition_deletes_its_nics_and_cleans_the_vswitch() {
             "/api/partitions/linux2/nics/nic1",
             "/api/partitions/linux2",
         ] {
-            let g = c.send(Method::Get, gone, Some(s), None);
+            let g = get(c, s, gone);
             assert_eq!(
                 g.code(),
                 (404, 1),

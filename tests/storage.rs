@@ -9,7 +9,9 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, RawClient, Reply, both, both_raw};
+use support::error_table::{self, Row, row};
+use support::helpers::{create, delete, get, names, post, post_empty, props, strings, update};
+use support::{Client, RawClient, both, both_raw};
 
 const SG: &str = "/api/storage-groups/sg-fcp1";
 const BOOT: &str = "/api/storage-groups/sg-fcp1/storage-volumes/boot";
@@ -18,20 +20,6 @@ const VSR: &str = "/api/storage-groups/sg-fcp1/virtual-storage-resources/vsr1";
 const ST: &str = "/api/storage-templates/st-fcp";
 const ST_BOOT: &str = "/api/storage-templates/st-fcp/storage-template-volumes/boot";
 const PORT0: &str = "/api/adapters/fcp-0118/storage-ports/0";
-
-fn get(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = c.send(Method::Get, uri, Some(s), None);
-    assert_eq!(r.status, 200, "{}: GET {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
-fn status_of(c: &dyn Client, s: &str, uri: &str) -> u16 {
-    c.send(Method::Get, uri, Some(s), None).status
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
 
 /// POSTs and asserts the status.
 fn post_ok(c: &dyn Client, s: &str, uri: &str, body: Value, status: u16) -> Value {
@@ -44,24 +32,6 @@ fn post_ok(c: &dyn Client, s: &str, uri: &str, body: Value, status: u16) -> Valu
         r.body
     );
     r.body
-}
-
-/// The `name`s of a list answer's items under `key`.
-fn names(body: &Value, key: &str) -> Vec<String> {
-    body[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key} list in {body:?}"))
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or("").to_string())
-        .collect()
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not a list: {v:?}"))
-        .iter()
-        .map(|u| u.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// A Create Storage Group body on DPM1 named `name` with `volumes`.
@@ -80,17 +50,14 @@ fn create_volume(name: &str, size: f64) -> Value {
 
 /// Creates a storage group without volumes; returns its URI.
 fn create_group(c: &dyn Client, s: &str, name: &str) -> String {
-    let body = post_ok(c, s, "/api/storage-groups", group(name, json!([])), 201);
-    body["object-uri"].as_str().unwrap().to_string()
+    create(c, s, "/api/storage-groups", group(name, json!([])))
 }
 
 /// Changes a stored resource behind the HMC's back (for states the API
 /// cannot produce, such as a group loaded without a property).
 fn sql(c: &dyn RawClient, statement: &str) {
-    let conn = rusqlite::Connection::open(c.db_path()).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .unwrap();
-    conn.execute_batch(&format!("PRAGMA foreign_keys = ON; {statement}"))
+    support::db(c.db_path())
+        .execute_batch(&format!("PRAGMA foreign_keys = ON; {statement}"))
         .unwrap();
 }
 
@@ -101,10 +68,10 @@ fn sql(c: &dyn RawClient, statement: &str) {
 fn list_storage_groups_answers_the_list_properties_and_filters() {
     both(|c, s| {
         // Act
-        let all = get(c, s, "/api/storage-groups");
-        let by_type = get(c, s, "/api/storage-groups?type=fcp&cpc-uri=/api/cpcs/dpm1");
-        let by_name = get(c, s, "/api/storage-groups?name=SG-.*");
-        let none = get(c, s, "/api/storage-groups?fulfillment-state=pending");
+        let all = props(c, s, "/api/storage-groups");
+        let by_type = props(c, s, "/api/storage-groups?type=fcp&cpc-uri=/api/cpcs/dpm1");
+        let by_name = props(c, s, "/api/storage-groups?name=SG-.*");
+        let none = props(c, s, "/api/storage-groups?fulfillment-state=pending");
 
         // Assert
         assert_eq!(
@@ -112,9 +79,9 @@ fn list_storage_groups_answers_the_list_properties_and_filters() {
             json!([{"object-uri": SG, "cpc-uri": "/api/cpcs/dpm1", "name": "SG-FCP1",
                     "fulfillment-state": "complete", "type": "fcp"}])
         );
-        assert_eq!(names(&by_type, "storage-groups"), ["SG-FCP1"]);
-        assert_eq!(names(&by_name, "storage-groups"), ["SG-FCP1"]);
-        assert!(names(&none, "storage-groups").is_empty());
+        assert_eq!(names(&by_type["storage-groups"]), ["SG-FCP1"]);
+        assert_eq!(names(&by_name["storage-groups"]), ["SG-FCP1"]);
+        assert!(names(&none["storage-groups"]).is_empty());
     });
 }
 
@@ -122,7 +89,7 @@ fn list_storage_groups_answers_the_list_properties_and_filters() {
 fn get_storage_group_returns_its_properties() {
     both(|c, s| {
         // Act
-        let sg = get(c, s, SG);
+        let sg = props(c, s, SG);
 
         // Assert
         assert_eq!(sg["object-id"], "sg-fcp1");
@@ -153,7 +120,7 @@ fn create_storage_group_sets_the_defaults_and_creates_its_volumes() {
         assert!(uri.starts_with("/api/storage-groups/"), "{uri}");
         let created = strings(&r.body["element-uris"]);
         assert_eq!(created.len(), 2);
-        let sg = get(c, s, &uri);
+        let sg = props(c, s, &uri);
         assert_eq!(sg["name"], "SG-NEW");
         assert_eq!(sg["shared"], true);
         assert_eq!(sg["description"], "");
@@ -163,7 +130,7 @@ fn create_storage_group_sets_the_defaults_and_creates_its_volumes() {
         assert_eq!(sg["virtual-storage-resource-uris"], json!([]));
         assert_eq!(strings(&sg["storage-volume-uris"]), created);
         assert!(sg.get("storage-volumes").is_none(), "{sg:?}");
-        let v1 = get(c, s, &created[0]);
+        let v1 = props(c, s, &created[0]);
         assert_eq!(v1["name"], "V1");
         assert_eq!(v1["size"], 10.0);
         assert_eq!(v1["class"], "storage-volume");
@@ -171,9 +138,9 @@ fn create_storage_group_sets_the_defaults_and_creates_its_volumes() {
         assert!(v1.get("operation").is_none(), "{v1:?}");
         // Create adds no volume defaults, like the Python mock.
         assert!(v1.get("usage").is_none(), "{v1:?}");
-        assert_eq!(get(c, s, &created[1])["usage"], "boot");
-        let listed = get(c, s, "/api/storage-groups");
-        assert_eq!(names(&listed, "storage-groups"), ["SG-FCP1", "SG-NEW"]);
+        assert_eq!(props(c, s, &created[1])["usage"], "boot");
+        let listed = props(c, s, "/api/storage-groups");
+        assert_eq!(names(&listed["storage-groups"]), ["SG-FCP1", "SG-NEW"]);
     });
 }
 
@@ -190,7 +157,7 @@ fn create_storage_group_keeps_given_values_and_answers_no_volumes_without_reques
 
         // Assert
         assert_eq!(r["element-uris"], json!([]));
-        let sg = get(c, s, r["object-uri"].as_str().unwrap());
+        let sg = props(c, s, r["object-uri"].as_str().unwrap());
         assert_eq!(sg["shared"], false);
         assert_eq!(sg["description"], "d");
         assert_eq!(sg["type"], "fc");
@@ -215,9 +182,9 @@ fn create_storage_group_with_a_bad_volume_request_leaves_nothing_behind() {
             r.body["message"],
             "Invalid value for storage-volumes 'operation' field: delete"
         );
-        let listed = get(c, s, "/api/storage-groups");
-        assert_eq!(names(&listed, "storage-groups"), ["SG-FCP1"]);
-        assert_eq!(status_of(c, s, BOOT), 200);
+        let listed = props(c, s, "/api/storage-groups");
+        assert_eq!(names(&listed["storage-groups"]), ["SG-FCP1"]);
+        assert_eq!(get(c, s, BOOT).status, 200);
     });
 }
 
@@ -225,13 +192,7 @@ fn create_storage_group_with_a_bad_volume_request_leaves_nothing_behind() {
 fn create_storage_group_on_a_cpc_with_an_invalid_status_is_409_6() {
     both(|c, s| {
         // Arrange
-        post_ok(
-            c,
-            s,
-            "/api/cpcs/dpm1",
-            json!({"status": "not-operating"}),
-            204,
-        );
+        update(c, s, "/api/cpcs/dpm1", json!({"status": "not-operating"}));
 
         // Act
         let r = post(c, s, "/api/storage-groups", group("SG-X", json!([])));
@@ -241,7 +202,7 @@ fn create_storage_group_on_a_cpc_with_an_invalid_status_is_409_6() {
         assert_eq!(r.code(), (409, 6), "{}: {:?}", c.transport(), r.body);
         assert_eq!(t.code(), (409, 6), "{}: {:?}", c.transport(), t.body);
         assert_eq!(
-            names(&get(c, s, "/api/storage-groups"), "storage-groups"),
+            names(&props(c, s, "/api/storage-groups")["storage-groups"]),
             ["SG-FCP1"]
         );
     });
@@ -274,7 +235,7 @@ fn storage_group_names_are_unique_on_create_and_rename() {
             rename.body
         );
         assert_eq!(same.status, 200, "{:?}", same.body);
-        let sg = get(c, s, &uri);
+        let sg = props(c, s, &uri);
         assert_eq!(sg["name"], "SG-TWO");
         assert_eq!(sg["description"], "", "the refused rename changed nothing");
     });
@@ -300,7 +261,7 @@ fn modify_storage_group_merges_properties_and_applies_volume_requests() {
         // Assert
         let created = strings(&r["element-uris"]);
         assert_eq!(created.len(), 1);
-        let sg = get(c, s, SG);
+        let sg = props(c, s, SG);
         assert_eq!(sg["description"], "changed");
         assert!(sg.get("email-to-addresses").is_none(), "{sg:?}");
         assert!(sg.get("storage-volumes").is_none(), "{sg:?}");
@@ -308,18 +269,18 @@ fn modify_storage_group_merges_properties_and_applies_volume_requests() {
             strings(&sg["storage-volume-uris"]),
             [BOOT, created[0].as_str()]
         );
-        let new = get(c, s, &created[0]);
+        let new = props(c, s, &created[0]);
         assert_eq!(new["name"], "NEW");
         assert_eq!(new["fulfillment-state"], "pending");
         assert_eq!(new["usage"], "data");
-        let boot = get(c, s, BOOT);
+        let boot = props(c, s, BOOT);
         assert_eq!(boot["size"], 64.0);
         assert_eq!(boot["description"], "bigger");
         assert_eq!(boot["name"], "BOOT");
         assert!(boot.get("operation").is_none(), "{boot:?}");
-        assert_eq!(status_of(c, s, DATA), 404);
-        let listed = get(c, s, &format!("{SG}/storage-volumes"));
-        assert_eq!(names(&listed, "storage-volumes"), ["BOOT", "NEW"]);
+        assert_eq!(get(c, s, DATA).status, 404);
+        let listed = props(c, s, &format!("{SG}/storage-volumes"));
+        assert_eq!(names(&listed["storage-volumes"]), ["BOOT", "NEW"]);
     });
 }
 
@@ -327,7 +288,7 @@ fn modify_storage_group_merges_properties_and_applies_volume_requests() {
 fn modify_storage_group_with_an_unknown_volume_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, SG);
+        let before = props(c, s, SG);
         let missing = format!("{SG}/storage-volumes/nope");
         let body = json!({
             "description": "changed",
@@ -349,10 +310,10 @@ fn modify_storage_group_with_an_unknown_volume_changes_nothing() {
             format!("Unknown resource with URI: {missing}")
         );
         assert_eq!(r.body["request-uri"], uri);
-        assert_eq!(get(c, s, SG), before);
-        assert_eq!(status_of(c, s, DATA), 200);
-        let listed = get(c, s, &format!("{SG}/storage-volumes"));
-        assert_eq!(names(&listed, "storage-volumes"), ["BOOT", "DATA"]);
+        assert_eq!(props(c, s, SG), before);
+        assert_eq!(get(c, s, DATA).status, 200);
+        let listed = props(c, s, &format!("{SG}/storage-volumes"));
+        assert_eq!(names(&listed["storage-volumes"]), ["BOOT", "DATA"]);
     });
 }
 
@@ -372,8 +333,11 @@ fn modify_storage_group_cannot_address_a_volume_of_another_group() {
 
         // Assert
         assert_eq!(r.code(), (404, 1), "{}: {:?}", c.transport(), r.body);
-        assert_eq!(status_of(c, s, BOOT), 200);
-        assert_eq!(strings(&get(c, s, SG)["storage-volume-uris"]), [BOOT, DATA]);
+        assert_eq!(get(c, s, BOOT).status, 200);
+        assert_eq!(
+            strings(&props(c, s, SG)["storage-volume-uris"]),
+            [BOOT, DATA]
+        );
     });
 }
 
@@ -393,8 +357,8 @@ fn delete_storage_group_refuses_a_group_attached_to_partitions() {
             "{:?}",
             r.body
         );
-        assert_eq!(status_of(c, s, SG), 200);
-        assert_eq!(status_of(c, s, BOOT), 200);
+        assert_eq!(get(c, s, SG).status, 200);
+        assert_eq!(get(c, s, BOOT).status, 200);
     });
 }
 
@@ -413,19 +377,14 @@ fn delete_storage_group_removes_it_with_its_volumes() {
         let volume = strings(&r["element-uris"])[0].clone();
 
         // Act
-        let d = c.send(
-            Method::Post,
-            &format!("{uri}/operations/delete"),
-            Some(s),
-            None,
-        );
+        let d = post_empty(c, s, &format!("{uri}/operations/delete"));
 
         // Assert
         assert_eq!(d.status, 204, "{}: {:?}", c.transport(), d.body);
-        assert_eq!(status_of(c, s, &uri), 404);
-        assert_eq!(status_of(c, s, &volume), 404);
+        assert_eq!(get(c, s, &uri).status, 404);
+        assert_eq!(get(c, s, &volume).status, 404);
         assert_eq!(
-            names(&get(c, s, "/api/storage-groups"), "storage-groups"),
+            names(&props(c, s, "/api/storage-groups")["storage-groups"]),
             ["SG-FCP1"]
         );
     });
@@ -447,7 +406,7 @@ fn delete_storage_group_accepts_the_email_fields_zhmcclient_sends() {
 
         // Assert
         assert_eq!(d.status, 204, "{}: {:?}", c.transport(), d.body);
-        assert_eq!(status_of(c, s, &uri), 404);
+        assert_eq!(get(c, s, &uri).status, 404);
     });
 }
 
@@ -455,19 +414,14 @@ fn delete_storage_group_accepts_the_email_fields_zhmcclient_sends() {
 fn request_fulfillment_answers_204_and_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, SG);
+        let before = props(c, s, SG);
 
         // Act
-        let r = c.send(
-            Method::Post,
-            &format!("{SG}/operations/request-fulfillment"),
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, &format!("{SG}/operations/request-fulfillment"));
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        assert_eq!(get(c, s, SG), before);
+        assert_eq!(props(c, s, SG), before);
     });
 }
 
@@ -485,7 +439,7 @@ fn candidate_adapter_ports_are_added_and_removed_in_order() {
             &format!("{uri}/operations/add-candidate-adapter-ports"),
             json!({"adapter-port-uris": [PORT0, p1]}),
         );
-        let after_add = get(c, s, &uri)["candidate-adapter-port-uris"].clone();
+        let after_add = props(c, s, &uri)["candidate-adapter-port-uris"].clone();
         let remove = post(
             c,
             s,
@@ -497,7 +451,10 @@ fn candidate_adapter_ports_are_added_and_removed_in_order() {
         assert_eq!(add.status, 204, "{}: {:?}", c.transport(), add.body);
         assert_eq!(after_add, json!([PORT0, p1]));
         assert_eq!(remove.status, 204, "{:?}", remove.body);
-        assert_eq!(get(c, s, &uri)["candidate-adapter-port-uris"], json!([p1]));
+        assert_eq!(
+            props(c, s, &uri)["candidate-adapter-port-uris"],
+            json!([p1])
+        );
     });
 }
 
@@ -532,7 +489,10 @@ fn candidate_port_requests_are_atomic() {
             remove.body["message"],
             format!("Adapter port is not in candidate list of storage group SG-FCP1: {p1}")
         );
-        assert_eq!(get(c, s, SG)["candidate-adapter-port-uris"], json!([PORT0]));
+        assert_eq!(
+            props(c, s, SG)["candidate-adapter-port-uris"],
+            json!([PORT0])
+        );
     });
 }
 
@@ -546,7 +506,7 @@ fn a_group_without_the_candidate_list_has_no_candidates() {
              json_remove(properties, '$.\"candidate-adapter-port-uris\"') \
              WHERE uri = '/api/storage-groups/sg-fcp1'",
         );
-        assert!(get(c, s, SG).get("candidate-adapter-port-uris").is_none());
+        assert!(props(c, s, SG).get("candidate-adapter-port-uris").is_none());
 
         // Act
         let remove = post(
@@ -571,7 +531,10 @@ fn a_group_without_the_candidate_list_has_no_candidates() {
             remove.body
         );
         assert_eq!(add.status, 204, "{:?}", add.body);
-        assert_eq!(get(c, s, SG)["candidate-adapter-port-uris"], json!([PORT0]));
+        assert_eq!(
+            props(c, s, SG)["candidate-adapter-port-uris"],
+            json!([PORT0])
+        );
     });
 }
 
@@ -582,7 +545,7 @@ fn a_group_without_the_candidate_list_has_no_candidates() {
 fn list_storage_volumes_filters_by_name_usage_and_size_range() {
     both(|c, s| {
         // Arrange
-        let list = |q: &str| get(c, s, &format!("{SG}/storage-volumes{q}"));
+        let list = |q: &str| props(c, s, &format!("{SG}/storage-volumes{q}"));
 
         // Act
         let all = list("");
@@ -600,13 +563,13 @@ fn list_storage_volumes_filters_by_name_usage_and_size_range() {
             json!({"element-uri": BOOT, "name": "BOOT", "fulfillment-state": "complete",
                    "size": 32.0, "usage": "boot"})
         );
-        assert_eq!(names(&all, "storage-volumes"), ["BOOT", "DATA"]);
-        assert_eq!(names(&small, "storage-volumes"), ["BOOT"]);
-        assert_eq!(names(&large, "storage-volumes"), ["DATA"]);
-        assert_eq!(names(&exact, "storage-volumes"), ["BOOT"]);
-        assert_eq!(names(&either, "storage-volumes"), ["BOOT"]);
-        assert!(names(&none, "storage-volumes").is_empty());
-        assert_eq!(names(&boot, "storage-volumes"), ["BOOT"]);
+        assert_eq!(names(&all["storage-volumes"]), ["BOOT", "DATA"]);
+        assert_eq!(names(&small["storage-volumes"]), ["BOOT"]);
+        assert_eq!(names(&large["storage-volumes"]), ["DATA"]);
+        assert_eq!(names(&exact["storage-volumes"]), ["BOOT"]);
+        assert_eq!(names(&either["storage-volumes"]), ["BOOT"]);
+        assert!(names(&none["storage-volumes"]).is_empty());
+        assert_eq!(names(&boot["storage-volumes"]), ["BOOT"]);
         assert_eq!(
             extra["storage-volumes"][0]["uuid"],
             "6005076810830160F000000000000A02"
@@ -628,12 +591,12 @@ fn a_volume_without_a_size_is_outside_every_size_range() {
         );
 
         // Act
-        let all = get(c, s, &format!("{SG}/storage-volumes"));
-        let ranged = get(c, s, &format!("{SG}/storage-volumes?minimum-size=0"));
+        let all = props(c, s, &format!("{SG}/storage-volumes"));
+        let ranged = props(c, s, &format!("{SG}/storage-volumes?minimum-size=0"));
 
         // Assert
-        assert_eq!(names(&all, "storage-volumes"), ["BOOT", "DATA", "NOSIZE"]);
-        assert_eq!(names(&ranged, "storage-volumes"), ["BOOT", "DATA"]);
+        assert_eq!(names(&all["storage-volumes"]), ["BOOT", "DATA", "NOSIZE"]);
+        assert_eq!(names(&ranged["storage-volumes"]), ["BOOT", "DATA"]);
     });
 }
 
@@ -641,7 +604,7 @@ fn a_volume_without_a_size_is_outside_every_size_range() {
 fn get_storage_volume_returns_its_properties() {
     both(|c, s| {
         // Act
-        let v = get(c, s, BOOT);
+        let v = props(c, s, BOOT);
 
         // Assert
         assert_eq!(v["element-id"], "boot");
@@ -661,7 +624,7 @@ fn list_virtual_storage_resources_answers_the_present_properties_and_filters() {
             "UPDATE resources SET properties = json_remove(properties, '$.\"device-number\"') \
              WHERE uri = '/api/storage-groups/sg-fcp1/virtual-storage-resources/vsr1'",
         );
-        let list = |q: &str| get(c, s, &format!("{SG}/virtual-storage-resources{q}"));
+        let list = |q: &str| props(c, s, &format!("{SG}/virtual-storage-resources{q}"));
 
         // Act
         let all = list("");
@@ -675,10 +638,10 @@ fn list_virtual_storage_resources_answers_the_present_properties_and_filters() {
                     "adapter-port-uri": PORT0, "partition-uri": "/api/partitions/linux1"}])
         );
         assert_eq!(
-            names(&by_partition, "virtual-storage-resources"),
+            names(&by_partition["virtual-storage-resources"]),
             ["LINUX1 FCP 0118"]
         );
-        assert!(names(&by_name, "virtual-storage-resources").is_empty());
+        assert!(names(&by_name["virtual-storage-resources"]).is_empty());
     });
 }
 
@@ -686,7 +649,7 @@ fn list_virtual_storage_resources_answers_the_present_properties_and_filters() {
 fn get_virtual_storage_resource_returns_its_properties() {
     both(|c, s| {
         // Act
-        let v = get(c, s, VSR);
+        let v = props(c, s, VSR);
 
         // Assert
         assert_eq!(v["element-id"], "vsr1");
@@ -703,21 +666,21 @@ fn get_virtual_storage_resource_returns_its_properties() {
 fn list_storage_templates_answers_the_list_properties_and_filters() {
     both(|c, s| {
         // Act
-        let all = get(c, s, "/api/storage-templates");
-        let filtered = get(
+        let all = props(c, s, "/api/storage-templates");
+        let filtered = props(
             c,
             s,
             "/api/storage-templates?type=fcp&name=ST-.*&cpc-uri=/api/cpcs/dpm1",
         );
-        let none = get(c, s, "/api/storage-templates?type=fc");
+        let none = props(c, s, "/api/storage-templates?type=fc");
 
         // Assert
         assert_eq!(
             all["storage-templates"],
             json!([{"object-uri": ST, "cpc-uri": "/api/cpcs/dpm1", "name": "ST-FCP", "type": "fcp"}])
         );
-        assert_eq!(names(&filtered, "storage-templates"), ["ST-FCP"]);
-        assert!(names(&none, "storage-templates").is_empty());
+        assert_eq!(names(&filtered["storage-templates"]), ["ST-FCP"]);
+        assert!(names(&none["storage-templates"]).is_empty());
     });
 }
 
@@ -737,19 +700,19 @@ fn create_storage_template_sets_the_defaults_and_creates_its_volumes() {
         let uri = r["object-uri"].as_str().unwrap().to_string();
         assert!(uri.starts_with("/api/storage-templates/"), "{uri}");
         let created = strings(&r["element-uris"]);
-        let st = get(c, s, &uri);
+        let st = props(c, s, &uri);
         assert_eq!(st["class"], "storage-template");
         assert_eq!(st["shared"], true);
         assert_eq!(st["description"], "");
         assert_eq!(st["fulfillment-state"], "pending");
         assert_eq!(strings(&st["storage-template-volume-uris"]), created);
         assert!(st.get("storage-template-volumes").is_none(), "{st:?}");
-        let tv = get(c, s, &created[0]);
+        let tv = props(c, s, &created[0]);
         assert_eq!(tv["name"], "TV1");
         assert_eq!(tv["class"], "storage-template-volume");
         assert_eq!(tv["parent"], json!(uri));
-        let listed = get(c, s, "/api/storage-templates");
-        assert_eq!(names(&listed, "storage-templates"), ["ST-FCP", "ST-NEW"]);
+        let listed = props(c, s, "/api/storage-templates");
+        assert_eq!(names(&listed["storage-templates"]), ["ST-FCP", "ST-NEW"]);
     });
 }
 
@@ -769,8 +732,8 @@ fn create_storage_template_with_a_bad_volume_request_leaves_nothing_behind() {
             r.body["message"],
             "The 'element-uri' field in storage-template-volumes is invalid for the create operation"
         );
-        let listed = get(c, s, "/api/storage-templates");
-        assert_eq!(names(&listed, "storage-templates"), ["ST-FCP"]);
+        let listed = props(c, s, "/api/storage-templates");
+        assert_eq!(names(&listed["storage-templates"]), ["ST-FCP"]);
     });
 }
 
@@ -804,7 +767,7 @@ fn storage_template_names_are_unique_on_create_and_rename() {
         // Assert
         assert_eq!(dup.code(), (400, 8), "{}: {:?}", c.transport(), dup.body);
         assert_eq!(rename.code(), (400, 8), "{:?}", rename.body);
-        assert_eq!(get(c, s, &uri)["name"], "ST-TWO");
+        assert_eq!(props(c, s, &uri)["name"], "ST-TWO");
     });
 }
 
@@ -825,16 +788,16 @@ fn modify_storage_template_merges_properties_and_applies_volume_requests() {
 
         // Assert
         let created = strings(&r["element-uris"]);
-        let st = get(c, s, ST);
+        let st = props(c, s, ST);
         assert_eq!(st["name"], "ST-RENAMED");
         assert_eq!(
             strings(&st["storage-template-volume-uris"]),
             [ST_BOOT, created[0].as_str()]
         );
-        let new = get(c, s, &created[0]);
+        let new = props(c, s, &created[0]);
         assert_eq!(new["usage"], "data");
         assert!(new.get("fulfillment-state").is_none(), "{new:?}");
-        assert_eq!(get(c, s, ST_BOOT)["size"], 40.0);
+        assert_eq!(props(c, s, ST_BOOT)["size"], 40.0);
     });
 }
 
@@ -852,10 +815,10 @@ fn modify_storage_template_deletes_volumes_and_their_references() {
 
         // Assert
         assert_eq!(r["element-uris"], json!([]));
-        assert_eq!(status_of(c, s, ST_BOOT), 404);
-        assert_eq!(get(c, s, ST)["storage-template-volume-uris"], json!([]));
-        let listed = get(c, s, &format!("{ST}/storage-template-volumes"));
-        assert!(names(&listed, "storage-template-volumes").is_empty());
+        assert_eq!(get(c, s, ST_BOOT).status, 404);
+        assert_eq!(props(c, s, ST)["storage-template-volume-uris"], json!([]));
+        let listed = props(c, s, &format!("{ST}/storage-template-volumes"));
+        assert!(names(&listed["storage-template-volumes"]).is_empty());
     });
 }
 
@@ -863,7 +826,7 @@ fn modify_storage_template_deletes_volumes_and_their_references() {
 fn modify_storage_template_with_a_bad_request_changes_nothing() {
     both(|c, s| {
         // Arrange
-        let before = get(c, s, ST);
+        let before = props(c, s, ST);
         let body = json!({
             "description": "changed",
             "storage-template-volumes": [
@@ -882,8 +845,8 @@ fn modify_storage_template_with_a_bad_request_changes_nothing() {
             r.body["message"],
             "Invalid value for storage-volumes 'operation' field: rename"
         );
-        assert_eq!(get(c, s, ST), before);
-        assert_eq!(status_of(c, s, ST_BOOT), 200);
+        assert_eq!(props(c, s, ST), before);
+        assert_eq!(get(c, s, ST_BOOT).status, 200);
     });
 }
 
@@ -891,13 +854,13 @@ fn modify_storage_template_with_a_bad_request_changes_nothing() {
 fn delete_storage_template_removes_it_with_its_volumes() {
     both(|c, s| {
         // Act
-        let r = c.send(Method::Delete, ST, Some(s), None);
+        let r = delete(c, s, ST);
 
         // Assert
         assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
-        assert_eq!(status_of(c, s, ST), 404);
-        assert_eq!(status_of(c, s, ST_BOOT), 404);
-        assert!(names(&get(c, s, "/api/storage-templates"), "storage-templates").is_empty());
+        assert_eq!(get(c, s, ST).status, 404);
+        assert_eq!(get(c, s, ST_BOOT).status, 404);
+        assert!(names(&props(c, s, "/api/storage-templates")["storage-templates"]).is_empty());
     });
 }
 
@@ -912,7 +875,7 @@ fn list_storage_template_volumes_filters_by_name_usage_and_size_range() {
             json!({"storage-template-volumes": [create_volume("BIG", 500.0)]}),
             200,
         );
-        let list = |q: &str| get(c, s, &format!("{ST}/storage-template-volumes{q}"));
+        let list = |q: &str| props(c, s, &format!("{ST}/storage-template-volumes{q}"));
 
         // Act
         let all = list("");
@@ -925,9 +888,9 @@ fn list_storage_template_volumes_filters_by_name_usage_and_size_range() {
             all["storage-template-volumes"][0],
             json!({"element-uri": ST_BOOT, "name": "BOOT", "size": 32.0, "usage": "boot"})
         );
-        assert_eq!(names(&small, "storage-template-volumes"), ["BOOT"]);
-        assert_eq!(names(&large, "storage-template-volumes"), ["BIG"]);
-        assert_eq!(names(&named, "storage-template-volumes"), ["BOOT", "BIG"]);
+        assert_eq!(names(&small["storage-template-volumes"]), ["BOOT"]);
+        assert_eq!(names(&large["storage-template-volumes"]), ["BIG"]);
+        assert_eq!(names(&named["storage-template-volumes"]), ["BOOT", "BIG"]);
     });
 }
 
@@ -935,8 +898,8 @@ fn list_storage_template_volumes_filters_by_name_usage_and_size_range() {
 fn get_storage_template_and_template_volume_return_their_properties() {
     both(|c, s| {
         // Act
-        let st = get(c, s, ST);
-        let tv = get(c, s, ST_BOOT);
+        let st = props(c, s, ST);
+        let tv = props(c, s, ST_BOOT);
 
         // Assert
         assert_eq!(st["name"], "ST-FCP");
@@ -958,9 +921,9 @@ fn console_scoped_storage_collections_without_a_console_are_404_1() {
 
         // Act
         let replies = [
-            c.send(Method::Get, "/api/storage-groups", Some(s), None),
+            get(c, s, "/api/storage-groups"),
             post(c, s, "/api/storage-groups", group("SG-X", json!([]))),
-            c.send(Method::Get, "/api/storage-templates", Some(s), None),
+            get(c, s, "/api/storage-templates"),
             post(c, s, "/api/storage-templates", template("ST-X", json!([]))),
         ];
 
@@ -973,25 +936,6 @@ fn console_scoped_storage_collections_without_a_console_are_404_1() {
 
 // ---------------------------------------------------------------------------
 // Error table
-
-/// One error case: request and the expected (status, reason).
-struct Row {
-    method: Method,
-    uri: String,
-    body: Option<Value>,
-    status: u16,
-    reason: i64,
-}
-
-fn row(method: Method, uri: &str, body: Option<Value>, status: u16, reason: i64) -> Row {
-    Row {
-        method,
-        uri: uri.to_string(),
-        body,
-        status,
-        reason,
-    }
-}
 
 /// Every error path of these families, in the default HMC. No row changes
 /// state, so their order does not matter. One row per line.
@@ -1107,59 +1051,22 @@ fn table() -> Vec<Row> {
     ]
 }
 
-/// The state the table's rows must leave untouched.
-fn snapshot(c: &dyn Client, s: &str) -> Vec<Value> {
-    [
-        "/api/storage-groups",
-        SG,
-        BOOT,
-        DATA,
-        "/api/storage-templates",
-        ST,
-        ST_BOOT,
-    ]
-    .iter()
-    .map(|uri| get(c, s, uri))
-    .collect()
-}
-
 #[test]
 fn every_storage_error_case_answers_its_status_and_reason() {
-    both(|c, s| {
-        // Arrange
-        let rows = table();
-        let before = snapshot(c, s);
-
-        // Act
-        let replies: Vec<Reply> = rows
-            .iter()
-            .map(|r| c.send(r.method, &r.uri, Some(s), r.body.as_ref()))
-            .collect();
-
-        // Assert
-        for (r, reply) in rows.iter().zip(&replies) {
-            let what = format!("{} {} {} {:?}", c.transport(), r.method, r.uri, r.body);
-            assert_eq!(
-                reply.code(),
-                (r.status, r.reason),
-                "{what}: {:?}",
-                reply.body
-            );
-            assert_eq!(reply.body["http-status"], json!(r.status), "{what}");
-            assert_eq!(reply.body["request-method"], r.method.as_str(), "{what}");
-            assert!(
-                reply.body["message"]
-                    .as_str()
-                    .is_some_and(|m| !m.is_empty()),
-                "{what}: {:?}",
-                reply.body
-            );
-        }
-        assert_eq!(
-            snapshot(c, s),
-            before,
-            "{}: an error changed state",
-            c.transport()
+    both_raw(|c, s| {
+        error_table::run(
+            c,
+            s,
+            &table(),
+            &[
+                "/api/storage-groups",
+                SG,
+                BOOT,
+                DATA,
+                "/api/storage-templates",
+                ST,
+                ST_BOOT,
+            ],
         );
     });
 }

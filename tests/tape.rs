@@ -6,9 +6,11 @@
 mod support;
 
 use mock_hmc::store::StoreError;
-use mock_hmc::{Hmc, Method, definition};
-use serde_json::{Value, json};
-use support::{Client, InProcess, Reply, Server, TempDb, both, both_raw};
+use mock_hmc::{Hmc, Method};
+use serde_json::json;
+use support::error_table::{self, Row, row};
+use support::helpers::{completed_job, create, get, post, post_empty, props, update};
+use support::{Client, RawClient, both, both_loaded, both_raw};
 
 const TLS: &str = "/api/tape-libraries";
 const TL1: &str = "/api/tape-libraries/tl1";
@@ -20,25 +22,6 @@ const VTRS: &str = "/api/tape-links/tlink1/virtual-tape-resources";
 const VTR1: &str = "/api/tape-links/tlink1/virtual-tape-resources/vtr1";
 const DPM1: &str = "/api/cpcs/dpm1";
 
-fn get(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Get, uri, Some(s), None)
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
-fn post_empty(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Post, uri, Some(s), None)
-}
-
-/// The body of a GET that must succeed.
-fn props(c: &dyn Client, s: &str, uri: &str) -> Value {
-    let r = get(c, s, uri);
-    assert_eq!(r.status, 200, "{} GET {uri}: {:?}", c.transport(), r.body);
-    r.body
-}
-
 /// Zones dpm1; must succeed.
 fn zone(c: &dyn Client, s: &str) {
     let r = post(c, s, ZONING, json!({"cpc-uri": DPM1}));
@@ -47,9 +30,7 @@ fn zone(c: &dyn Client, s: &str) {
 
 /// Creates tape link `name` on dpm1; returns its URI.
 fn create_link(c: &dyn Client, s: &str, name: &str) -> String {
-    let r = post(c, s, LINKS, json!({"name": name, "cpc-uri": DPM1}));
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["object-uri"].as_str().unwrap().to_string()
+    create(c, s, LINKS, json!({"name": name, "cpc-uri": DPM1}))
 }
 
 // ---------------------------------------------------------------------------
@@ -152,8 +133,7 @@ fn discover_before_zoning_is_409_501_also_when_the_cpc_lacks_the_property() {
 
         // Act
         let missing = post(c, s, DISCOVER, json!({"cpc-uri": DPM1}));
-        let r = post(c, s, DPM1, json!({"management-world-wide-port-name": ""}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, DPM1, json!({"management-world-wide-port-name": ""}));
         let empty = post(c, s, DISCOVER, json!({"cpc-uri": DPM1}));
 
         // Assert
@@ -184,11 +164,7 @@ fn discover_after_zoning_answers_a_completed_job_and_adds_no_library() {
 
         // Assert
         let t = c.transport();
-        assert_eq!(r.status, 202, "{t}: {:?}", r.body);
-        let job_uri = r.body["job-uri"].as_str().unwrap();
-        let job = props(c, s, job_uri);
-        assert_eq!(job["status"], "complete", "{t}: {job:?}");
-        assert_eq!(job["job-status-code"], 200, "{t}: {job:?}");
+        completed_job(c, s, &r);
         assert_eq!(
             props(c, s, TLS)["tape-libraries"].as_array().unwrap().len(),
             1,
@@ -202,8 +178,7 @@ fn discover_on_a_cpc_whose_status_forbids_operations_is_409_6() {
     both(|c, s| {
         // Arrange
         zone(c, s);
-        let r = post(c, s, DPM1, json!({"status": "not-operating"}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, DPM1, json!({"status": "not-operating"}));
 
         // Act
         let r = post(c, s, DISCOVER, json!({"cpc-uri": DPM1}));
@@ -225,23 +200,8 @@ hmc_definition:
 ";
 
 /// Runs `scenario` in-process and over HTTPS on `BARE_CPC`.
-fn on_bare_cpc(scenario: impl Fn(&dyn Client, &str)) {
-    let def = definition::parse(BARE_CPC).unwrap();
-    let fill = |db: &TempDb| {
-        let hmc = Hmc::open_unseeded(&db.path).unwrap();
-        hmc.load(&def, false).unwrap();
-        hmc.set_user_password("ensadmin", "password").unwrap();
-        hmc
-    };
-    let db = TempDb::new();
-    let lib = InProcess { hmc: fill(&db), db };
-    let s = lib.logon("ensadmin", "password");
-    scenario(&lib, &s);
-    let db = TempDb::new();
-    drop(fill(&db));
-    let server = Server::start(&db.path, false, &[]);
-    let s = server.logon("ensadmin", "password");
-    scenario(&server, &s);
+fn on_bare_cpc(scenario: impl Fn(&dyn RawClient, &str)) {
+    both_loaded(BARE_CPC, scenario);
 }
 
 #[test]
@@ -374,8 +334,7 @@ fn create_tape_link_keeps_a_given_description() {
 fn create_tape_link_on_a_cpc_whose_status_forbids_operations_is_409_6() {
     both(|c, s| {
         // Arrange
-        let r = post(c, s, DPM1, json!({"status": "service"}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, DPM1, json!({"status": "service"}));
 
         // Act
         let r = post(c, s, LINKS, json!({"name": "T2", "cpc-uri": DPM1}));
@@ -510,8 +469,7 @@ fn get_partitions_answers_the_partitions_of_the_links_cpc_filtered_by_name_and_s
 fn get_partitions_of_a_link_without_cpc_is_empty() {
     both(|c, s| {
         // Arrange
-        let r = post(c, s, TLINK1, json!({"cpc-uri": null}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, TLINK1, json!({"cpc-uri": null}));
 
         // Act
         let r = props(c, s, &format!("{TLINK1}/operations/get-partitions"));
@@ -610,110 +568,86 @@ fn get_and_update_virtual_tape_resource() {
 // Error paths.
 
 /// Every error path on the default HMC plus a second link `TLINK2` (id
-/// tlink2): (method, uri, body, status, reason).
+/// tlink2).
 #[rustfmt::skip]
-fn table() -> Vec<(Method, &'static str, Option<Value>, u16, i64)> {
+fn table() -> Vec<Row> {
     use Method::{Delete, Get, Post};
     let cpc = |uri: &str| Some(json!({"cpc-uri": uri}));
     vec![
         // Tape libraries.
-        (Get, "/api/tape-libraries?foo=1", None, 400, 1),
-        (Get, "/api/tape-libraries?name=%5B", None, 400, 1),
-        (Get, "/api/tape-libraries/nope", None, 404, 1),
-        (Get, "/api/tape-libraries/tl1?properties=name", None, 400, 1),
-        (Post, "/api/tape-libraries/nope", Some(json!({"description": "x"})), 404, 1),
-        (Post, TL1, None, 400, 3),
-        (Delete, TL1, None, 404, 1),
-        (Post, "/api/tape-libraries/nope/operations/undefine", None, 404, 1),
-        (Get, "/api/tape-libraries/tl1/operations/undefine", None, 404, 1),
+        row(Get, "/api/tape-libraries?foo=1", None, 400, 1),
+        row(Get, "/api/tape-libraries?name=%5B", None, 400, 1),
+        row(Get, "/api/tape-libraries/nope", None, 404, 1),
+        row(Get, "/api/tape-libraries/tl1?properties=name", None, 400, 1),
+        row(Post, "/api/tape-libraries/nope", Some(json!({"description": "x"})), 404, 1),
+        row(Post, TL1, None, 400, 3),
+        row(Delete, TL1, None, 404, 1),
+        row(Post, "/api/tape-libraries/nope/operations/undefine", None, 404, 1),
+        row(Get, "/api/tape-libraries/tl1/operations/undefine", None, 404, 1),
         // Request Tape Library Zoning.
-        (Post, ZONING, None, 400, 3),
-        (Post, ZONING, Some(json!({"email-to-addresses": []})), 400, 5),
-        (Post, ZONING, cpc("/api/cpcs/nope"), 404, 1),
-        (Post, ZONING, cpc("/api/tape-libraries/tl1"), 404, 1),
-        (Post, ZONING, cpc("/api/cpcs/classic1"), 409, 5),
-        (Get, ZONING, None, 404, 1),
+        row(Post, ZONING, None, 400, 3),
+        row(Post, ZONING, Some(json!({"email-to-addresses": []})), 400, 5),
+        row(Post, ZONING, cpc("/api/cpcs/nope"), 404, 1),
+        row(Post, ZONING, cpc("/api/tape-libraries/tl1"), 404, 1),
+        row(Post, ZONING, cpc("/api/cpcs/classic1"), 409, 5),
+        row(Get, ZONING, None, 404, 1),
         // Discover Tape Libraries.
-        (Post, DISCOVER, None, 400, 3),
-        (Post, DISCOVER, Some(json!({"force-restart": true})), 400, 5),
-        (Post, DISCOVER, cpc("/api/cpcs/nope"), 404, 1),
-        (Post, DISCOVER, cpc("/api/cpcs/classic1"), 409, 5),
-        (Post, DISCOVER, cpc(DPM1), 409, 501),
-        (Post, "/api/tape-libraries/operations/discover-tape-libraries?x=1", cpc(DPM1), 404, 1),
+        row(Post, DISCOVER, None, 400, 3),
+        row(Post, DISCOVER, Some(json!({"force-restart": true})), 400, 5),
+        row(Post, DISCOVER, cpc("/api/cpcs/nope"), 404, 1),
+        row(Post, DISCOVER, cpc("/api/cpcs/classic1"), 409, 5),
+        row(Post, DISCOVER, cpc(DPM1), 409, 501),
+        row(Post, "/api/tape-libraries/operations/discover-tape-libraries?x=1", cpc(DPM1), 404, 1),
         // Tape links: list and create.
-        (Get, "/api/tape-links?foo=1", None, 400, 1),
-        (Post, LINKS, None, 400, 3),
-        (Post, LINKS, Some(json!({"cpc-uri": DPM1})), 400, 5),
-        (Post, LINKS, Some(json!({"name": "T3"})), 400, 5),
-        (Post, LINKS, Some(json!({"name": "T3", "cpc-uri": "/api/cpcs/nope"})), 404, 1),
-        (Post, LINKS, Some(json!({"name": "T3", "cpc-uri": "/api/cpcs/classic1"})), 409, 5),
-        (Post, LINKS, Some(json!({"name": "TLINK1", "cpc-uri": DPM1})), 400, 8),
+        row(Get, "/api/tape-links?foo=1", None, 400, 1),
+        row(Post, LINKS, None, 400, 3),
+        row(Post, LINKS, Some(json!({"cpc-uri": DPM1})), 400, 5),
+        row(Post, LINKS, Some(json!({"name": "T3"})), 400, 5),
+        row(Post, LINKS, Some(json!({"name": "T3", "cpc-uri": "/api/cpcs/nope"})), 404, 1),
+        row(Post, LINKS, Some(json!({"name": "T3", "cpc-uri": "/api/cpcs/classic1"})), 409, 5),
+        row(Post, LINKS, Some(json!({"name": "TLINK1", "cpc-uri": DPM1})), 400, 8),
         // Tape links: element and operations.
-        (Get, "/api/tape-links/nope", None, 404, 1),
-        (Get, "/api/tape-links/tlink1?properties=name", None, 400, 1),
-        (Post, "/api/tape-links/nope", Some(json!({"description": "x"})), 404, 1),
-        (Post, TLINK1, None, 400, 3),
-        (Post, TLINK1, Some(json!({"name": "TLINK2"})), 400, 8),
-        (Delete, TLINK1, None, 404, 1),
-        (Post, "/api/tape-links/nope/operations/delete", None, 404, 1),
-        (Post, "/api/tape-links/tlink1/operations/delete?x=1", None, 404, 1),
-        (Post, "/api/tape-links/nope/operations/modify", Some(json!({"description": "x"})), 404, 1),
-        (Post, "/api/tape-links/tlink1/operations/modify", None, 400, 3),
-        (Post, "/api/tape-links/tlink1/operations/modify", Some(json!({"name": "TLINK2"})), 400, 8),
-        (Get, "/api/tape-links/nope/operations/get-tape-link-histories", None, 404, 1),
-        (Get, "/api/tape-links/tlink1/operations/get-tape-link-histories?x=1", None, 400, 1),
-        (Post, "/api/tape-links/tlink1/operations/get-tape-link-histories", None, 404, 1),
-        (Get, "/api/tape-links/nope/operations/get-partitions", None, 404, 1),
-        (Get, "/api/tape-links/tlink1/operations/get-partitions?foo=1", None, 400, 1),
-        (Get, "/api/tape-links/tlink1/operations/get-partitions?name=%5B", None, 400, 1),
-        (Get, "/api/tape-links/nope/operations/get-tape-link-environment-report", None, 404, 1),
-        (Get, "/api/tape-links/tlink1/operations/get-tape-link-environment-report?x=1", None, 400, 1),
-        (Post, "/api/tape-links/nope/operations/update-tape-link-environment-report", Some(json!({"a": 1})), 404, 1),
-        (Get, "/api/tape-links/tlink1/operations/update-tape-link-environment-report", None, 404, 1),
+        row(Get, "/api/tape-links/nope", None, 404, 1),
+        row(Get, "/api/tape-links/tlink1?properties=name", None, 400, 1),
+        row(Post, "/api/tape-links/nope", Some(json!({"description": "x"})), 404, 1),
+        row(Post, TLINK1, None, 400, 3),
+        row(Post, TLINK1, Some(json!({"name": "TLINK2"})), 400, 8),
+        row(Delete, TLINK1, None, 404, 1),
+        row(Post, "/api/tape-links/nope/operations/delete", None, 404, 1),
+        row(Post, "/api/tape-links/tlink1/operations/delete?x=1", None, 404, 1),
+        row(Post, "/api/tape-links/nope/operations/modify", Some(json!({"description": "x"})), 404, 1),
+        row(Post, "/api/tape-links/tlink1/operations/modify", None, 400, 3),
+        row(Post, "/api/tape-links/tlink1/operations/modify", Some(json!({"name": "TLINK2"})), 400, 8),
+        row(Get, "/api/tape-links/nope/operations/get-tape-link-histories", None, 404, 1),
+        row(Get, "/api/tape-links/tlink1/operations/get-tape-link-histories?x=1", None, 400, 1),
+        row(Post, "/api/tape-links/tlink1/operations/get-tape-link-histories", None, 404, 1),
+        row(Get, "/api/tape-links/nope/operations/get-partitions", None, 404, 1),
+        row(Get, "/api/tape-links/tlink1/operations/get-partitions?foo=1", None, 400, 1),
+        row(Get, "/api/tape-links/tlink1/operations/get-partitions?name=%5B", None, 400, 1),
+        row(Get, "/api/tape-links/nope/operations/get-tape-link-environment-report", None, 404, 1),
+        row(Get, "/api/tape-links/tlink1/operations/get-tape-link-environment-report?x=1", None, 400, 1),
+        row(Post, "/api/tape-links/nope/operations/update-tape-link-environment-report", Some(json!({"a": 1})), 404, 1),
+        row(Get, "/api/tape-links/tlink1/operations/update-tape-link-environment-report", None, 404, 1),
         // Virtual tape resources.
-        (Get, "/api/tape-links/nope/virtual-tape-resources", None, 404, 1),
-        (Get, "/api/tape-links/tlink1/virtual-tape-resources?foo=1", None, 400, 1),
-        (Get, "/api/tape-links/tlink1/virtual-tape-resources/nope", None, 404, 1),
-        (Get, "/api/tape-links/tlink2/virtual-tape-resources/vtr1", None, 404, 1),
-        (Post, "/api/tape-links/tlink1/virtual-tape-resources/nope", Some(json!({"name": "x"})), 404, 1),
-        (Post, VTR1, None, 400, 3),
-        (Delete, VTR1, None, 404, 1),
+        row(Get, "/api/tape-links/nope/virtual-tape-resources", None, 404, 1),
+        row(Get, "/api/tape-links/tlink1/virtual-tape-resources?foo=1", None, 400, 1),
+        row(Get, "/api/tape-links/tlink1/virtual-tape-resources/nope", None, 404, 1),
+        row(Get, "/api/tape-links/tlink2/virtual-tape-resources/vtr1", None, 404, 1),
+        row(Post, "/api/tape-links/tlink1/virtual-tape-resources/nope", Some(json!({"name": "x"})), 404, 1),
+        row(Post, VTR1, None, 400, 3),
+        row(Delete, VTR1, None, 404, 1),
     ]
 }
 
 #[test]
 fn every_error_path_answers_its_status_and_reason_and_changes_nothing() {
-    both(|c, s| {
-        // Arrange
-        let r = post(
+    both_raw(|c, s| {
+        create(
             c,
             s,
             LINKS,
             json!({"name": "TLINK2", "cpc-uri": DPM1, "object-id": "tlink2"}),
         );
-        assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-        let snapshot =
-            |c: &dyn Client| [TLS, TL1, LINKS, TLINK1, VTRS, VTR1, DPM1].map(|u| props(c, s, u));
-        let before = snapshot(c);
-
-        for (method, uri, body, status, reason) in table() {
-            // Act
-            let r = c.send(method, uri, Some(s), body.as_ref());
-
-            // Assert
-            assert_eq!(
-                r.code(),
-                (status, reason),
-                "{} {method} {uri} {body:?}: {:?}",
-                c.transport(),
-                r.body
-            );
-        }
-        assert_eq!(
-            snapshot(c),
-            before,
-            "{}: failed requests changed state",
-            c.transport()
-        );
+        error_table::run(c, s, &table(), &[TLS, TL1, LINKS, TLINK1, VTRS, VTR1, DPM1]);
     });
 }

@@ -8,19 +8,13 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, Reply, both};
+use support::error_table::{self, row};
+use support::helpers::{create, delete, get, post, post_empty, props, update};
+use support::{Client, both, both_raw};
 
 const VS: &str = "/api/virtual-switches/vswitch-osa-0108";
 const VNICS: &str = "/api/virtual-switches/vswitch-osa-0108/operations/get-connected-vnics";
 const LINUX1_NIC1: &str = "/api/partitions/linux1/nics/nic1";
-
-fn get(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Get, uri, Some(s), None)
-}
-
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
 
 /// The answer of Get Connected VNICs with `method`; must succeed.
 fn connected(c: &dyn Client, s: &str, method: Method) -> Value {
@@ -31,14 +25,12 @@ fn connected(c: &dyn Client, s: &str, method: Method) -> Value {
 
 /// Creates a NIC on linux2 backed by the vswitch; returns its URI.
 fn create_nic(c: &dyn Client, s: &str, name: &str) -> String {
-    let r = post(
+    create(
         c,
         s,
         "/api/partitions/linux2/nics",
         json!({"name": name, "virtual-switch-uri": VS}),
-    );
-    assert_eq!(r.status, 201, "{}: {:?}", c.transport(), r.body);
-    r.body["element-uri"].as_str().unwrap().to_string()
+    )
 }
 
 #[test]
@@ -96,7 +88,7 @@ fn update_virtual_switch_merges_the_body() {
         // Assert
         let t = c.transport();
         assert_eq!(r.status, 204, "{t}: {:?}", r.body);
-        let vs = get(c, s, VS).body;
+        let vs = props(c, s, VS);
         assert_eq!(vs["description"], "uplink", "{t}");
         assert_eq!(vs["name"], "VS 0108", "{t}");
         assert_eq!(vs["connected-vnic-uris"], json!([LINUX1_NIC1]), "{t}");
@@ -140,7 +132,7 @@ fn a_deleted_nic_is_no_longer_connected() {
         let nic = create_nic(c, s, "NIC2");
 
         // Act
-        let r = c.send(Method::Delete, &nic, Some(s), None);
+        let r = delete(c, s, &nic);
 
         // Assert
         let t = c.transport();
@@ -151,7 +143,7 @@ fn a_deleted_nic_is_no_longer_connected() {
             "{t}"
         );
         assert_eq!(
-            get(c, s, VS).body["connected-vnic-uris"],
+            props(c, s, VS)["connected-vnic-uris"],
             json!([LINUX1_NIC1]),
             "{t}"
         );
@@ -162,16 +154,11 @@ fn a_deleted_nic_is_no_longer_connected() {
 fn the_nics_of_a_deleted_partition_are_no_longer_connected() {
     both(|c, s| {
         // Arrange: linux1 holds nic1 and must be stopped to be deleted.
-        let r = c.send(
-            Method::Post,
-            "/api/partitions/linux1/operations/stop",
-            Some(s),
-            None,
-        );
+        let r = post_empty(c, s, "/api/partitions/linux1/operations/stop");
         assert_eq!(r.status, 202, "{}: {:?}", c.transport(), r.body);
 
         // Act
-        let r = c.send(Method::Delete, "/api/partitions/linux1", Some(s), None);
+        let r = delete(c, s, "/api/partitions/linux1");
 
         // Assert
         let t = c.transport();
@@ -213,8 +200,7 @@ fn uris_of_nics_that_do_not_exist_are_left_out() {
 fn get_connected_vnics_on_a_classic_cpc_is_409_5() {
     both(|c, s| {
         // Arrange: the switch's CPC leaves DPM mode.
-        let r = post(c, s, "/api/cpcs/dpm1", json!({"dpm-enabled": false}));
-        assert_eq!(r.status, 204, "{}: {:?}", c.transport(), r.body);
+        update(c, s, "/api/cpcs/dpm1", json!({"dpm-enabled": false}));
 
         for method in [Method::Get, Method::Post] {
             // Act
@@ -234,36 +220,18 @@ fn get_connected_vnics_on_a_classic_cpc_is_409_5() {
 #[test]
 fn every_error_path_answers_its_status_and_reason_and_changes_nothing() {
     #[rustfmt::skip]
-    let rows: Vec<(Method, &str, Option<Value>, u16, i64)> = vec![
-        (Method::Get, "/api/cpcs/nope/virtual-switches", None, 404, 1),
-        (Method::Get, "/api/cpcs/dpm1/virtual-switches?foo=1", None, 400, 1),
-        (Method::Get, "/api/virtual-switches/nope", None, 404, 1),
-        (Method::Get, "/api/virtual-switches/vswitch-osa-0108?properties=name", None, 400, 1),
-        (Method::Post, "/api/virtual-switches/nope", Some(json!({"description": "x"})), 404, 1),
-        (Method::Post, VS, None, 400, 3),
-        (Method::Delete, VS, None, 404, 1),
-        (Method::Get, "/api/virtual-switches/nope/operations/get-connected-vnics", None, 404, 1),
-        (Method::Post, "/api/virtual-switches/nope/operations/get-connected-vnics", None, 404, 1),
-        (Method::Get, "/api/virtual-switches/vswitch-osa-0108/operations/get-connected-vnics?x=1", None, 404, 1),
-        (Method::Delete, VNICS, None, 404, 1),
+    let rows = vec![
+        row(Method::Get, "/api/cpcs/nope/virtual-switches", None, 404, 1),
+        row(Method::Get, "/api/cpcs/dpm1/virtual-switches?foo=1", None, 400, 1),
+        row(Method::Get, "/api/virtual-switches/nope", None, 404, 1),
+        row(Method::Get, "/api/virtual-switches/vswitch-osa-0108?properties=name", None, 400, 1),
+        row(Method::Post, "/api/virtual-switches/nope", Some(json!({"description": "x"})), 404, 1),
+        row(Method::Post, VS, None, 400, 3),
+        row(Method::Delete, VS, None, 404, 1),
+        row(Method::Get, "/api/virtual-switches/nope/operations/get-connected-vnics", None, 404, 1),
+        row(Method::Post, "/api/virtual-switches/nope/operations/get-connected-vnics", None, 404, 1),
+        row(Method::Get, "/api/virtual-switches/vswitch-osa-0108/operations/get-connected-vnics?x=1", None, 404, 1),
+        row(Method::Delete, VNICS, None, 404, 1),
     ];
-    both(|c, s| {
-        // Arrange
-        let before = get(c, s, VS).body;
-
-        for (method, uri, body, status, reason) in &rows {
-            // Act
-            let r = c.send(*method, uri, Some(s), body.as_ref());
-
-            // Assert
-            assert_eq!(
-                r.code(),
-                (*status, *reason),
-                "{} {method} {uri}: {:?}",
-                c.transport(),
-                r.body
-            );
-        }
-        assert_eq!(get(c, s, VS).body, before, "{}", c.transport());
-    });
+    both_raw(|c, s| error_table::run(c, s, &rows, &[VS]));
 }

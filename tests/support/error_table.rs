@@ -1,17 +1,26 @@
-//! Error tables over states of the default HMC that its definition lacks
-//! (a partition in transition, a CPC with a bad status or not in DPM mode):
+//! The one runner of the error tables: rows of (method, URI, body, expected
+//! status and reason), each sent through the transport under test, whose
+//! answers must be complete HMC error bodies, and none of which may change
+//! anything.
+//!
+//! A row may need a state of the default HMC that its definition lacks (a
+//! partition in transition, a CPC with a bad status or not in DPM mode):
 //! each state is set through the API's generic updates before its rows run
-//! and undone after them, and no row may change what the table watches.
+//! and undone after them. A row may send no session or an unknown one, and
+//! a raw (malformed) body. "Nothing changed" means the whole stored HMC
+//! (its definition dump) and the GET answers of the URIs the table watches,
+//! which also cover properties computed when read.
 
-use mock_hmc::Method;
+use mock_hmc::{Hmc, Method};
 use serde_json::{Value, json};
 
-use super::{Client, Reply};
+use super::helpers::{props, update};
+use super::{RawClient, Reply};
 
 /// A state a row needs, set up with Update Properties on the default HMC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
-    /// The default HMC as it is.
+    /// The HMC as the table's test left it.
     Default,
     /// LINUX1 has status `starting`.
     PartitionStarting,
@@ -45,25 +54,57 @@ impl State {
     }
 }
 
-/// One error case: the state it needs, the request, and the expected
-/// (status, reason).
+/// Which session a row sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// The logged-on session the table runs with.
+    Session,
+    /// No `X-API-Session` header.
+    Without,
+    /// An id that no logon handed out.
+    Unknown,
+}
+
+/// An id of the right form that no logon hands out.
+const UNKNOWN_SESSION: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The body a row sends.
+#[derive(Clone, Debug)]
+pub enum Body {
+    None,
+    Json(Value),
+    /// Raw bytes typed `application/json` (e.g. malformed JSON).
+    Raw(&'static str),
+}
+
+/// One error case: the state and session it needs, the request, and the
+/// expected (status, reason).
 #[derive(Debug)]
 pub struct Row {
     pub state: State,
+    pub auth: Auth,
     pub method: Method,
     pub uri: String,
-    pub body: Option<Value>,
+    pub body: Body,
     pub status: u16,
     pub reason: i64,
 }
 
-/// A row in the default state.
+impl Row {
+    /// The same row sent with `auth` instead of the session.
+    pub fn with_auth(self, auth: Auth) -> Row {
+        Row { auth, ..self }
+    }
+}
+
+/// A row in the default state with the session and a JSON body or none.
 pub fn row(method: Method, uri: &str, body: Option<Value>, status: u16, reason: i64) -> Row {
     Row {
         state: State::Default,
+        auth: Auth::Session,
         method,
         uri: uri.to_string(),
-        body,
+        body: body.map_or(Body::None, Body::Json),
         status,
         reason,
     }
@@ -84,33 +125,77 @@ pub fn row_in(
     }
 }
 
-fn update(c: &dyn Client, s: &str, uri: &str, props: &Value) {
-    let r = c.send(Method::Post, uri, Some(s), Some(props));
+/// A row whose body is the raw `text`, typed `application/json`.
+pub fn raw_row(method: Method, uri: &str, text: &'static str, status: u16, reason: i64) -> Row {
+    Row {
+        body: Body::Raw(text),
+        ..row(method, uri, None, status, reason)
+    }
+}
+
+/// Sends `r` through `c`, with the session `s` unless the row says otherwise.
+fn send(c: &dyn RawClient, s: &str, r: &Row) -> Reply {
+    let session = match r.auth {
+        Auth::Session => Some(s),
+        Auth::Without => None,
+        Auth::Unknown => Some(UNKNOWN_SESSION),
+    };
+    match &r.body {
+        Body::None => c.send(r.method, &r.uri, session, None),
+        Body::Json(v) => c.send(r.method, &r.uri, session, Some(v)),
+        Body::Raw(text) => c.send_raw(
+            r.method.as_str(),
+            &r.uri,
+            session,
+            Some("application/json"),
+            text.as_bytes(),
+        ),
+    }
+}
+
+/// Asserts that `reply` is an HMC error body with exactly its five fields:
+/// its own status, the request's method, a message and the request URI.
+pub fn assert_error_body(reply: &Reply, method: &str, what: &str) {
+    let body = reply
+        .body
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: not an object: {:?}", reply.body));
+    let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
+    keys.sort_unstable();
     assert_eq!(
-        r.status,
-        204,
-        "{}: arranging {uri}: {:?}",
-        c.transport(),
-        r.body
+        keys,
+        [
+            "http-status",
+            "message",
+            "reason",
+            "request-method",
+            "request-uri"
+        ],
+        "{what}: {body:?}"
+    );
+    assert_eq!(body["http-status"], json!(reply.status), "{what}");
+    assert_eq!(body["request-method"], method, "{what}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {body:?}"
+    );
+    assert!(
+        body["request-uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("/api/") || u.starts_with("/API/")),
+        "{what}: {body:?}"
     );
 }
 
-/// The properties of every watched URI, in order.
-fn snapshot(c: &dyn Client, s: &str, watched: &[&str]) -> Vec<Value> {
-    watched
-        .iter()
-        .map(|u| c.send(Method::Get, u, Some(s), None).body)
-        .collect()
-}
-
-/// Asserts that `reply` is the HMC error body `r` expects.
-fn assert_error(c: &dyn Client, r: &Row, reply: &Reply) {
+/// Asserts that `reply` is the HMC error `r` expects.
+fn assert_error(c: &dyn RawClient, r: &Row, reply: &Reply) {
     let what = format!(
-        "{} {:?} {} {} {:?}",
+        "{} {:?} {} {} (auth {:?}, body {:?})",
         c.transport(),
         r.state,
         r.method,
         r.uri,
+        r.auth,
         r.body
     );
     assert_eq!(
@@ -119,20 +204,21 @@ fn assert_error(c: &dyn Client, r: &Row, reply: &Reply) {
         "{what}: {:?}",
         reply.body
     );
-    assert_eq!(reply.body["http-status"], json!(r.status), "{what}");
-    assert_eq!(reply.body["request-method"], r.method.as_str(), "{what}");
-    assert!(
-        reply.body["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{what}: {:?}",
-        reply.body
-    );
+    assert_error_body(reply, r.method.as_str(), &what);
+}
+
+/// What no row may change: the dump of the whole stored HMC and the GET
+/// answer (asserted 200) of every watched URI, in order.
+fn snapshot(c: &dyn RawClient, s: &str, watched: &[&str]) -> (Value, Vec<Value>) {
+    let dump = Hmc::open_unseeded(c.db_path()).unwrap().dump(true).unwrap();
+    let answers = watched.iter().map(|u| props(c, s, u)).collect();
+    (dump, answers)
 }
 
 /// Runs every row in its state (states in the order they first appear) and
-/// asserts its status and reason, and that no row changed `watched`.
-pub fn run(c: &dyn Client, s: &str, rows: &[Row], watched: &[&str]) {
+/// asserts its status, reason and error body, and that no row changed the
+/// stored HMC or the answers of `watched`.
+pub fn run(c: &dyn RawClient, s: &str, rows: &[Row], watched: &[&str]) {
     let mut states: Vec<State> = Vec::new();
     for r in rows {
         if !states.contains(&r.state) {
@@ -143,23 +229,30 @@ pub fn run(c: &dyn Client, s: &str, rows: &[Row], watched: &[&str]) {
         // Arrange
         let updates = state.updates();
         if let Some((uri, on, _)) = &updates {
-            update(c, s, uri, on);
+            update(c, s, uri, on.clone());
         }
         let before = snapshot(c, s, watched);
 
         // Act / Assert
         for r in rows.iter().filter(|r| r.state == state) {
-            let reply = c.send(r.method, &r.uri, Some(s), r.body.as_ref());
+            let reply = send(c, s, r);
             assert_error(c, r, &reply);
         }
+        let (dump, answers) = snapshot(c, s, watched);
         assert_eq!(
-            snapshot(c, s, watched),
-            before,
-            "{}: failed requests in state {state:?} changed state",
+            answers,
+            before.1,
+            "{}: failed requests in state {state:?} changed a watched URI",
+            c.transport()
+        );
+        assert_eq!(
+            dump,
+            before.0,
+            "{}: failed requests in state {state:?} changed the stored HMC",
             c.transport()
         );
         if let Some((uri, _, off)) = &updates {
-            update(c, s, uri, off);
+            update(c, s, uri, off.clone());
         }
     }
 }

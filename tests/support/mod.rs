@@ -1,11 +1,14 @@
 //! Test fixtures shared by the integration tests: a temporary HMC used
 //! in-process, a `mock-hmc serve` process, and one `Client` interface over
 //! both, so each scenario runs through the library API and over HTTPS.
+//! `helpers` holds the short requests every file uses, `error_table` the
+//! one runner of the error tables.
 
 #![allow(dead_code, reason = "each test binary uses a different part")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test fixtures")]
 
 pub mod error_table;
+pub mod helpers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -94,6 +97,24 @@ impl InProcess {
         let hmc = Hmc::open(&db.path).unwrap();
         InProcess { hmc, db }
     }
+
+    /// Handles one request with an optional session, content type and body.
+    fn handle(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::new(method, uri);
+        if let Some(s) = session {
+            req = req.with_session(s);
+        }
+        req.content_type = content_type.map(str::to_string);
+        req.body = body;
+        Reply::from_response(&self.hmc.handle(&req))
+    }
 }
 
 impl Client for InProcess {
@@ -104,14 +125,9 @@ impl Client for InProcess {
         session: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
-        let mut req = Request::new(method, uri);
-        if let Some(s) = session {
-            req = req.with_session(s);
-        }
-        if let Some(b) = body {
-            req = req.with_json(b);
-        }
-        Reply::from_response(&self.hmc.handle(&req))
+        let content_type = body.map(|_| "application/json");
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.handle(method, uri, session, content_type, bytes)
     }
 
     fn transport(&self) -> &'static str {
@@ -126,6 +142,8 @@ pub struct Server {
     pub https: bool,
     pub db: PathBuf,
     agent: ureq::Agent,
+    /// The temporary db the server owns (see `serving`), removed after it.
+    owned_db: Option<TempDb>,
 }
 
 impl Server {
@@ -133,6 +151,19 @@ impl Server {
     /// with extra arguments, and waits until it listens.
     pub fn start(db: &Path, plain: bool, extra: &[&str]) -> Server {
         Server::spawn(db, plain, extra, None)
+    }
+
+    /// Serves a new db with the default HMC over HTTPS; the db lives as
+    /// long as the server.
+    pub fn fresh() -> Server {
+        Server::serving(TempDb::new())
+    }
+
+    /// Serves `db` over HTTPS and owns it, so it lives as long as the server.
+    pub fn serving(db: TempDb) -> Server {
+        let mut server = Server::start(&db.path, false, &[]);
+        server.owned_db = Some(db);
+        server
     }
 
     /// Like `start`, but with the default log filter (`MOCK_HMC_LOG` unset)
@@ -179,6 +210,7 @@ impl Server {
             https: !plain,
             db: db.to_path_buf(),
             agent: agent(),
+            owned_db: None,
         }
     }
 
@@ -193,6 +225,8 @@ impl Server {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let status = self.child.wait().unwrap();
+        // Forgetting skips the kill in `drop`; the owned db still goes.
+        drop(self.owned_db.take());
         std::mem::forget(self);
         status
     }
@@ -265,50 +299,15 @@ impl Client for Server {
     }
 }
 
-/// A served HMC on a new db with the default HMC (the db lives as long as it).
-pub struct Served {
-    pub server: Server,
-    pub db: TempDb,
-}
-
-impl Served {
-    pub fn new() -> Served {
-        let db = TempDb::new();
-        let server = Server::start(&db.path, false, &[]);
-        Served { server, db }
-    }
-}
-
-impl Client for Served {
-    fn send(
-        &self,
-        method: Method,
-        uri: &str,
-        session: Option<&str>,
-        body: Option<&Value>,
-    ) -> Reply {
-        self.server.send(method, uri, session, body)
-    }
-
-    fn transport(&self) -> &'static str {
-        "https"
-    }
-}
-
 /// Runs `scenario` once in-process and once over HTTPS against fresh
 /// default HMCs, with a logged-on ensadmin session.
 pub fn both(scenario: impl Fn(&dyn Client, &str)) {
-    let lib = InProcess::new();
-    let s = lib.logon("ensadmin", "password");
-    scenario(&lib, &s);
-    let served = Served::new();
-    let s = served.logon("ensadmin", "password");
-    scenario(&served, &s);
+    both_raw(|c, s| scenario(c, s));
 }
 
 // ---------------------------------------------------------------------------
-// Raw requests and dev access to the db (used by tests/errors.rs,
-// tests/sessions.rs and tests/slice.rs).
+// Raw requests, other definitions and dev access to the db (the error
+// tables, and tests that need states the API cannot produce).
 
 /// A client that can also send a raw body with any content type (malformed
 /// JSON, an empty body typed `application/json`), and that names its db file
@@ -340,13 +339,7 @@ impl RawClient for InProcess {
     ) -> Reply {
         let method = Method::parse(method)
             .unwrap_or_else(|| panic!("the library API has no method {method}"));
-        let mut req = Request::new(method, uri);
-        if let Some(s) = session {
-            req = req.with_session(s);
-        }
-        req.content_type = content_type.map(str::to_string);
-        req.body = body.to_vec();
-        Reply::from_response(&self.hmc.handle(&req))
+        self.handle(method, uri, session, content_type, body.to_vec())
     }
 
     fn db_path(&self) -> &Path {
@@ -397,7 +390,7 @@ pub fn http_send_raw(
     }
 }
 
-impl RawClient for Served {
+impl RawClient for Server {
     fn send_raw(
         &self,
         method: &str,
@@ -407,8 +400,8 @@ impl RawClient for Served {
         body: &[u8],
     ) -> Reply {
         http_send_raw(
-            &self.server.agent,
-            &self.server.base(),
+            &self.agent,
+            &self.base(),
             method,
             uri,
             session,
@@ -418,16 +411,66 @@ impl RawClient for Served {
     }
 
     fn db_path(&self) -> &Path {
-        &self.db.path
+        &self.db
     }
 }
 
 /// Like `both`, with clients that also send raw requests and name their db.
 pub fn both_raw(scenario: impl Fn(&dyn RawClient, &str)) {
-    let lib = InProcess::new();
+    run_both(InProcess::new(), Server::fresh, scenario);
+}
+
+/// Like `both_raw`, on fresh dbs filled from the definition `yaml` (plus
+/// user ensadmin with password `password`) instead of the default HMC.
+pub fn both_loaded(yaml: &str, scenario: impl Fn(&dyn RawClient, &str)) {
+    let def = mock_hmc::definition::parse(yaml).unwrap();
+    let fill = |db: &TempDb| {
+        let hmc = Hmc::open_unseeded(&db.path).unwrap();
+        hmc.load(&def, false).unwrap();
+        hmc.set_user_password("ensadmin", "password").unwrap();
+        hmc
+    };
+    let db = TempDb::new();
+    let lib = InProcess { hmc: fill(&db), db };
+    let served = || {
+        let db = TempDb::new();
+        drop(fill(&db));
+        Server::serving(db)
+    };
+    run_both(lib, served, scenario);
+}
+
+/// Runs `scenario` with an ensadmin session on `lib`, then on the served
+/// HMC `served` makes (only then, so one HMC runs at a time).
+fn run_both(
+    lib: InProcess,
+    served: impl FnOnce() -> Server,
+    scenario: impl Fn(&dyn RawClient, &str),
+) {
     let s = lib.logon("ensadmin", "password");
     scenario(&lib, &s);
-    let served = Served::new();
+    drop(lib);
+    let served = served();
     let s = served.logon("ensadmin", "password");
     scenario(&served, &s);
+}
+
+/// Changes the stored HMC through a definition edit (dump, edit, load with
+/// replace), which any process sharing the db sees; returns a new ensadmin
+/// session, since loading replaces the sessions too.
+pub fn edit_hmc(c: &dyn RawClient, edit: impl FnOnce(&mut Value)) -> String {
+    let hmc = Hmc::open(c.db_path()).unwrap();
+    let mut def = hmc.dump(true).unwrap();
+    edit(&mut def["hmc_definition"]);
+    hmc.load(&def, true).unwrap();
+    drop(hmc);
+    c.logon("ensadmin", "password")
+}
+
+/// Dev access: a connection to the db file of a running HMC, shared with
+/// it, for states the API cannot produce.
+pub fn db(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn
 }
