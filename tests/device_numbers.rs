@@ -7,19 +7,15 @@
 
 mod support;
 
-use mock_hmc::Method;
 use serde_json::{Value, json};
+use support::helpers::{post, props};
 use support::{Client, Reply, both};
 
 const VSWITCH: &str = "/api/virtual-switches/vswitch-osa-0108";
 const FCP_PORT: &str = "/api/adapters/fcp-0118/storage-ports/0";
 
-fn post(c: &dyn Client, s: &str, uri: &str, body: Value) -> Reply {
-    c.send(Method::Post, uri, Some(s), Some(&body))
-}
-
 fn prop(c: &dyn Client, s: &str, uri: &str, name: &str) -> Value {
-    c.send(Method::Get, uri, Some(s), None).body[name].clone()
+    props(c, s, uri)[name].clone()
 }
 
 fn create_nic(c: &dyn Client, s: &str, partition: &str, body: Value) -> Reply {

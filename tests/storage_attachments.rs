@@ -8,13 +8,10 @@ mod support;
 
 use mock_hmc::Method;
 use serde_json::{Value, json};
-use support::{Client, Reply, both};
+use support::helpers::get;
+use support::{Reply, both};
 
 const SG: &str = "/api/storage-groups/sg-fcp1";
-
-fn get(c: &dyn Client, s: &str, uri: &str) -> Reply {
-    c.send(Method::Get, uri, Some(s), None)
-}
 
 fn names(r: &Reply) -> Vec<String> {
     r.body["partitions"]

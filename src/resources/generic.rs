@@ -6,8 +6,8 @@ use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
 use super::descriptor::{Bound, RangeFilter, ResourceType};
-use super::{partition_link, virtual_switch};
 use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
+use super::{partition_link, virtual_switch};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, StoreError, Tx};
