@@ -8,7 +8,7 @@ use super::cpc::CPC;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
-use super::generic::{add_resource, compile_filters, passes_filters};
+use super::generic::{add_resource, compile_filters, parent_of, passes_filters};
 use super::partition::PARTITION;
 use super::preconditions::{require_fields, require_mode};
 use super::virtual_switch::VIRTUAL_SWITCH;
@@ -146,15 +146,7 @@ fn after_hipersocket(
     adapter: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
-    let Some(cpc) = adapter
-        .parent
-        .as_deref()
-        .map(|u| ctx.tx.resource(u))
-        .transpose()?
-        .flatten()
-    else {
-        return Err(HmcError::not_found(ctx.req.path()));
-    };
+    let cpc = parent_of(ctx, adapter)?;
     let name = adapter.name().to_string();
     let vswitch = json!({
         "name": name,

@@ -20,6 +20,17 @@ pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcE
     }
 }
 
+/// The parent of `r`; 404.1 for the request if it is gone.
+pub fn parent_of(ctx: &Ctx<'_>, r: &Resource) -> Result<Resource, HmcError> {
+    match r.parent.as_deref() {
+        Some(uri) => ctx
+            .tx
+            .resource(uri)?
+            .ok_or_else(|| HmcError::not_found(ctx.req.path())),
+        None => Err(HmcError::not_found(ctx.req.path())),
+    }
+}
+
 /// The parent URI of a collection request (`/api/cpcs/c1/partitions` ->
 /// `/api/cpcs/c1`); for a fixed collection URI of a console-scoped type
 /// (`/api/storage-groups`), the console; `None` for children of the HMC.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::{compile_filters, passes_filters};
+use super::generic::{compile_filters, parent_of, passes_filters};
 use super::partition_ops;
 use super::preconditions::{
     Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
@@ -305,15 +305,7 @@ pub fn check_changeable(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError>
 /// `check_changeable` for the partition holding `child` (a NIC, HBA or
 /// virtual function); 404.1 for the request if that partition is gone.
 pub fn check_parent_changeable(ctx: &mut Ctx<'_>, child: &Resource) -> Result<(), HmcError> {
-    let Some(p) = child
-        .parent
-        .as_deref()
-        .map(|u| ctx.tx.resource(u))
-        .transpose()?
-        .flatten()
-    else {
-        return Err(HmcError::not_found(ctx.req.path()));
-    };
+    let p = parent_of(ctx, child)?;
     check_changeable(ctx, &p)
 }
 
