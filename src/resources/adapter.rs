@@ -471,6 +471,7 @@ pub static ADAPTER: ResourceType = ResourceType {
         check: None,
         prepare: Some(prepare_hipersocket),
         after: Some(after_hipersocket),
+        body_first: false,
     }),
     update: Some(UpdateSpec {
         title: "Update Adapter Properties",

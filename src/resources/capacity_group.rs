@@ -211,9 +211,9 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
         check: Some(check_create),
         prepare: None,
         after: None,
+        body_first: true,
     }),
     // The mock checks `name` before it looks the CPC up.
-    create_checks_body_first: true,
     update: Some(UpdateSpec {
         title: "Update Capacity Group Properties",
         writable: None,

@@ -64,6 +64,8 @@ pub type OnAddFn = fn(&Tx<'_>, Option<&Resource>, &mut Resource) -> Result<(), H
 /// Side effects of Update Properties, given the resource before and after
 /// the merge (a changed device number moves its reservation).
 pub type OnUpdateFn = fn(&Tx<'_>, &Resource, &mut Resource) -> Result<(), HmcError>;
+/// Cleanup after a delete, given every deleted URI.
+pub type AfterDeleteFn = fn(&Tx<'_>, &[String]) -> Result<(), HmcError>;
 /// Runs after Create has added the resource, with the request body as sent;
 /// returns fields to add to the 201 answer (Create Storage Group adds its
 /// volumes and answers their `element-uris`).
@@ -82,6 +84,9 @@ pub struct CreateSpec {
     pub check: Option<CheckFn>,
     pub prepare: Option<PrepareFn>,
     pub after: Option<AfterCreateFn>,
+    /// The body (400.3) and required fields (400.5) are checked before the
+    /// parent's mode and status (Create Capacity Group), not after.
+    pub body_first: bool,
 }
 
 /// The Update Properties operation (POST on the element URI).
@@ -149,11 +154,13 @@ pub struct ResourceType {
     pub back_ref: Option<&'static str>,
     pub on_add: Option<OnAddFn>,
     pub on_update: Option<OnUpdateFn>,
+    /// Runs after every delete with the deleted URIs: cleans what this type
+    /// holds about them inside objects, where the store's list cleanup does
+    /// not reach (partition-link endpoints), or removes what existed only
+    /// for them (the virtual switch of an adapter).
+    pub after_delete: Option<AfterDeleteFn>,
     /// Names are unique among siblings of this class (400.8 on clash).
     pub unique_names: bool,
-    /// Create checks the request body (400.3, 400.5) before it looks up the
-    /// parent and checks its mode and status (Create Capacity Group).
-    pub create_checks_body_first: bool,
     /// `name` filters ignore case (users, user roles, ...).
     pub names_ignore_case: bool,
     /// For types that share a definition-file key (ports): whether this type
@@ -184,8 +191,8 @@ pub const BASE: ResourceType = ResourceType {
     back_ref: None,
     on_add: None,
     on_update: None,
+    after_delete: None,
     unique_names: false,
-    create_checks_body_first: false,
     names_ignore_case: false,
     variant_of: None,
     operations: &[],

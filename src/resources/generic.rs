@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 
 use super::descriptor::{Bound, RangeFilter, ResourceType};
 use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
-use super::{partition_link, virtual_switch};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
+use crate::resources;
 use crate::store::{Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
@@ -281,13 +281,12 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let Some(spec) = &rt.create else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
-    let early_body = if rt.create_checks_body_first {
+    let read_body = || -> Result<Map<String, Value>, HmcError> {
         let body = ctx.req.json_object()?;
         require_fields(&body, spec.required)?;
-        Some(body)
-    } else {
-        None
+        Ok(body)
     };
+    let early_body = spec.body_first.then(read_body).transpose()?;
     let parent = collection_parent_resource(ctx, rt)?;
     if let Some(p) = &parent {
         require_mode(ctx.tx, p, spec.mode)?;
@@ -297,11 +296,7 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     }
     let mut body = match early_body {
         Some(body) => body,
-        None => {
-            let body = ctx.req.json_object()?;
-            require_fields(&body, spec.required)?;
-            body
-        }
+        None => read_body()?,
     };
     // `after` sees the body as sent, before `prepare` takes request-only
     // fields (Create Storage Group's `storage-volumes`) out of it.
@@ -383,17 +378,15 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     remove(ctx.tx, &r)
 }
 
-/// Removes `r` with its children (their numbers are freed with them) and
-/// takes its URI out of every back-reference list, out of the partition
-/// links that name it or its children, and removes the virtual switches it
-/// backed; answers 204. Delete and the `operations/delete` operations end
-/// here.
+/// Removes `r` with its children (their numbers are freed with them),
+/// takes its URI out of every back-reference list, and runs the types'
+/// `after_delete` cleanups; answers 204. Delete and the `operations/delete`
+/// operations end here.
 pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<Response, HmcError> {
     let gone = tx.delete_resource(&r.uri)?;
-    // Partition links name partitions, NICs and adapters inside objects,
-    // which the store's back-reference cleanup does not reach.
-    partition_link::forget_deleted(tx, &gone)?;
-    virtual_switch::forget_deleted(tx, &gone)?;
+    for after_delete in resources::ALL.iter().filter_map(|rt| rt.after_delete) {
+        after_delete(tx, &gone)?;
+    }
     Ok(Response::no_content())
 }
 

@@ -75,6 +75,7 @@ pub static HBA: ResourceType = ResourceType {
         check: Some(check_changeable),
         prepare: Some(prepare_hba),
         after: None,
+        body_first: false,
     }),
     update: Some(UpdateSpec {
         title: "Update HBA Properties",

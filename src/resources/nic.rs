@@ -77,6 +77,7 @@ pub static NIC: ResourceType = ResourceType {
         check: Some(check_changeable),
         prepare: Some(prepare_nic),
         after: None,
+        body_first: false,
     }),
     update: Some(UpdateSpec {
         title: "Update NIC Properties",

@@ -339,6 +339,7 @@ pub static PARTITION: ResourceType = ResourceType {
         check: Some(check_create),
         prepare: Some(prepare_create),
         after: None,
+        body_first: false,
     }),
     get: Some(&["properties"]),
     update: Some(UpdateSpec {

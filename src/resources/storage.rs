@@ -468,6 +468,7 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
         check: None,
         prepare: Some(prepare_group),
         after: Some(create_group_volumes),
+        body_first: false,
     }),
     unique_names: true,
     operations: &[

@@ -64,6 +64,7 @@ pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
         check: None,
         prepare: Some(prepare_template),
         after: Some(create_template_volumes),
+        body_first: false,
     }),
     delete: Some(DeleteSpec {
         title: "Delete Storage Template",

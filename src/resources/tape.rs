@@ -269,6 +269,7 @@ pub static TAPE_LINK: ResourceType = ResourceType {
         check: None,
         prepare: Some(prepare_create_link),
         after: None,
+        body_first: false,
     }),
     update: Some(UpdateSpec {
         title: "Update Tape Link Properties",

@@ -33,6 +33,7 @@ pub static VIRTUAL_FUNCTION: ResourceType = ResourceType {
         check: Some(check_changeable),
         prepare: None,
         after: None,
+        body_first: false,
     }),
     update: Some(UpdateSpec {
         title: "Update Virtual Function Properties",

@@ -13,7 +13,7 @@ use crate::store::{Resource, Tx};
 /// After a delete: the virtual switches backed by a deleted adapter go too
 /// (a HiperSockets adapter's switch exists only for it; the Python mock
 /// leaves it behind).
-pub fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
     for vs in tx.resources_of_class(VIRTUAL_SWITCH.class)? {
         if vs
             .str_prop("backing-adapter-uri")
@@ -54,6 +54,7 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     parent: Some(&CPC),
     element: "/api/virtual-switches/{id}",
     param: "virtual-switch-id",
+    after_delete: Some(forget_deleted),
     defaults: &[("connected-vnic-uris", "[]")],
     collection: Some("{parent}/virtual-switches"),
     list: Some(ListSpec {

@@ -19,7 +19,7 @@ use crate::store::{Resource, Tx};
 /// After `gone` (URIs `Tx::delete_resource` deleted) left the store: drops
 /// from every link what names one of them, frees the numbers the link held
 /// for it, and recomputes the `state` of each link it changed.
-pub fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+pub(super) fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
     let gone: BTreeSet<&str> = gone.iter().map(String::as_str).collect();
     let is_gone = |uri: &str| gone.contains(uri);
     for mut link in tx.resources_of_class(PARTITION_LINK.class)? {

@@ -38,8 +38,6 @@ use crate::api::{HmcError, Method};
 use crate::store::Resource;
 use validate::bad_value;
 
-pub use cleanup::forget_deleted;
-
 /// The partition property listing the links a partition is attached to.
 const LINKS: &str = "partition-link-uris";
 
@@ -109,6 +107,7 @@ pub static PARTITION_LINK: ResourceType = ResourceType {
     get: Some(&["properties"]),
     defaults: &[("description", "\"\"")],
     on_add: Some(endpoints::hold_loaded_numbers),
+    after_delete: Some(cleanup::forget_deleted),
     unique_names: true,
     operations: &[
         Operation {
