@@ -14,10 +14,39 @@ use crate::store::{Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
 pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcError> {
-    match tx.resource(uri)? {
-        Some(r) if r.class == rt.class => Ok(r),
-        _ => Err(HmcError::not_found(uri)),
+    lookup(tx, rt, uri)?.ok_or_else(|| HmcError::not_found(uri))
+}
+
+/// The resource of type `rt` at `uri`, if there is one.
+pub fn lookup(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Option<Resource>, HmcError> {
+    Ok(tx.resource(uri)?.filter(|r| r.class == rt.class))
+}
+
+/// Sets `props` on `r` (and on the stored resource).
+pub fn set_properties<'a>(
+    tx: &Tx<'_>,
+    r: &mut Resource,
+    props: impl IntoIterator<Item = (&'a str, Value)>,
+) -> Result<(), HmcError> {
+    for (name, value) in props {
+        r.props.insert(name.to_string(), value);
     }
+    tx.save_properties(&r.uri, &r.props)?;
+    Ok(())
+}
+
+/// Adds the defaults of `table` (name, JSON text) that `props` lacks.
+pub fn apply_defaults(
+    props: &mut Map<String, Value>,
+    table: &[(&str, &str)],
+) -> Result<(), HmcError> {
+    for (name, json) in table {
+        if !props.contains_key(*name) {
+            let v = serde_json::from_str(json).map_err(StoreError::from)?;
+            props.insert((*name).to_string(), v);
+        }
+    }
+    Ok(())
 }
 
 /// The parent of `r`; 404.1 for the request if it is gone.
@@ -349,20 +378,33 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     {
         return Err(HmcError::not_writable(bad));
     }
+    merge_properties(ctx.tx, rt, &mut r, body)?;
+    Ok(Response::no_content())
+}
+
+/// Merges `body` into `r` and stores it: a new name must be unique among
+/// its siblings (400.8), and the type's `on_update` sees the change. Update
+/// Properties and the `operations/modify` operations share it.
+pub fn merge_properties(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    r: &mut Resource,
+    body: Map<String, Value>,
+) -> Result<(), HmcError> {
     if rt.unique_names
         && let Some(Value::String(name)) = body.get("name")
     {
-        check_unique_name(ctx.tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
+        check_unique_name(tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
     }
     let before = rt.on_update.map(|_| r.clone());
     for (k, v) in body {
         r.props.insert(k, v);
     }
     if let (Some(on_update), Some(before)) = (rt.on_update, before) {
-        on_update(ctx.tx, &before, &mut r)?;
+        on_update(tx, &before, r)?;
     }
-    ctx.tx.save_properties(&r.uri, &r.props)?;
-    Ok(Response::no_content())
+    tx.save_properties(&r.uri, &r.props)?;
+    Ok(())
 }
 
 /// Delete <type>: preconditions, then the resource with its children goes,
@@ -428,12 +470,7 @@ pub fn add_resource(
     props
         .entry("parent")
         .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
-    for (name, json) in rt.defaults {
-        if !props.contains_key(*name) {
-            let v = serde_json::from_str(json).map_err(StoreError::from)?;
-            props.insert((*name).to_string(), v);
-        }
-    }
+    apply_defaults(&mut props, rt.defaults)?;
     if rt.unique_names
         && let Some(Value::String(name)) = props.get("name")
     {

@@ -11,6 +11,7 @@ use super::partition_ops;
 use super::preconditions::{
     Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
 };
+use super::python::truthy;
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
@@ -125,17 +126,6 @@ const CONDITIONAL: &[(&str, &str, &[&str])] = &[
 
 fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
-}
-
-fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
 }
 
 /// The CPC-wide pool of partition ids (two hex digits).

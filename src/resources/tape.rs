@@ -10,6 +10,7 @@ use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceTyp
 use super::generic::{check_unique_name, fetch, remove};
 use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use super::python::truthy;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -22,18 +23,6 @@ const ZONED_WWPN: &str = "a1b2c3d4e5f60002";
 /// report of its own (the HMC mock's fixed report).
 fn default_environment_report() -> Value {
     json!({"status": "ok", "last-updated": "2024-01-01T00:00:00Z", "details": {}})
-}
-
-/// Python truthiness of a JSON value (the mock tests bodies and properties so).
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// The CPC named by the body's `cpc-uri` of a request that needs DPM: 404.1
@@ -84,10 +73,7 @@ fn discover(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let body = cpc_request(ctx)?;
     let cpc = dpm_cpc_of_body(ctx, &body)?;
     check_cpc_status(ctx, &cpc)?;
-    let zoned = cpc
-        .props
-        .get("management-world-wide-port-name")
-        .is_some_and(truthy);
+    let zoned = truthy(cpc.props.get("management-world-wide-port-name"));
     if !zoned {
         return Err(HmcError::conflict(
             501,
@@ -220,7 +206,7 @@ fn get_environment_report(_ctx: &mut Ctx<'_>, link: &Resource) -> Result<Respons
     let report = link
         .props
         .get("environment-report")
-        .filter(|r| truthy(r))
+        .filter(|r| truthy(Some(r)))
         .cloned()
         .unwrap_or_else(default_environment_report);
     Ok(Response::ok(report))
@@ -230,7 +216,7 @@ fn get_environment_report(_ctx: &mut Ctx<'_>, link: &Resource) -> Result<Respons
 /// the link's `environment-report`; answers `{}`.
 fn update_environment_report(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError> {
     if let Some(body) = ctx.req.json()?
-        && truthy(&body)
+        && truthy(Some(&body))
     {
         let mut props = link.props.clone();
         props.insert("environment-report".into(), body);
@@ -356,18 +342,3 @@ pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
     }),
     ..BASE
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truthiness_follows_python() {
-        assert!(!truthy(&json!(null)));
-        assert!(!truthy(&json!({})));
-        assert!(!truthy(&json!("")));
-        assert!(!truthy(&json!(0)));
-        assert!(truthy(&json!({"a": 1})));
-        assert!(truthy(&json!("a1b2")));
-    }
-}

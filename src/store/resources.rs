@@ -24,6 +24,21 @@ impl Resource {
     pub fn name(&self) -> &str {
         self.str_prop("name").unwrap_or("")
     }
+
+    /// The strings of a list property (`nic-uris`); missing or not a list:
+    /// none.
+    pub fn str_list(&self, name: &str) -> Vec<&str> {
+        self.props
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the list property `name` holds `item`.
+    pub fn lists(&self, name: &str, item: &str) -> bool {
+        self.str_list(name).contains(&item)
+    }
 }
 
 fn row_to_resource(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Resource, String)> {
