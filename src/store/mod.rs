@@ -84,8 +84,13 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
         configure(&writer)?;
-        writer.pragma_update(None, "journal_mode", "WAL")?;
-        migrate(&mut writer, path)?;
+        // Processes that open a brand-new file at once contend for the
+        // locks that switching to WAL and migrating take; SQLite reports
+        // some of those conflicts as SQLITE_BUSY at once, without waiting
+        // in the busy handler (lock upgrades that could deadlock), so the
+        // open retries them within the busy timeout.
+        retry_while_busy(|| Ok(writer.pragma_update(None, "journal_mode", "WAL")?))?;
+        retry_while_busy(|| migrate(&mut writer, path))?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE)
             .with_init(|c| configure(c));
@@ -148,6 +153,28 @@ impl Store {
         let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+/// Runs `f` again while it fails with SQLITE_BUSY, for at most the busy
+/// timeout.
+fn retry_while_busy<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match f() {
+            Err(e) => {
+                let busy = matches!(
+                    &e,
+                    StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                        if f.code == rusqlite::ErrorCode::DatabaseBusy
+                );
+                if !busy || std::time::Instant::now() >= deadline {
+                    return Err(e);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            ok => return ok,
+        }
     }
 }
 
