@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::Service;
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::fetch;
+use super::generic::lookup;
 use super::partition::PARTITION;
 use super::preconditions::{check_cpc_status, require_fields};
 use crate::api::{HmcError, Method, Response};
@@ -70,10 +70,10 @@ fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
 /// their target up themselves instead of leaving it to dispatch.
 fn target_group(ctx: &Ctx<'_>) -> Result<(Resource, Resource), HmcError> {
     let cpc_uri = CPC.uri_for(None, ctx.param(CPC.param));
-    let cpc = fetch(ctx.tx, &CPC, &cpc_uri).map_err(|_| HmcError::not_found(ctx.req.path()))?;
+    let cpc = lookup(ctx.tx, &CPC, &cpc_uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
     let cg_uri = CAPACITY_GROUP.uri_for(Some(&cpc.uri), ctx.param(CAPACITY_GROUP.param));
-    let cg = fetch(ctx.tx, &CAPACITY_GROUP, &cg_uri)
-        .map_err(|_| HmcError::referenced_not_found(150, ctx.req.path()))?;
+    let cg = lookup(ctx.tx, &CAPACITY_GROUP, &cg_uri)?
+        .ok_or_else(|| HmcError::referenced_not_found(150, ctx.req.path()))?;
     Ok((cpc, cg))
 }
 
@@ -86,8 +86,8 @@ fn body_partition(ctx: &Ctx<'_>, missing_reason: i64) -> Result<Resource, HmcErr
         .get("partition-uri")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    fetch(ctx.tx, &PARTITION, uri)
-        .map_err(|_| HmcError::referenced_not_found(missing_reason, ctx.req.path()))
+    lookup(ctx.tx, &PARTITION, uri)?
+        .ok_or_else(|| HmcError::referenced_not_found(missing_reason, ctx.req.path()))
 }
 
 fn save_members(ctx: &Ctx<'_>, cg: &Resource, uris: Vec<String>) -> Result<(), HmcError> {

@@ -10,7 +10,7 @@ use super::cpc::CPC;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::generic::{add_resource, check_unique_name, remove};
+use super::generic::{add_resource, check_unique_name, lookup, remove};
 use super::partition::partitions_answer;
 use super::preconditions::{check_cpc_status, require_fields, require_mode};
 use crate::api::{HmcError, Method, Response};
@@ -63,14 +63,11 @@ static GROUP_VOLUMES: VolumeKind = VolumeKind {
 /// The CPC that the body's `cpc-uri` names, or 404.1 for the request (the
 /// mock's answer when the CPC does not exist).
 fn referenced_cpc(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
-    let found = match body.get("cpc-uri") {
-        Some(Value::String(uri)) => ctx.tx.resource(uri)?,
-        _ => None,
-    };
-    match found {
-        Some(cpc) if cpc.class == CPC.class => Ok(cpc),
-        _ => Err(HmcError::not_found(ctx.req.path())),
-    }
+    let uri = body
+        .get("cpc-uri")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    lookup(ctx.tx, &CPC, uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))
 }
 
 /// Create Storage Group / Create Storage Template: the CPC must exist
@@ -225,18 +222,13 @@ fn addressed_volume(
 ) -> Result<Resource, HmcError> {
     require_fields(request, &["element-uri"])?;
     let named = &request["element-uri"];
-    let found = match named {
-        Value::String(uri) => ctx.tx.resource(uri)?,
-        _ => None,
+    let found = match named.as_str() {
+        Some(uri) => lookup(ctx.tx, kind.rt, uri)?,
+        None => None,
     };
-    match found {
-        Some(v) if v.class == kind.rt.class && v.parent.as_deref() == Some(holder.uri.as_str()) => {
-            Ok(v)
-        }
-        _ => Err(HmcError::not_found(
-            named.as_str().unwrap_or(&named.to_string()),
-        )),
-    }
+    found
+        .filter(|v| v.parent.as_deref() == Some(holder.uri.as_str()))
+        .ok_or_else(|| HmcError::not_found(named.as_str().unwrap_or(&named.to_string())))
 }
 
 /// Carries out Modify's volume requests in order; returns the URIs of the

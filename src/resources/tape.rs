@@ -7,7 +7,7 @@ use super::Service;
 use super::console::CONSOLE;
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{check_unique_name, fetch, remove};
+use super::generic::{check_unique_name, lookup, remove};
 use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::{check_cpc_status, require_fields, require_mode};
 use super::python::truthy;
@@ -30,7 +30,7 @@ fn default_environment_report() -> Value {
 /// when it is not in DPM mode.
 fn dpm_cpc_of_body(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
     let uri = body.get("cpc-uri").and_then(Value::as_str).unwrap_or("");
-    let cpc = fetch(ctx.tx, &CPC, uri).map_err(|_| HmcError::not_found(ctx.req.path()))?;
+    let cpc = lookup(ctx.tx, &CPC, uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
     require_mode(ctx.tx, &cpc, Mode::Dpm)?;
     Ok(cpc)
 }
