@@ -6,13 +6,12 @@
 use serde_json::{Map, Value, json};
 
 use super::console::CONSOLE;
-use super::cpc::CPC;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
 use super::generic::{add_resource, check_unique_name, lookup, remove};
 use super::partition::partitions_answer;
-use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use super::preconditions::{prepare_on_dpm_cpc, require_fields};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, StoreError};
@@ -60,36 +59,22 @@ static GROUP_VOLUMES: VolumeKind = VolumeKind {
     modify_label: "storage-volumes",
 };
 
-/// The CPC that the body's `cpc-uri` names, or 404.1 for the request (the
-/// mock's answer when the CPC does not exist).
-fn referenced_cpc(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
-    let uri = body
-        .get("cpc-uri")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    lookup(ctx.tx, &CPC, uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))
-}
-
-/// Create Storage Group / Create Storage Template: the CPC must exist
-/// (404.1), be in DPM mode (409.5) with a valid status (409.6). The volume
-/// requests leave the body (`after` creates them); `shared` defaults to
-/// true, `description` to "", and `fulfillment-state` is "pending".
+/// Create Storage Group / Create Storage Template: the CPC checks and
+/// defaults of `prepare_on_dpm_cpc`, and `shared` defaults to true (spec
+/// 5.2; the definition loader's default is false, see `STORAGE_GROUP`). The
+/// volume requests leave the body (`after` creates them).
 pub(super) fn prepare_create(
     ctx: &Ctx<'_>,
     body: &mut Map<String, Value>,
     kind: &VolumeKind,
 ) -> Result<(), HmcError> {
-    let cpc = referenced_cpc(ctx, body)?;
-    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
-    check_cpc_status(ctx, &cpc)?;
     body.remove(kind.key);
     for field in EMAIL_FIELDS {
         body.remove(*field);
     }
+    // Before the other defaults, to keep the stored property order.
     body.entry("shared").or_insert(Value::Bool(true));
-    body.entry("description").or_insert_with(|| json!(""));
-    body.insert("fulfillment-state".into(), json!("pending"));
-    Ok(())
+    prepare_on_dpm_cpc(ctx, body)
 }
 
 /// Create Storage Group's body: the common rules, and empty candidate-port

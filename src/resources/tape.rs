@@ -5,11 +5,10 @@ use serde_json::{Map, Value, json};
 
 use super::Service;
 use super::console::CONSOLE;
-use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{check_unique_name, lookup, remove};
+use super::generic::{check_unique_name, remove};
 use super::partition::{PARTITION, partitions_answer};
-use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use super::preconditions::{check_cpc_status, dpm_cpc_of_body, prepare_on_dpm_cpc, require_fields};
 use super::python::truthy;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -23,16 +22,6 @@ const ZONED_WWPN: &str = "a1b2c3d4e5f60002";
 /// report of its own (the HMC mock's fixed report).
 fn default_environment_report() -> Value {
     json!({"status": "ok", "last-updated": "2024-01-01T00:00:00Z", "details": {}})
-}
-
-/// The CPC named by the body's `cpc-uri` of a request that needs DPM: 404.1
-/// naming the request URI when there is none (as the HMC mock does), 409.5
-/// when it is not in DPM mode.
-fn dpm_cpc_of_body(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
-    let uri = body.get("cpc-uri").and_then(Value::as_str).unwrap_or("");
-    let cpc = lookup(ctx.tx, &CPC, uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
-    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
-    Ok(cpc)
 }
 
 /// The request body with its required `cpc-uri` (400.3, 400.5).
@@ -144,20 +133,15 @@ pub static TAPE_LIBRARY: ResourceType = ResourceType {
     ..BASE
 };
 
-/// Create Tape Link: the CPC named by `cpc-uri` (404.1, DPM 409.5, status
-/// 409.6); `description` defaults to "" and `fulfillment-state` is always
-/// "pending" (the link is fulfilled later, by the HMC administrator).
+/// Create Tape Link: the CPC checks and defaults of `prepare_on_dpm_cpc`
+/// (404.1, DPM 409.5, status 409.6; `description` "", `fulfillment-state`
+/// "pending").
 fn prepare_create_link(
     ctx: &mut Ctx<'_>,
     _console: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    let cpc = dpm_cpc_of_body(ctx, body)?;
-    check_cpc_status(ctx, &cpc)?;
-    body.entry("description")
-        .or_insert_with(|| Value::String(String::new()));
-    body.insert("fulfillment-state".into(), Value::String("pending".into()));
-    Ok(())
+    prepare_on_dpm_cpc(ctx, body)
 }
 
 /// Operation: Delete Tape Link. Its virtual tape resources go with it, and
