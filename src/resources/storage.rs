@@ -9,7 +9,7 @@ use super::console::CONSOLE;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::generic::{add_resource, check_unique_name, lookup, remove};
+use super::generic::{add_resource, lookup, merge_properties, remove};
 use super::partition::partitions_answer;
 use super::preconditions::{prepare_on_dpm_cpc, require_fields};
 use crate::api::{HmcError, Method, Response};
@@ -266,20 +266,8 @@ pub(super) fn modify_holder(
     for field in EMAIL_FIELDS {
         body.remove(*field);
     }
-    if rt.unique_names
-        && let Some(Value::String(name)) = body.get("name")
-    {
-        check_unique_name(
-            ctx.tx,
-            rt,
-            target.parent.as_deref(),
-            name,
-            Some(&target.uri),
-        )?;
-    }
     let mut holder = target.clone();
-    holder.props.extend(body);
-    ctx.tx.save_properties(&holder.uri, &holder.props)?;
+    merge_properties(ctx.tx, rt, &mut holder, body)?;
     let created = apply_volume_requests(ctx, kind, &holder, requests)?;
     Ok(Response::ok(json!({ "element-uris": created })))
 }

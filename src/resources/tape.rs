@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::Service;
 use super::console::CONSOLE;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{check_unique_name, remove};
+use super::generic::{merge_properties, remove};
 use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::{check_cpc_status, dpm_cpc_of_body, prepare_on_dpm_cpc, require_fields};
 use super::python::truthy;
@@ -154,18 +154,7 @@ fn delete_link(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError>
 /// the mock crashes); a new name must be unique (400.8).
 fn modify_link(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError> {
     let body = ctx.req.json_object()?;
-    if let Some(Value::String(name)) = body.get("name") {
-        check_unique_name(
-            ctx.tx,
-            &TAPE_LINK,
-            link.parent.as_deref(),
-            name,
-            Some(&link.uri),
-        )?;
-    }
-    let mut props = link.props.clone();
-    props.extend(body);
-    ctx.tx.save_properties(&link.uri, &props)?;
+    merge_properties(ctx.tx, &TAPE_LINK, &mut link.clone(), body)?;
     Ok(Response::no_content())
 }
 
