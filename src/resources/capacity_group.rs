@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::Service;
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::lookup;
+use super::generic::{append_reference, lookup, remove_reference};
 use super::partition::PARTITION;
 use super::preconditions::{check_cpc_status, require_fields};
 use crate::api::{HmcError, Method, Response};
@@ -34,23 +34,16 @@ fn py_list(items: &[String]) -> String {
     format!("[{}]", inner.join(", "))
 }
 
-/// The member URIs of a capacity group (`partition-uris`; missing = none).
-fn members(cg: &Resource) -> Vec<String> {
-    cg.props
-        .get("partition-uris")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// The list of a capacity group's member partitions (missing = none).
+const MEMBERS: &str = "partition-uris";
 
 /// Delete Capacity Group: 409.110 while partitions are still members.
 fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
-    let uris = members(cg);
+    let uris: Vec<String> = cg
+        .str_list(MEMBERS)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     if uris.is_empty() {
         return Ok(());
     }
@@ -90,16 +83,6 @@ fn body_partition(ctx: &Ctx<'_>, missing_reason: i64) -> Result<Resource, HmcErr
         .ok_or_else(|| HmcError::referenced_not_found(missing_reason, ctx.req.path()))
 }
 
-fn save_members(ctx: &Ctx<'_>, cg: &Resource, uris: Vec<String>) -> Result<(), HmcError> {
-    let mut props = cg.props.clone();
-    props.insert(
-        "partition-uris".into(),
-        Value::Array(uris.into_iter().map(Value::String).collect()),
-    );
-    ctx.tx.save_properties(&cg.uri, &props)?;
-    Ok(())
-}
-
 /// Operation: Add Partition to Capacity Group. The partition must use shared
 /// processors (409.170) and belong to no capacity group of the CPC yet
 /// (409.130 this one, 409.120 another).
@@ -113,8 +96,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             format!("Partition {} is in {mode} processor mode", partition.name()),
         ));
     }
-    let mut uris = members(&cg);
-    if uris.contains(&partition.uri) {
+    if cg.lists(MEMBERS, &partition.uri) {
         return Err(HmcError::conflict(
             130,
             format!(
@@ -125,7 +107,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         ));
     }
     for other in ctx.tx.children(&cpc.uri, CAPACITY_GROUP.class)? {
-        if members(&other).contains(&partition.uri) {
+        if other.lists(MEMBERS, &partition.uri) {
             return Err(HmcError::conflict(
                 120,
                 format!(
@@ -136,8 +118,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ));
         }
     }
-    uris.push(partition.uri);
-    save_members(ctx, &cg, uris)?;
+    append_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
     Ok(Response::no_content())
 }
 
@@ -146,8 +127,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
 fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let (_cpc, cg) = target_group(ctx)?;
     let partition = body_partition(ctx, 1)?;
-    let mut uris = members(&cg);
-    if !uris.contains(&partition.uri) {
+    if !cg.lists(MEMBERS, &partition.uri) {
         return Err(HmcError::conflict(
             140,
             format!(
@@ -157,8 +137,7 @@ fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ),
         ));
     }
-    uris.retain(|u| *u != partition.uri);
-    save_members(ctx, &cg, uris)?;
+    remove_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
     Ok(Response::no_content())
 }
 

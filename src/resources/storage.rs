@@ -9,7 +9,7 @@ use super::console::CONSOLE;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::generic::{add_resource, lookup, merge_properties, remove};
+use super::generic::{add_resource, lookup, merge_properties, remove, set_properties};
 use super::partition::partitions_answer;
 use super::preconditions::{prepare_on_dpm_cpc, require_fields};
 use crate::api::{HmcError, Method, Response};
@@ -281,12 +281,7 @@ fn modify(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
 /// mock), a group still attached to partitions is refused with 409.1; its
 /// volumes and virtual storage resources go with it.
 fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
-    let attached: Vec<&str> = group
-        .props
-        .get("attached-partition-uris")
-        .and_then(Value::as_array)
-        .map(|uris| uris.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let attached = group.str_list("attached-partition-uris");
     if !attached.is_empty() {
         return Err(HmcError::conflict(
             1,
@@ -307,8 +302,8 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
 /// the group's `attached-partition-uris` that still exist.
 fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let mut partitions = Vec::new();
-    for uri in string_list(group.props.get("attached-partition-uris")) {
-        if let Some(p) = ctx.tx.resource(&uri)? {
+    for uri in group.str_list("attached-partition-uris") {
+        if let Some(p) = ctx.tx.resource(uri)? {
             partitions.push(p);
         }
     }
@@ -334,33 +329,16 @@ fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<String>, HmcError> {
         .collect()
 }
 
-/// The group's candidate ports; a group without the list (loaded from a
-/// definition file) has none.
-fn candidate_ports(group: &Resource) -> Vec<String> {
-    string_list(group.props.get("candidate-adapter-port-uris"))
-}
-
-/// The strings of a list property (a missing or malformed one is empty).
-fn string_list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// The list of a group's candidate ports. A group without it (loaded from
+/// a definition file) has none (`Resource::str_list`).
+const CANDIDATES: &str = "candidate-adapter-port-uris";
 
 fn save_candidate_ports(
     ctx: &Ctx<'_>,
     group: &Resource,
-    ports: Vec<String>,
+    ports: Vec<&str>,
 ) -> Result<Response, HmcError> {
-    let mut props = group.props.clone();
-    props.insert("candidate-adapter-port-uris".into(), json!(ports));
-    ctx.tx.save_properties(&group.uri, &props)?;
+    set_properties(ctx.tx, &mut group.clone(), [(CANDIDATES, json!(ports))])?;
     Ok(Response::no_content())
 }
 
@@ -368,9 +346,9 @@ fn save_candidate_ports(
 /// already in the list is 409.483 and nothing is added.
 fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let requested = requested_ports(ctx)?;
-    let mut ports = candidate_ports(group);
-    for uri in requested {
-        if ports.contains(&uri) {
+    let mut ports = group.str_list(CANDIDATES);
+    for uri in &requested {
+        if ports.contains(&uri.as_str()) {
             return Err(HmcError::conflict(
                 483,
                 format!(
@@ -388,9 +366,9 @@ fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, 
 /// port not in the list is 409.479 and nothing is removed.
 fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let requested = requested_ports(ctx)?;
-    let mut ports = candidate_ports(group);
-    for uri in requested {
-        let Some(at) = ports.iter().position(|p| *p == uri) else {
+    let mut ports = group.str_list(CANDIDATES);
+    for uri in &requested {
+        let Some(at) = ports.iter().position(|p| p == uri) else {
             return Err(HmcError::conflict(
                 479,
                 format!(

@@ -1,6 +1,6 @@
 //! Virtual switches of DPM CPCs and their Get Connected VNICs operation.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
@@ -32,15 +32,9 @@ fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
 fn get_connected_vnics(ctx: &mut Ctx<'_>, vswitch: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, vswitch, Mode::Dpm)?;
     let mut live = Vec::new();
-    let stored = vswitch
-        .props
-        .get("connected-vnic-uris")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for uri in stored.iter().filter_map(Value::as_str) {
-        if ctx.tx.resource(uri)?.is_some() {
-            live.push(Value::String(uri.to_string()));
+    for uri in vswitch.str_list("connected-vnic-uris") {
+        if ctx.tx.resource_exists(uri)? {
+            live.push(uri);
         }
     }
     Ok(Response::ok(json!({ "connected-vnic-uris": live })))
