@@ -9,6 +9,7 @@ use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceTy
 use super::generic::{append_reference, lookup, remove_reference};
 use super::partition::PARTITION;
 use super::preconditions::{check_cpc_status, require_fields};
+use super::python::{repr_list, repr_str};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -18,32 +19,12 @@ fn check_create(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
     check_cpc_status(ctx, cpc)
 }
 
-/// Python's `repr` of a string (`'CG1'`), which the HMC mock's messages use.
-fn py_str(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\");
-    if s.contains('\'') && !s.contains('"') {
-        format!("\"{escaped}\"")
-    } else {
-        format!("'{}'", escaped.replace('\'', "\\'"))
-    }
-}
-
-/// Python's `repr` of a list of strings (`['/api/partitions/p1']`).
-fn py_list(items: &[String]) -> String {
-    let inner: Vec<String> = items.iter().map(|s| py_str(s)).collect();
-    format!("[{}]", inner.join(", "))
-}
-
 /// The list of a capacity group's member partitions (missing = none).
 const MEMBERS: &str = "partition-uris";
 
 /// Delete Capacity Group: 409.110 while partitions are still members.
 fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
-    let uris: Vec<String> = cg
-        .str_list(MEMBERS)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let uris = cg.str_list(MEMBERS);
     if uris.is_empty() {
         return Ok(());
     }
@@ -51,8 +32,8 @@ fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
         110,
         format!(
             "Capacity group {} is not empty and contains partitions with URIs {}",
-            py_str(cg.name()),
-            py_list(&uris)
+            repr_str(cg.name()),
+            repr_list(&uris)
         ),
     ))
 }
@@ -205,19 +186,3 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
     unique_names: true,
     ..BASE
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_reprs_quote_like_python() {
-        assert_eq!(py_str("CG1"), "'CG1'");
-        assert_eq!(py_str("it's"), "\"it's\"");
-        assert_eq!(
-            py_list(&["/api/partitions/a".into(), "/api/partitions/b".into()]),
-            "['/api/partitions/a', '/api/partitions/b']"
-        );
-        assert_eq!(py_list(&[]), "[]");
-    }
-}
