@@ -9,12 +9,15 @@ use super::console::CONSOLE;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::generic::{add_resource, lookup, merge_properties, remove, set_properties};
+use super::fields::{array_items, object_item};
+use super::generic::{
+    add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
+};
 use super::partition::partitions_answer;
 use super::preconditions::{prepare_on_dpm_cpc, require_fields};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::store::{Resource, StoreError};
+use crate::store::Resource;
 
 /// Request fields that ask the HMC to e-mail the storage administrators.
 /// They are instructions, not properties, so they are never stored (the
@@ -47,17 +50,31 @@ pub(super) struct VolumeKind {
     /// Defaults of a volume created by Modify (Create adds none, like the
     /// Python mock), as JSON text.
     pub modify_defaults: &'static [(&'static str, &'static str)],
-    /// The field Modify names in its unknown-operation message (the mock
-    /// says `storage-volumes` for templates too).
-    pub modify_label: &'static str,
 }
 
 static GROUP_VOLUMES: VolumeKind = VolumeKind {
     rt: &STORAGE_VOLUME,
     key: "storage-volumes",
     modify_defaults: &[("fulfillment-state", "\"pending\""), ("usage", "\"data\"")],
-    modify_label: "storage-volumes",
 };
+
+/// The operation that carries volume requests: Create accepts only
+/// `create` requests and gives their volumes no defaults (like the Python
+/// mock); Modify accepts `create`, `modify` and `delete`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Carrier {
+    Create,
+    Modify,
+}
+
+/// Takes the fields that are requests, not properties, out of a Create or
+/// Modify body: the volume requests and the e-mail instructions.
+fn strip_request_only(body: &mut Map<String, Value>, kind: &VolumeKind) {
+    body.remove(kind.key);
+    for field in EMAIL_FIELDS {
+        body.remove(*field);
+    }
+}
 
 /// Create Storage Group / Create Storage Template: the CPC checks and
 /// defaults of `prepare_on_dpm_cpc`, and `shared` defaults to true (spec
@@ -68,10 +85,7 @@ pub(super) fn prepare_create(
     body: &mut Map<String, Value>,
     kind: &VolumeKind,
 ) -> Result<(), HmcError> {
-    body.remove(kind.key);
-    for field in EMAIL_FIELDS {
-        body.remove(*field);
-    }
+    strip_request_only(body, kind);
     // Before the other defaults, to keep the stored property order.
     body.entry("shared").or_insert(Value::Bool(true));
     prepare_on_dpm_cpc(ctx, body)
@@ -98,20 +112,10 @@ fn volume_requests(
     body: &Map<String, Value>,
     kind: &VolumeKind,
 ) -> Result<Vec<Map<String, Value>>, HmcError> {
-    let invalid = || {
-        HmcError::bad_request(
-            7,
-            format!("The '{}' field must be an array of objects", kind.key),
-        )
-    };
-    match body.get(kind.key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_object().cloned().ok_or_else(invalid))
-            .collect(),
-        Some(_) => Err(invalid()),
-    }
+    array_items(body, kind.key)?
+        .iter()
+        .map(|item| object_item(kind.key, item).cloned())
+        .collect()
 }
 
 /// The `operation` of a volume request (400.5 when missing), as text.
@@ -151,40 +155,22 @@ fn create_volume(
             ),
         ));
     }
-    for (name, text) in defaults {
-        if !props.contains_key(*name) {
-            let value = serde_json::from_str(text).map_err(StoreError::from)?;
-            props.insert((*name).to_string(), value);
-        }
-    }
+    apply_defaults(&mut props, defaults)?;
     Ok(add_resource(ctx.tx, kind.rt, Some(holder), props)?.uri)
 }
 
-/// Create's `after` hook: creates the volumes of the body as sent (only
-/// `create` requests are allowed, 400.5 otherwise) and answers their URIs
-/// in order as `element-uris`.
+/// Create's `after` hook: creates the volumes of the body as sent and
+/// answers their URIs in order as `element-uris`.
 pub(super) fn create_volumes(
     ctx: &Ctx<'_>,
     kind: &VolumeKind,
     holder: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
-    let mut uris = Vec::new();
-    for request in volume_requests(sent, kind)? {
-        let operation = operation_of(&request)?;
-        if operation != "create" {
-            return Err(invalid_operation(kind.key, &operation));
-        }
-        uris.push(Value::String(create_volume(
-            ctx,
-            kind,
-            holder,
-            request,
-            &[],
-        )?));
-    }
+    let requests = volume_requests(sent, kind)?;
+    let created = apply_volume_requests(ctx, kind, holder, requests, Carrier::Create)?;
     let mut extra = Map::new();
-    extra.insert("element-uris".into(), Value::Array(uris));
+    extra.insert("element-uris".into(), Value::Array(created));
     Ok(extra)
 }
 
@@ -216,35 +202,40 @@ fn addressed_volume(
         .ok_or_else(|| HmcError::not_found(named.as_str().unwrap_or(&named.to_string())))
 }
 
-/// Carries out Modify's volume requests in order; returns the URIs of the
-/// volumes it created.
+/// Carries out the volume requests in order (400.5 for an operation the
+/// carrier does not accept); returns the URIs of the volumes it created.
 fn apply_volume_requests(
     ctx: &Ctx<'_>,
     kind: &VolumeKind,
     holder: &Resource,
     requests: Vec<Map<String, Value>>,
+    carrier: Carrier,
 ) -> Result<Vec<Value>, HmcError> {
     let mut created = Vec::new();
-    for request in requests {
-        match operation_of(&request)?.as_str() {
-            "create" => {
-                let uri = create_volume(ctx, kind, holder, request, kind.modify_defaults)?;
+    for mut request in requests {
+        match (operation_of(&request)?.as_str(), carrier) {
+            ("create", _) => {
+                let defaults = match carrier {
+                    Carrier::Create => &[],
+                    Carrier::Modify => kind.modify_defaults,
+                };
+                let uri = create_volume(ctx, kind, holder, request, defaults)?;
                 created.push(Value::String(uri));
             }
-            "modify" => {
+            ("modify", Carrier::Modify) => {
                 let mut volume = addressed_volume(ctx, kind, holder, &request)?;
-                for (k, v) in request {
-                    if k != "operation" {
-                        volume.props.insert(k, v);
-                    }
-                }
-                ctx.tx.save_properties(&volume.uri, &volume.props)?;
+                request.remove("operation");
+                merge_properties(ctx.tx, kind.rt, &mut volume, request)?;
             }
-            "delete" => {
+            ("delete", Carrier::Modify) => {
                 let volume = addressed_volume(ctx, kind, holder, &request)?;
                 remove(ctx.tx, &volume)?;
             }
-            other => return Err(invalid_operation(kind.modify_label, other)),
+            (other, Carrier::Create) => return Err(invalid_operation(kind.key, other)),
+            // The mock names `storage-volumes` here for templates too.
+            (other, Carrier::Modify) => {
+                return Err(invalid_operation(GROUP_VOLUMES.key, other));
+            }
         }
     }
     Ok(created)
@@ -262,13 +253,10 @@ pub(super) fn modify_holder(
 ) -> Result<Response, HmcError> {
     let mut body = ctx.req.json_object()?;
     let requests = volume_requests(&body, kind)?;
-    body.remove(kind.key);
-    for field in EMAIL_FIELDS {
-        body.remove(*field);
-    }
+    strip_request_only(&mut body, kind);
     let mut holder = target.clone();
     merge_properties(ctx.tx, rt, &mut holder, body)?;
-    let created = apply_volume_requests(ctx, kind, &holder, requests)?;
+    let created = apply_volume_requests(ctx, kind, &holder, requests, Carrier::Modify)?;
     Ok(Response::ok(json!({ "element-uris": created })))
 }
 

@@ -14,7 +14,6 @@ static TEMPLATE_VOLUMES: VolumeKind = VolumeKind {
     rt: &STORAGE_TEMPLATE_VOLUME,
     key: "storage-template-volumes",
     modify_defaults: &[("usage", "\"data\"")],
-    modify_label: "storage-volumes",
 };
 
 fn prepare_template(
