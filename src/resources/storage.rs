@@ -9,12 +9,12 @@ use super::console::CONSOLE;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::fields::{array_items, object_item};
+use super::fields::{array_items, object_item, required, uri_value};
 use super::generic::{
     add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
 };
 use super::partition::partitions_answer;
-use super::preconditions::{prepare_on_dpm_cpc, require_fields};
+use super::preconditions::prepare_on_dpm_cpc;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -120,8 +120,7 @@ fn volume_requests(
 
 /// The `operation` of a volume request (400.5 when missing), as text.
 fn operation_of(request: &Map<String, Value>) -> Result<String, HmcError> {
-    require_fields(request, &["operation"])?;
-    Ok(match &request["operation"] {
+    Ok(match required(request, "operation")? {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })
@@ -191,8 +190,7 @@ fn addressed_volume(
     holder: &Resource,
     request: &Map<String, Value>,
 ) -> Result<Resource, HmcError> {
-    require_fields(request, &["element-uri"])?;
-    let named = &request["element-uri"];
+    let named = required(request, "element-uri")?;
     let found = match named.as_str() {
         Some(uri) => lookup(ctx.tx, kind.rt, uri)?,
         None => None,
@@ -305,15 +303,15 @@ fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response
 /// The `adapter-port-uris` of a candidate-port request: 400.3 without a
 /// body, 400.5 without the field, 400.7 unless it is a list of strings.
 fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<String>, HmcError> {
+    const FIELD: &str = "adapter-port-uris";
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["adapter-port-uris"])?;
-    let invalid =
-        || HmcError::bad_request(7, "The 'adapter-port-uris' field must be an array of URIs");
-    body["adapter-port-uris"]
+    let value = required(&body, FIELD)?;
+    let items = value
         .as_array()
-        .ok_or_else(invalid)?
+        .ok_or_else(|| HmcError::invalid_field(FIELD, value))?;
+    items
         .iter()
-        .map(|v| v.as_str().map(str::to_string).ok_or_else(invalid))
+        .map(|v| uri_value(FIELD, Some(v)).map(str::to_string))
         .collect()
 }
 
