@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::Service;
+use super::adapter::ADAPTER;
 use super::console::CONSOLE;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
 use super::generic::{merge_properties, remove};
@@ -37,7 +38,7 @@ fn cpc_request(ctx: &Ctx<'_>) -> Result<Map<String, Value>, HmcError> {
 fn request_zoning(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let body = cpc_request(ctx)?;
     let mut cpc = dpm_cpc_of_body(ctx, &body)?;
-    if ctx.tx.children(&cpc.uri, "adapter")?.is_empty() {
+    if !ctx.tx.has_children(&cpc.uri, ADAPTER.class)? {
         return Err(HmcError::conflict(
             487,
             format!(
