@@ -78,7 +78,7 @@ fn strip_request_only(body: &mut Map<String, Value>, kind: &VolumeKind) {
 
 /// Create Storage Group / Create Storage Template: the CPC checks and
 /// defaults of `prepare_on_dpm_cpc`, and `shared` defaults to true (spec
-/// 5.2; the definition loader's default is false, see `STORAGE_GROUP`). The
+/// 4.12; the definition loader's default is false, see `STORAGE_GROUP`). The
 /// volume requests leave the body (`after` creates them).
 pub(super) fn prepare_create(
     ctx: &Ctx<'_>,
@@ -93,6 +93,10 @@ pub(super) fn prepare_create(
 
 /// Create Storage Group's body: the common rules, and empty candidate-port
 /// and attached-partition lists, which the operations on the group keep.
+/// They are not in `STORAGE_GROUP.defaults` because the Python mock's
+/// loader does not add them (table of spec 5.2): a group loaded from a definition
+/// file keeps exactly the properties it was given, and its operations read
+/// a missing list as empty.
 fn prepare_group(
     ctx: &mut Ctx<'_>,
     _console: &Resource,
@@ -281,8 +285,6 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     remove(ctx.tx, group)
 }
 
-/// Operation: Request Storage Group Fulfillment. There is no storage
-/// administrator to ask, so nothing changes (as in the Python mock).
 /// Operation: Get Partitions for a Storage Group (zhmcclient's
 /// `list_attached_partitions`; not in the Python mock): the partitions in
 /// the group's `attached-partition-uris` that still exist.
@@ -296,6 +298,8 @@ fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcEr
     partitions_answer(ctx, &partitions)
 }
 
+/// Operation: Request Storage Group Fulfillment. There is no storage
+/// administrator to ask, so nothing changes (as in the Python mock).
 fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response, HmcError> {
     Ok(Response::no_content())
 }
@@ -369,7 +373,11 @@ fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Respons
 }
 
 /// Storage group names are unique on a real HMC (400.8 on create and
-/// rename; the Python mock does not check).
+/// rename; the Python mock does not check). `defaults` are the Python
+/// mock's loader defaults (table of spec 5.2), which definition files and
+/// Create share; `shared` is false there, while the create handler defaults
+/// it to true (spec 4.12 and 5.2, `prepare_create`), which runs first and so
+/// wins.
 pub static STORAGE_GROUP: ResourceType = ResourceType {
     class: "storage-group",
     def_key: "storage_groups",
