@@ -1,5 +1,7 @@
 //! Virtual switches of DPM CPCs and their Get Connected VNICs operation.
 
+use std::collections::HashSet;
+
 use serde_json::json;
 
 use super::cpc::CPC;
@@ -12,15 +14,21 @@ use crate::store::{Resource, Tx};
 
 /// After a delete: the virtual switches backed by a deleted adapter go too
 /// (a HiperSockets adapter's switch exists only for it; the Python mock
-/// leaves it behind).
+/// leaves it behind). One class query finds them; most deletes (NICs,
+/// partitions, storage groups, ...) match none and end there.
 fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
-    for vs in tx.resources_of_class(VIRTUAL_SWITCH.class)? {
-        if vs
-            .str_prop("backing-adapter-uri")
-            .is_some_and(|a| gone.iter().any(|g| g == a))
-        {
-            remove(tx, &vs)?;
-        }
+    let gone: HashSet<&str> = gone.iter().map(String::as_str).collect();
+    let orphans: Vec<Resource> = tx
+        .resources_of_class(VIRTUAL_SWITCH.class)?
+        .into_iter()
+        .filter(|vs| {
+            vs.str_prop("backing-adapter-uri")
+                .is_some_and(|a| gone.contains(a))
+        })
+        .collect();
+    // Through `remove`, like every delete (its hooks see the switch go).
+    for vs in &orphans {
+        remove(tx, vs)?;
     }
     Ok(())
 }
