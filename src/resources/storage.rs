@@ -13,7 +13,7 @@ use super::fields::{array_items, object_item, required, uri_value};
 use super::generic::{
     add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
 };
-use super::partition::partitions_answer;
+use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::prepare_on_dpm_cpc;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -287,11 +287,12 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
 
 /// Operation: Get Partitions for a Storage Group (zhmcclient's
 /// `list_attached_partitions`; not in the Python mock): the partitions in
-/// the group's `attached-partition-uris` that still exist.
+/// the group's `attached-partition-uris` that still exist (as partitions:
+/// a definition file may name anything there).
 fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let mut partitions = Vec::new();
     for uri in group.str_list("attached-partition-uris") {
-        if let Some(p) = ctx.tx.resource(uri)? {
+        if let Some(p) = lookup(ctx.tx, &PARTITION, uri)? {
             partitions.push(p);
         }
     }
