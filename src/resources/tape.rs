@@ -7,7 +7,7 @@ use super::Service;
 use super::adapter::ADAPTER;
 use super::console::CONSOLE;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{merge_properties, remove};
+use super::generic::{merge_properties, remove, set_properties};
 use super::partition::{PARTITION, partitions_answer};
 use super::preconditions::{check_cpc_status, dpm_cpc_of_body, prepare_on_dpm_cpc, require_fields};
 use super::python::truthy;
@@ -47,11 +47,11 @@ fn request_zoning(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ),
         ));
     }
-    cpc.props.insert(
-        "management-world-wide-port-name".into(),
-        Value::String(ZONED_WWPN.into()),
-    );
-    ctx.tx.save_properties(&cpc.uri, &cpc.props)?;
+    set_properties(
+        ctx.tx,
+        &mut cpc,
+        [("management-world-wide-port-name", json!(ZONED_WWPN))],
+    )?;
     Ok(Response::ok(json!({})))
 }
 
@@ -192,9 +192,7 @@ fn update_environment_report(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Respo
     if let Some(body) = ctx.req.json()?
         && truthy(Some(&body))
     {
-        let mut props = link.props.clone();
-        props.insert("environment-report".into(), body);
-        ctx.tx.save_properties(&link.uri, &props)?;
+        set_properties(ctx.tx, &mut link.clone(), [("environment-report", body)])?;
     }
     Ok(Response::ok(json!({})))
 }
