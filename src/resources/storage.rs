@@ -94,9 +94,9 @@ pub(super) fn prepare_create(
 /// Create Storage Group's body: the common rules, and empty candidate-port
 /// and attached-partition lists, which the operations on the group keep.
 /// They are not in `STORAGE_GROUP.defaults` because the Python mock's
-/// loader does not add them (table of spec 5.2): a group loaded from a definition
-/// file keeps exactly the properties it was given, and its operations read
-/// a missing list as empty.
+/// loader does not add them (table of spec 5.2): a group loaded from a
+/// definition file gets only the loader's defaults, and its operations
+/// read a missing list as empty.
 fn prepare_group(
     ctx: &mut Ctx<'_>,
     _console: &Resource,
