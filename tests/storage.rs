@@ -738,6 +738,30 @@ fn create_storage_template_with_a_bad_volume_request_leaves_nothing_behind() {
 }
 
 #[test]
+fn create_storage_template_accepts_only_create_requests_naming_its_own_field() {
+    // Create names the template's volume field in its message, while
+    // Modify names `storage-volumes` (the mock's texts differ).
+    both(|c, s| {
+        // Arrange
+        let volumes = json!([create_volume("TV1", 1.0),
+                             {"operation": "delete", "element-uri": ST_BOOT}]);
+
+        // Act
+        let r = post(c, s, "/api/storage-templates", template("ST-BAD", volumes));
+
+        // Assert
+        assert_eq!(r.code(), (400, 5), "{}: {:?}", c.transport(), r.body);
+        assert_eq!(
+            r.body["message"],
+            "Invalid value for storage-template-volumes 'operation' field: delete"
+        );
+        let listed = props(c, s, "/api/storage-templates");
+        assert_eq!(names(&listed["storage-templates"]), ["ST-FCP"]);
+        assert_eq!(get(c, s, ST_BOOT).status, 200);
+    });
+}
+
+#[test]
 fn storage_template_names_are_unique_on_create_and_rename() {
     both(|c, s| {
         // Arrange

@@ -9,7 +9,7 @@ mod support;
 use mock_hmc::Method;
 use serde_json::{Value, json};
 use support::helpers::get;
-use support::{Reply, both};
+use support::{RawClient, Reply, both, both_raw};
 
 const SG: &str = "/api/storage-groups/sg-fcp1";
 
@@ -89,6 +89,35 @@ fn a_detached_or_deleted_partition_is_no_longer_listed() {
         let sg = get(c, s, SG).body;
         assert_eq!(sg["attached-partition-uris"], Value::Array(vec![]), "{t}");
     });
+}
+
+#[test]
+fn get_partitions_answers_only_partitions_of_the_attached_list() {
+    both_raw(|c, s| {
+        // Arrange: a group whose list (as a definition file may give it)
+        // also names a CPC, which is no partition.
+        let t = c.transport();
+        set_attached(c, &["/api/partitions/linux1", "/api/cpcs/dpm1"]);
+
+        // Act
+        let all = get(c, s, &format!("{SG}/operations/get-partitions"));
+
+        // Assert
+        assert_eq!(all.status, 200, "{t}: {:?}", all.body);
+        assert_eq!(names(&all), ["LINUX1"], "{t}: {:?}", all.body);
+    });
+}
+
+/// Sets SG-FCP1's `attached-partition-uris` behind the HMC's back.
+fn set_attached(c: &dyn RawClient, uris: &[&str]) {
+    let list = serde_json::to_string(uris).unwrap();
+    support::db(c.db_path())
+        .execute(
+            "UPDATE resources SET properties = \
+             json_set(properties, '$.\"attached-partition-uris\"', json(?1)) WHERE uri = ?2",
+            [list.as_str(), SG],
+        )
+        .unwrap();
 }
 
 #[test]

@@ -188,6 +188,28 @@ fn discover_on_a_cpc_whose_status_forbids_operations_is_409_6() {
     });
 }
 
+#[test]
+fn zoning_needs_no_valid_cpc_status() {
+    // Unlike Discover and Create Tape Link, zoning checks no CPC status
+    // (like the mock), so it does not share their status check.
+    both(|c, s| {
+        // Arrange
+        update(c, s, DPM1, json!({"status": "not-operating"}));
+
+        // Act
+        let r = post(c, s, ZONING, json!({"cpc-uri": DPM1}));
+
+        // Assert
+        let t = c.transport();
+        assert_eq!(r.status, 200, "{t}: {:?}", r.body);
+        assert_eq!(
+            props(c, s, DPM1)["management-world-wide-port-name"],
+            "a1b2c3d4e5f60002",
+            "{t}"
+        );
+    });
+}
+
 /// A DPM CPC without adapters, besides the console (user ensadmin added).
 const BARE_CPC: &str = "
 hmc_definition:

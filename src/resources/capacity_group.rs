@@ -6,9 +6,10 @@ use serde_json::Value;
 use super::Service;
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::fetch;
+use super::generic::{append_reference, lookup, remove_reference};
 use super::partition::PARTITION;
 use super::preconditions::{check_cpc_status, require_fields};
+use super::python::{repr_list, repr_str};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -18,39 +19,12 @@ fn check_create(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
     check_cpc_status(ctx, cpc)
 }
 
-/// Python's `repr` of a string (`'CG1'`), which the HMC mock's messages use.
-fn py_str(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\");
-    if s.contains('\'') && !s.contains('"') {
-        format!("\"{escaped}\"")
-    } else {
-        format!("'{}'", escaped.replace('\'', "\\'"))
-    }
-}
-
-/// Python's `repr` of a list of strings (`['/api/partitions/p1']`).
-fn py_list(items: &[String]) -> String {
-    let inner: Vec<String> = items.iter().map(|s| py_str(s)).collect();
-    format!("[{}]", inner.join(", "))
-}
-
-/// The member URIs of a capacity group (`partition-uris`; missing = none).
-fn members(cg: &Resource) -> Vec<String> {
-    cg.props
-        .get("partition-uris")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// The list of a capacity group's member partitions (missing = none).
+const MEMBERS: &str = "partition-uris";
 
 /// Delete Capacity Group: 409.110 while partitions are still members.
 fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
-    let uris = members(cg);
+    let uris = cg.str_list(MEMBERS);
     if uris.is_empty() {
         return Ok(());
     }
@@ -58,8 +32,8 @@ fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
         110,
         format!(
             "Capacity group {} is not empty and contains partitions with URIs {}",
-            py_str(cg.name()),
-            py_list(&uris)
+            repr_str(cg.name()),
+            repr_list(&uris)
         ),
     ))
 }
@@ -70,10 +44,10 @@ fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
 /// their target up themselves instead of leaving it to dispatch.
 fn target_group(ctx: &Ctx<'_>) -> Result<(Resource, Resource), HmcError> {
     let cpc_uri = CPC.uri_for(None, ctx.param(CPC.param));
-    let cpc = fetch(ctx.tx, &CPC, &cpc_uri).map_err(|_| HmcError::not_found(ctx.req.path()))?;
+    let cpc = lookup(ctx.tx, &CPC, &cpc_uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
     let cg_uri = CAPACITY_GROUP.uri_for(Some(&cpc.uri), ctx.param(CAPACITY_GROUP.param));
-    let cg = fetch(ctx.tx, &CAPACITY_GROUP, &cg_uri)
-        .map_err(|_| HmcError::referenced_not_found(150, ctx.req.path()))?;
+    let cg = lookup(ctx.tx, &CAPACITY_GROUP, &cg_uri)?
+        .ok_or_else(|| HmcError::referenced_not_found(150, ctx.req.path()))?;
     Ok((cpc, cg))
 }
 
@@ -86,18 +60,8 @@ fn body_partition(ctx: &Ctx<'_>, missing_reason: i64) -> Result<Resource, HmcErr
         .get("partition-uri")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    fetch(ctx.tx, &PARTITION, uri)
-        .map_err(|_| HmcError::referenced_not_found(missing_reason, ctx.req.path()))
-}
-
-fn save_members(ctx: &Ctx<'_>, cg: &Resource, uris: Vec<String>) -> Result<(), HmcError> {
-    let mut props = cg.props.clone();
-    props.insert(
-        "partition-uris".into(),
-        Value::Array(uris.into_iter().map(Value::String).collect()),
-    );
-    ctx.tx.save_properties(&cg.uri, &props)?;
-    Ok(())
+    lookup(ctx.tx, &PARTITION, uri)?
+        .ok_or_else(|| HmcError::referenced_not_found(missing_reason, ctx.req.path()))
 }
 
 /// Operation: Add Partition to Capacity Group. The partition must use shared
@@ -113,8 +77,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             format!("Partition {} is in {mode} processor mode", partition.name()),
         ));
     }
-    let mut uris = members(&cg);
-    if uris.contains(&partition.uri) {
+    if cg.lists(MEMBERS, &partition.uri) {
         return Err(HmcError::conflict(
             130,
             format!(
@@ -125,7 +88,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         ));
     }
     for other in ctx.tx.children(&cpc.uri, CAPACITY_GROUP.class)? {
-        if members(&other).contains(&partition.uri) {
+        if other.lists(MEMBERS, &partition.uri) {
             return Err(HmcError::conflict(
                 120,
                 format!(
@@ -136,8 +99,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ));
         }
     }
-    uris.push(partition.uri);
-    save_members(ctx, &cg, uris)?;
+    append_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
     Ok(Response::no_content())
 }
 
@@ -146,8 +108,7 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
 fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let (_cpc, cg) = target_group(ctx)?;
     let partition = body_partition(ctx, 1)?;
-    let mut uris = members(&cg);
-    if !uris.contains(&partition.uri) {
+    if !cg.lists(MEMBERS, &partition.uri) {
         return Err(HmcError::conflict(
             140,
             format!(
@@ -157,8 +118,7 @@ fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ),
         ));
     }
-    uris.retain(|u| *u != partition.uri);
-    save_members(ctx, &cg, uris)?;
+    remove_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
     Ok(Response::no_content())
 }
 
@@ -226,19 +186,3 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
     unique_names: true,
     ..BASE
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_reprs_quote_like_python() {
-        assert_eq!(py_str("CG1"), "'CG1'");
-        assert_eq!(py_str("it's"), "\"it's\"");
-        assert_eq!(
-            py_list(&["/api/partitions/a".into(), "/api/partitions/b".into()]),
-            "['/api/partitions/a', '/api/partitions/b']"
-        );
-        assert_eq!(py_list(&[]), "[]");
-    }
-}

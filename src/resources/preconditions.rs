@@ -1,9 +1,12 @@
 //! Checks that operations share: CPC mode, CPC and partition status, required
-//! body fields. Each cites the status and reason code it produces.
+//! body fields, the DPM CPC a request body names. Each cites the status and
+//! reason code it produces.
 
 use serde_json::{Map, Value};
 
+use super::cpc::CPC;
 use super::descriptor::Mode;
+use super::generic::lookup;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
@@ -12,7 +15,7 @@ use crate::store::{Resource, Tx};
 pub fn cpc_of(tx: &Tx<'_>, r: &Resource) -> Result<Option<Resource>, HmcError> {
     let mut current = r.clone();
     loop {
-        if current.class == "cpc" {
+        if current.class == CPC.class {
             return Ok(Some(current));
         }
         match current.parent.as_deref() {
@@ -90,6 +93,34 @@ pub fn check_cpc_status(ctx: &Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
             ),
         ))
     }
+}
+
+/// The CPC that a request body's `cpc-uri` names, for the console-scoped
+/// resources that live on a DPM CPC (storage groups and templates, tape
+/// links, tape library zoning and discovery): 404.1 naming the request URI
+/// when there is no such CPC (the mock's answer, also for a `cpc-uri` that
+/// is not a string), 409.5 when it is not in DPM mode.
+pub fn dpm_cpc_of_body(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
+    let uri = body
+        .get("cpc-uri")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let cpc = lookup(ctx.tx, &CPC, uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
+    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
+    Ok(cpc)
+}
+
+/// Create Storage Group / Storage Template / Tape Link: the CPC of
+/// `dpm_cpc_of_body` must also have a status valid for operations (409.6).
+/// `description` defaults to "" and `fulfillment-state` is always
+/// "pending": the storage administrator fulfils the request later.
+pub fn prepare_on_dpm_cpc(ctx: &Ctx<'_>, body: &mut Map<String, Value>) -> Result<(), HmcError> {
+    let cpc = dpm_cpc_of_body(ctx, body)?;
+    check_cpc_status(ctx, &cpc)?;
+    body.entry("description")
+        .or_insert_with(|| Value::String(String::new()));
+    body.insert("fulfillment-state".into(), Value::String("pending".into()));
+    Ok(())
 }
 
 /// The statuses a partition must (`Only`) or must not (`Not`) have.

@@ -6,16 +6,18 @@
 use serde_json::{Map, Value, json};
 
 use super::console::CONSOLE;
-use super::cpc::CPC;
 use super::descriptor::{
     BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
 };
-use super::generic::{add_resource, check_unique_name, remove};
-use super::partition::partitions_answer;
-use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use super::fields::{array_items, object_item, required, uri_value};
+use super::generic::{
+    add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
+};
+use super::partition::{PARTITION, partitions_answer};
+use super::preconditions::prepare_on_dpm_cpc;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::store::{Resource, StoreError};
+use crate::store::Resource;
 
 /// Request fields that ask the HMC to e-mail the storage administrators.
 /// They are instructions, not properties, so they are never stored (the
@@ -48,55 +50,53 @@ pub(super) struct VolumeKind {
     /// Defaults of a volume created by Modify (Create adds none, like the
     /// Python mock), as JSON text.
     pub modify_defaults: &'static [(&'static str, &'static str)],
-    /// The field Modify names in its unknown-operation message (the mock
-    /// says `storage-volumes` for templates too).
-    pub modify_label: &'static str,
 }
 
 static GROUP_VOLUMES: VolumeKind = VolumeKind {
     rt: &STORAGE_VOLUME,
     key: "storage-volumes",
     modify_defaults: &[("fulfillment-state", "\"pending\""), ("usage", "\"data\"")],
-    modify_label: "storage-volumes",
 };
 
-/// The CPC that the body's `cpc-uri` names, or 404.1 for the request (the
-/// mock's answer when the CPC does not exist).
-fn referenced_cpc(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
-    let found = match body.get("cpc-uri") {
-        Some(Value::String(uri)) => ctx.tx.resource(uri)?,
-        _ => None,
-    };
-    match found {
-        Some(cpc) if cpc.class == CPC.class => Ok(cpc),
-        _ => Err(HmcError::not_found(ctx.req.path())),
+/// The operation that carries volume requests: Create accepts only
+/// `create` requests and gives their volumes no defaults (like the Python
+/// mock); Modify accepts `create`, `modify` and `delete`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Carrier {
+    Create,
+    Modify,
+}
+
+/// Takes the fields that are requests, not properties, out of a Create or
+/// Modify body: the volume requests and the e-mail instructions.
+fn strip_request_only(body: &mut Map<String, Value>, kind: &VolumeKind) {
+    body.remove(kind.key);
+    for field in EMAIL_FIELDS {
+        body.remove(*field);
     }
 }
 
-/// Create Storage Group / Create Storage Template: the CPC must exist
-/// (404.1), be in DPM mode (409.5) with a valid status (409.6). The volume
-/// requests leave the body (`after` creates them); `shared` defaults to
-/// true, `description` to "", and `fulfillment-state` is "pending".
+/// Create Storage Group / Create Storage Template: the CPC checks and
+/// defaults of `prepare_on_dpm_cpc`, and `shared` defaults to true (spec
+/// 4.12; the definition loader's default is false, see `STORAGE_GROUP`). The
+/// volume requests leave the body (`after` creates them).
 pub(super) fn prepare_create(
     ctx: &Ctx<'_>,
     body: &mut Map<String, Value>,
     kind: &VolumeKind,
 ) -> Result<(), HmcError> {
-    let cpc = referenced_cpc(ctx, body)?;
-    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
-    check_cpc_status(ctx, &cpc)?;
-    body.remove(kind.key);
-    for field in EMAIL_FIELDS {
-        body.remove(*field);
-    }
+    strip_request_only(body, kind);
+    // Before the other defaults, to keep the stored property order.
     body.entry("shared").or_insert(Value::Bool(true));
-    body.entry("description").or_insert_with(|| json!(""));
-    body.insert("fulfillment-state".into(), json!("pending"));
-    Ok(())
+    prepare_on_dpm_cpc(ctx, body)
 }
 
 /// Create Storage Group's body: the common rules, and empty candidate-port
 /// and attached-partition lists, which the operations on the group keep.
+/// They are not in `STORAGE_GROUP.defaults` because the Python mock's
+/// loader does not add them (table of spec 5.2): a group loaded from a
+/// definition file gets only the loader's defaults, and its operations
+/// read a missing list as empty.
 fn prepare_group(
     ctx: &mut Ctx<'_>,
     _console: &Resource,
@@ -116,26 +116,15 @@ fn volume_requests(
     body: &Map<String, Value>,
     kind: &VolumeKind,
 ) -> Result<Vec<Map<String, Value>>, HmcError> {
-    let invalid = || {
-        HmcError::bad_request(
-            7,
-            format!("The '{}' field must be an array of objects", kind.key),
-        )
-    };
-    match body.get(kind.key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_object().cloned().ok_or_else(invalid))
-            .collect(),
-        Some(_) => Err(invalid()),
-    }
+    array_items(body, kind.key)?
+        .iter()
+        .map(|item| object_item(kind.key, item).cloned())
+        .collect()
 }
 
 /// The `operation` of a volume request (400.5 when missing), as text.
 fn operation_of(request: &Map<String, Value>) -> Result<String, HmcError> {
-    require_fields(request, &["operation"])?;
-    Ok(match &request["operation"] {
+    Ok(match required(request, "operation")? {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })
@@ -169,40 +158,22 @@ fn create_volume(
             ),
         ));
     }
-    for (name, text) in defaults {
-        if !props.contains_key(*name) {
-            let value = serde_json::from_str(text).map_err(StoreError::from)?;
-            props.insert((*name).to_string(), value);
-        }
-    }
+    apply_defaults(&mut props, defaults)?;
     Ok(add_resource(ctx.tx, kind.rt, Some(holder), props)?.uri)
 }
 
-/// Create's `after` hook: creates the volumes of the body as sent (only
-/// `create` requests are allowed, 400.5 otherwise) and answers their URIs
-/// in order as `element-uris`.
+/// Create's `after` hook: creates the volumes of the body as sent and
+/// answers their URIs in order as `element-uris`.
 pub(super) fn create_volumes(
     ctx: &Ctx<'_>,
     kind: &VolumeKind,
     holder: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
-    let mut uris = Vec::new();
-    for request in volume_requests(sent, kind)? {
-        let operation = operation_of(&request)?;
-        if operation != "create" {
-            return Err(invalid_operation(kind.key, &operation));
-        }
-        uris.push(Value::String(create_volume(
-            ctx,
-            kind,
-            holder,
-            request,
-            &[],
-        )?));
-    }
+    let requests = volume_requests(sent, kind)?;
+    let created = apply_volume_requests(ctx, kind, holder, requests, Carrier::Create)?;
     let mut extra = Map::new();
-    extra.insert("element-uris".into(), Value::Array(uris));
+    extra.insert("element-uris".into(), Value::Array(created));
     Ok(extra)
 }
 
@@ -223,51 +194,50 @@ fn addressed_volume(
     holder: &Resource,
     request: &Map<String, Value>,
 ) -> Result<Resource, HmcError> {
-    require_fields(request, &["element-uri"])?;
-    let named = &request["element-uri"];
-    let found = match named {
-        Value::String(uri) => ctx.tx.resource(uri)?,
-        _ => None,
+    let named = required(request, "element-uri")?;
+    let found = match named.as_str() {
+        Some(uri) => lookup(ctx.tx, kind.rt, uri)?,
+        None => None,
     };
-    match found {
-        Some(v) if v.class == kind.rt.class && v.parent.as_deref() == Some(holder.uri.as_str()) => {
-            Ok(v)
-        }
-        _ => Err(HmcError::not_found(
-            named.as_str().unwrap_or(&named.to_string()),
-        )),
-    }
+    found
+        .filter(|v| v.parent.as_deref() == Some(holder.uri.as_str()))
+        .ok_or_else(|| HmcError::not_found(named.as_str().unwrap_or(&named.to_string())))
 }
 
-/// Carries out Modify's volume requests in order; returns the URIs of the
-/// volumes it created.
+/// Carries out the volume requests in order (400.5 for an operation the
+/// carrier does not accept); returns the URIs of the volumes it created.
 fn apply_volume_requests(
     ctx: &Ctx<'_>,
     kind: &VolumeKind,
     holder: &Resource,
     requests: Vec<Map<String, Value>>,
+    carrier: Carrier,
 ) -> Result<Vec<Value>, HmcError> {
     let mut created = Vec::new();
-    for request in requests {
-        match operation_of(&request)?.as_str() {
-            "create" => {
-                let uri = create_volume(ctx, kind, holder, request, kind.modify_defaults)?;
+    for mut request in requests {
+        match (operation_of(&request)?.as_str(), carrier) {
+            ("create", _) => {
+                let defaults = match carrier {
+                    Carrier::Create => &[],
+                    Carrier::Modify => kind.modify_defaults,
+                };
+                let uri = create_volume(ctx, kind, holder, request, defaults)?;
                 created.push(Value::String(uri));
             }
-            "modify" => {
+            ("modify", Carrier::Modify) => {
                 let mut volume = addressed_volume(ctx, kind, holder, &request)?;
-                for (k, v) in request {
-                    if k != "operation" {
-                        volume.props.insert(k, v);
-                    }
-                }
-                ctx.tx.save_properties(&volume.uri, &volume.props)?;
+                request.remove("operation");
+                merge_properties(ctx.tx, kind.rt, &mut volume, request)?;
             }
-            "delete" => {
+            ("delete", Carrier::Modify) => {
                 let volume = addressed_volume(ctx, kind, holder, &request)?;
                 remove(ctx.tx, &volume)?;
             }
-            other => return Err(invalid_operation(kind.modify_label, other)),
+            (other, Carrier::Create) => return Err(invalid_operation(kind.key, other)),
+            // The mock names `storage-volumes` here for templates too.
+            (other, Carrier::Modify) => {
+                return Err(invalid_operation(GROUP_VOLUMES.key, other));
+            }
         }
     }
     Ok(created)
@@ -285,25 +255,10 @@ pub(super) fn modify_holder(
 ) -> Result<Response, HmcError> {
     let mut body = ctx.req.json_object()?;
     let requests = volume_requests(&body, kind)?;
-    body.remove(kind.key);
-    for field in EMAIL_FIELDS {
-        body.remove(*field);
-    }
-    if rt.unique_names
-        && let Some(Value::String(name)) = body.get("name")
-    {
-        check_unique_name(
-            ctx.tx,
-            rt,
-            target.parent.as_deref(),
-            name,
-            Some(&target.uri),
-        )?;
-    }
+    strip_request_only(&mut body, kind);
     let mut holder = target.clone();
-    holder.props.extend(body);
-    ctx.tx.save_properties(&holder.uri, &holder.props)?;
-    let created = apply_volume_requests(ctx, kind, &holder, requests)?;
+    merge_properties(ctx.tx, rt, &mut holder, body)?;
+    let created = apply_volume_requests(ctx, kind, &holder, requests, Carrier::Modify)?;
     Ok(Response::ok(json!({ "element-uris": created })))
 }
 
@@ -316,12 +271,7 @@ fn modify(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
 /// mock), a group still attached to partitions is refused with 409.1; its
 /// volumes and virtual storage resources go with it.
 fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
-    let attached: Vec<&str> = group
-        .props
-        .get("attached-partition-uris")
-        .and_then(Value::as_array)
-        .map(|uris| uris.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let attached = group.str_list("attached-partition-uris");
     if !attached.is_empty() {
         return Err(HmcError::conflict(
             1,
@@ -335,21 +285,22 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     remove(ctx.tx, group)
 }
 
-/// Operation: Request Storage Group Fulfillment. There is no storage
-/// administrator to ask, so nothing changes (as in the Python mock).
 /// Operation: Get Partitions for a Storage Group (zhmcclient's
 /// `list_attached_partitions`; not in the Python mock): the partitions in
-/// the group's `attached-partition-uris` that still exist.
+/// the group's `attached-partition-uris` that still exist (as partitions:
+/// a definition file may name anything there).
 fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let mut partitions = Vec::new();
-    for uri in string_list(group.props.get("attached-partition-uris")) {
-        if let Some(p) = ctx.tx.resource(&uri)? {
+    for uri in group.str_list("attached-partition-uris") {
+        if let Some(p) = lookup(ctx.tx, &PARTITION, uri)? {
             partitions.push(p);
         }
     }
     partitions_answer(ctx, &partitions)
 }
 
+/// Operation: Request Storage Group Fulfillment. There is no storage
+/// administrator to ask, so nothing changes (as in the Python mock).
 fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response, HmcError> {
     Ok(Response::no_content())
 }
@@ -357,45 +308,28 @@ fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response
 /// The `adapter-port-uris` of a candidate-port request: 400.3 without a
 /// body, 400.5 without the field, 400.7 unless it is a list of strings.
 fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<String>, HmcError> {
+    const FIELD: &str = "adapter-port-uris";
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["adapter-port-uris"])?;
-    let invalid =
-        || HmcError::bad_request(7, "The 'adapter-port-uris' field must be an array of URIs");
-    body["adapter-port-uris"]
+    let value = required(&body, FIELD)?;
+    let items = value
         .as_array()
-        .ok_or_else(invalid)?
+        .ok_or_else(|| HmcError::invalid_field(FIELD, value))?;
+    items
         .iter()
-        .map(|v| v.as_str().map(str::to_string).ok_or_else(invalid))
+        .map(|v| uri_value(FIELD, Some(v)).map(str::to_string))
         .collect()
 }
 
-/// The group's candidate ports; a group without the list (loaded from a
-/// definition file) has none.
-fn candidate_ports(group: &Resource) -> Vec<String> {
-    string_list(group.props.get("candidate-adapter-port-uris"))
-}
-
-/// The strings of a list property (a missing or malformed one is empty).
-fn string_list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// The list of a group's candidate ports. A group without it (loaded from
+/// a definition file) has none (`Resource::str_list`).
+const CANDIDATES: &str = "candidate-adapter-port-uris";
 
 fn save_candidate_ports(
     ctx: &Ctx<'_>,
     group: &Resource,
-    ports: Vec<String>,
+    ports: Vec<&str>,
 ) -> Result<Response, HmcError> {
-    let mut props = group.props.clone();
-    props.insert("candidate-adapter-port-uris".into(), json!(ports));
-    ctx.tx.save_properties(&group.uri, &props)?;
+    set_properties(ctx.tx, &mut group.clone(), [(CANDIDATES, json!(ports))])?;
     Ok(Response::no_content())
 }
 
@@ -403,9 +337,9 @@ fn save_candidate_ports(
 /// already in the list is 409.483 and nothing is added.
 fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let requested = requested_ports(ctx)?;
-    let mut ports = candidate_ports(group);
-    for uri in requested {
-        if ports.contains(&uri) {
+    let mut ports = group.str_list(CANDIDATES);
+    for uri in &requested {
+        if ports.contains(&uri.as_str()) {
             return Err(HmcError::conflict(
                 483,
                 format!(
@@ -423,9 +357,9 @@ fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, 
 /// port not in the list is 409.479 and nothing is removed.
 fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
     let requested = requested_ports(ctx)?;
-    let mut ports = candidate_ports(group);
-    for uri in requested {
-        let Some(at) = ports.iter().position(|p| *p == uri) else {
+    let mut ports = group.str_list(CANDIDATES);
+    for uri in &requested {
+        let Some(at) = ports.iter().position(|p| p == uri) else {
             return Err(HmcError::conflict(
                 479,
                 format!(
@@ -440,7 +374,11 @@ fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Respons
 }
 
 /// Storage group names are unique on a real HMC (400.8 on create and
-/// rename; the Python mock does not check).
+/// rename; the Python mock does not check). `defaults` are the Python
+/// mock's loader defaults (table of spec 5.2), which definition files and
+/// Create share; `shared` is false there, while the create handler defaults
+/// it to true (spec 4.12 and 5.2, `prepare_create`), which runs first and so
+/// wins.
 pub static STORAGE_GROUP: ResourceType = ResourceType {
     class: "storage-group",
     def_key: "storage_groups",

@@ -14,7 +14,6 @@ static TEMPLATE_VOLUMES: VolumeKind = VolumeKind {
     rt: &STORAGE_TEMPLATE_VOLUME,
     key: "storage-template-volumes",
     modify_defaults: &[("usage", "\"data\"")],
-    modify_label: "storage-volumes",
 };
 
 fn prepare_template(
@@ -39,7 +38,9 @@ fn modify(ctx: &mut Ctx<'_>, template: &Resource) -> Result<Response, HmcError> 
 }
 
 /// Storage template names are unique on a real HMC (400.8 on create and
-/// rename; the Python mock does not check).
+/// rename; the Python mock does not check). As for storage groups, the
+/// loader's `shared` default is false while Create's is true
+/// (`prepare_create` runs before the defaults).
 pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
     class: "storage-template",
     def_key: "storage_group_templates",

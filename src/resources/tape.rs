@@ -4,12 +4,12 @@
 use serde_json::{Map, Value, json};
 
 use super::Service;
+use super::adapter::ADAPTER;
 use super::console::CONSOLE;
-use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::{check_unique_name, fetch, remove};
+use super::generic::{merge_properties, remove, set_properties};
 use super::partition::{PARTITION, partitions_answer};
-use super::preconditions::{check_cpc_status, require_fields, require_mode};
+use super::preconditions::{check_cpc_status, dpm_cpc_of_body, prepare_on_dpm_cpc, require_fields};
 use super::python::truthy;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -25,16 +25,6 @@ fn default_environment_report() -> Value {
     json!({"status": "ok", "last-updated": "2024-01-01T00:00:00Z", "details": {}})
 }
 
-/// The CPC named by the body's `cpc-uri` of a request that needs DPM: 404.1
-/// naming the request URI when there is none (as the HMC mock does), 409.5
-/// when it is not in DPM mode.
-fn dpm_cpc_of_body(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<Resource, HmcError> {
-    let uri = body.get("cpc-uri").and_then(Value::as_str).unwrap_or("");
-    let cpc = fetch(ctx.tx, &CPC, uri).map_err(|_| HmcError::not_found(ctx.req.path()))?;
-    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
-    Ok(cpc)
-}
-
 /// The request body with its required `cpc-uri` (400.3, 400.5).
 fn cpc_request(ctx: &Ctx<'_>) -> Result<Map<String, Value>, HmcError> {
     let body = ctx.req.json_object()?;
@@ -48,7 +38,7 @@ fn cpc_request(ctx: &Ctx<'_>) -> Result<Map<String, Value>, HmcError> {
 fn request_zoning(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let body = cpc_request(ctx)?;
     let mut cpc = dpm_cpc_of_body(ctx, &body)?;
-    if ctx.tx.children(&cpc.uri, "adapter")?.is_empty() {
+    if !ctx.tx.has_children(&cpc.uri, ADAPTER.class)? {
         return Err(HmcError::conflict(
             487,
             format!(
@@ -57,11 +47,11 @@ fn request_zoning(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ),
         ));
     }
-    cpc.props.insert(
-        "management-world-wide-port-name".into(),
-        Value::String(ZONED_WWPN.into()),
-    );
-    ctx.tx.save_properties(&cpc.uri, &cpc.props)?;
+    set_properties(
+        ctx.tx,
+        &mut cpc,
+        [("management-world-wide-port-name", json!(ZONED_WWPN))],
+    )?;
     Ok(Response::ok(json!({})))
 }
 
@@ -144,20 +134,15 @@ pub static TAPE_LIBRARY: ResourceType = ResourceType {
     ..BASE
 };
 
-/// Create Tape Link: the CPC named by `cpc-uri` (404.1, DPM 409.5, status
-/// 409.6); `description` defaults to "" and `fulfillment-state` is always
-/// "pending" (the link is fulfilled later, by the HMC administrator).
+/// Create Tape Link: the CPC checks and defaults of `prepare_on_dpm_cpc`
+/// (404.1, DPM 409.5, status 409.6; `description` "", `fulfillment-state`
+/// "pending").
 fn prepare_create_link(
     ctx: &mut Ctx<'_>,
     _console: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    let cpc = dpm_cpc_of_body(ctx, body)?;
-    check_cpc_status(ctx, &cpc)?;
-    body.entry("description")
-        .or_insert_with(|| Value::String(String::new()));
-    body.insert("fulfillment-state".into(), Value::String("pending".into()));
-    Ok(())
+    prepare_on_dpm_cpc(ctx, body)
 }
 
 /// Operation: Delete Tape Link. Its virtual tape resources go with it, and
@@ -170,18 +155,7 @@ fn delete_link(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError>
 /// the mock crashes); a new name must be unique (400.8).
 fn modify_link(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Response, HmcError> {
     let body = ctx.req.json_object()?;
-    if let Some(Value::String(name)) = body.get("name") {
-        check_unique_name(
-            ctx.tx,
-            &TAPE_LINK,
-            link.parent.as_deref(),
-            name,
-            Some(&link.uri),
-        )?;
-    }
-    let mut props = link.props.clone();
-    props.extend(body);
-    ctx.tx.save_properties(&link.uri, &props)?;
+    merge_properties(ctx.tx, &TAPE_LINK, &mut link.clone(), body)?;
     Ok(Response::no_content())
 }
 
@@ -218,9 +192,7 @@ fn update_environment_report(ctx: &mut Ctx<'_>, link: &Resource) -> Result<Respo
     if let Some(body) = ctx.req.json()?
         && truthy(Some(&body))
     {
-        let mut props = link.props.clone();
-        props.insert("environment-report".into(), body);
-        ctx.tx.save_properties(&link.uri, &props)?;
+        set_properties(ctx.tx, &mut link.clone(), [("environment-report", body)])?;
     }
     Ok(Response::ok(json!({})))
 }

@@ -1,6 +1,8 @@
 //! Virtual switches of DPM CPCs and their Get Connected VNICs operation.
 
-use serde_json::{Value, json};
+use std::collections::HashSet;
+
+use serde_json::json;
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
@@ -12,15 +14,21 @@ use crate::store::{Resource, Tx};
 
 /// After a delete: the virtual switches backed by a deleted adapter go too
 /// (a HiperSockets adapter's switch exists only for it; the Python mock
-/// leaves it behind).
+/// leaves it behind). One class query finds them; most deletes (NICs,
+/// partitions, storage groups, ...) match none and end there.
 fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
-    for vs in tx.resources_of_class(VIRTUAL_SWITCH.class)? {
-        if vs
-            .str_prop("backing-adapter-uri")
-            .is_some_and(|a| gone.iter().any(|g| g == a))
-        {
-            remove(tx, &vs)?;
-        }
+    let gone: HashSet<&str> = gone.iter().map(String::as_str).collect();
+    let orphans: Vec<Resource> = tx
+        .resources_of_class(VIRTUAL_SWITCH.class)?
+        .into_iter()
+        .filter(|vs| {
+            vs.str_prop("backing-adapter-uri")
+                .is_some_and(|a| gone.contains(a))
+        })
+        .collect();
+    // Through `remove`, like every delete (its hooks see the switch go).
+    for vs in &orphans {
+        remove(tx, vs)?;
     }
     Ok(())
 }
@@ -32,15 +40,9 @@ fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
 fn get_connected_vnics(ctx: &mut Ctx<'_>, vswitch: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, vswitch, Mode::Dpm)?;
     let mut live = Vec::new();
-    let stored = vswitch
-        .props
-        .get("connected-vnic-uris")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for uri in stored.iter().filter_map(Value::as_str) {
-        if ctx.tx.resource(uri)?.is_some() {
-            live.push(Value::String(uri.to_string()));
+    for uri in vswitch.str_list("connected-vnic-uris") {
+        if ctx.tx.resource_exists(uri)? {
+            live.push(uri);
         }
     }
     Ok(Response::ok(json!({ "connected-vnic-uris": live })))

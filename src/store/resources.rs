@@ -101,6 +101,14 @@ impl Tx<'_> {
         self.query_resources("WHERE parent_uri = ?1 AND class = ?2", &[&parent, &class])
     }
 
+    /// Whether `parent` has a child of one class (without reading any).
+    pub fn has_children(&self, parent: &str, class: &str) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM resources WHERE parent_uri = ?1 AND class = ?2 LIMIT 1",
+        )?;
+        Ok(stmt.exists([parent, class])?)
+    }
+
     /// Every resource of one class, in insertion order.
     pub fn resources_of_class(&self, class: &str) -> Result<Vec<Resource>, StoreError> {
         self.query_resources("WHERE class = ?1", &[&class])
@@ -261,6 +269,16 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
+        let found = store
+            .read(|tx| {
+                Ok::<_, StoreError>((
+                    tx.has_children("/c", "partition")?,
+                    tx.has_children("/c", "adapter")?,
+                    tx.has_children("/p/n", "nic")?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(found, (true, false, false));
         let gone = store.write(|tx| tx.delete_resource("/p")).unwrap();
         assert_eq!(gone, vec!["/p".to_string(), "/p/n".to_string()]);
         store
