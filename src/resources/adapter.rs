@@ -8,7 +8,7 @@ use super::cpc::CPC;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
-use super::generic::{add_resource, compile_filters, parent_of, passes_filters};
+use super::generic::{add_resource, compile_filters, parent_of, passes_filters, set_properties};
 use super::partition::PARTITION;
 use super::preconditions::{require_fields, require_mode};
 use super::virtual_switch::VIRTUAL_SWITCH;
@@ -205,14 +205,6 @@ fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
     Ok(())
 }
 
-/// Stores `value` as property `name` of `r`.
-fn set_property(tx: &Tx<'_>, r: &Resource, name: &str, value: Value) -> Result<(), HmcError> {
-    let mut props = r.props.clone();
-    props.insert(name.to_string(), value);
-    tx.save_properties(&r.uri, &props)?;
-    Ok(())
-}
-
 /// Crypto types Change Crypto Type accepts.
 const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coprocessor"];
 
@@ -225,7 +217,7 @@ fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response,
     let value = body.get("crypto-type");
     match value.and_then(Value::as_str) {
         Some(t) if CRYPTO_TYPES.contains(&t) => {
-            set_property(ctx.tx, adapter, "crypto-type", Value::String(t.into()))?;
+            set_properties(ctx.tx, &mut adapter.clone(), [("crypto-type", json!(t))])?;
             Ok(Response::no_content())
         }
         _ => Err(HmcError::bad_request(
@@ -276,7 +268,7 @@ fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response
             format!("New value for 'type' field is already set: {t}"),
         ));
     }
-    set_property(ctx.tx, adapter, "type", Value::String(t.into()))?;
+    set_properties(ctx.tx, &mut adapter.clone(), [("type", json!(t))])?;
     Ok(Response::no_content())
 }
 

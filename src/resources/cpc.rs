@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::generic::set_properties;
 use super::preconditions::{cpc_of, require_fields, require_mode};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -21,10 +22,7 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
 
 /// Sets the CPC's `status`.
 fn set_status(tx: &Tx<'_>, cpc: &Resource, status: &str) -> Result<(), HmcError> {
-    let mut props = cpc.props.clone();
-    props.insert("status".into(), Value::String(status.into()));
-    tx.save_properties(&cpc.uri, &props)?;
-    Ok(())
+    set_properties(tx, &mut cpc.clone(), [("status", json!(status))])
 }
 
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::generic::set_properties;
 use super::partition::check_changeable;
 use super::preconditions::require_fields;
 use crate::api::{HmcError, Response};
@@ -132,9 +133,7 @@ fn change_config(
     let body = ctx.req.json_object()?;
     let mut config = CryptoConfig::of(p);
     change(&body, &mut config)?;
-    let mut props = p.props.clone();
-    props.insert(CONFIG.into(), config.into_value());
-    ctx.tx.save_properties(&p.uri, &props)?;
+    set_properties(ctx.tx, &mut p.clone(), [(CONFIG, config.into_value())])?;
     Ok(Response::no_content())
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, Operation, ResourceType, UpdateSpec};
 use super::device_numbers::{assign_device_number, assign_wwpn, hba_numbers_updated};
+use super::generic::set_properties;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
 use super::preconditions::require_fields;
@@ -51,9 +52,7 @@ fn reassign_storage_adapter_port(ctx: &mut Ctx<'_>, hba: &Resource) -> Result<Re
         PortKind::Storage,
         body.get(PORT).unwrap_or(&Value::Null),
     )?;
-    let mut props = hba.props.clone();
-    props.insert(PORT.into(), Value::String(port));
-    ctx.tx.save_properties(&hba.uri, &props)?;
+    set_properties(ctx.tx, &mut hba.clone(), [(PORT, Value::String(port))])?;
     Ok(Response::no_content())
 }
 

@@ -2,16 +2,16 @@
 //! Start/Stop, the dump and restart jobs, ISO images, storage group
 //! attachment, and (from `crypto_configuration`) the crypto operations.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::crypto_configuration;
 use super::descriptor::Operation;
-use super::generic::{append_reference, remove_reference};
+use super::generic::{append_reference, remove_reference, set_properties};
 use super::partition::{check_changeable, check_dpm_and_cpc};
 use super::preconditions::{Statuses, check_partition_status, require_fields};
 use crate::api::{HmcError, Method, Query, Response};
 use crate::ctx::Ctx;
-use crate::store::{Resource, Tx};
+use crate::store::Resource;
 
 /// Partition statuses in which a dump or a PSW restart can run.
 const RUNNING: &[&str] = &["active", "paused", "terminated"];
@@ -21,23 +21,11 @@ const SG_URIS: &str = "storage-group-uris";
 /// The storage group's list of the partitions it is attached to.
 const ATTACHED_URIS: &str = "attached-partition-uris";
 
-/// Sets `changes` on the stored properties of `r`.
-fn save(tx: &Tx<'_>, r: &Resource, changes: Map<String, Value>) -> Result<(), HmcError> {
-    let mut props = r.props.clone();
-    props.extend(changes);
-    tx.save_properties(&r.uri, &props)?;
-    Ok(())
-}
-
 /// Operation: Start Partition (asynchronous: 202 and a job).
 fn start(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_dpm_and_cpc(ctx, p)?;
     check_partition_status(ctx, p, Statuses::Only(&["stopped"]))?;
-    save(
-        ctx.tx,
-        p,
-        Map::from_iter([("status".into(), json!("active"))]),
-    )?;
+    set_properties(ctx.tx, &mut p.clone(), [("status", json!("active"))])?;
     ctx.job("Start Partition", &p.uri, Some(json!({})))
 }
 
@@ -56,11 +44,7 @@ fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
             "reservation-error",
         ]),
     )?;
-    save(
-        ctx.tx,
-        p,
-        Map::from_iter([("status".into(), json!("stopped"))]),
-    )?;
+    set_properties(ctx.tx, &mut p.clone(), [("status", json!("stopped"))])?;
     ctx.job("Stop Partition", &p.uri, Some(json!({})))
 }
 
@@ -131,13 +115,13 @@ fn mount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError
     let query = ctx.query()?;
     let image = required_query(&query, "image-name")?;
     let ins_file = required_query(&query, "ins-file-name")?;
-    save(
+    set_properties(
         ctx.tx,
-        p,
-        Map::from_iter([
-            ("boot-iso-image-name".into(), Value::String(image)),
-            ("boot-iso-ins-file".into(), Value::String(ins_file)),
-        ]),
+        &mut p.clone(),
+        [
+            ("boot-iso-image-name", Value::String(image)),
+            ("boot-iso-ins-file", Value::String(ins_file)),
+        ],
     )?;
     Ok(Response::ok(json!({})))
 }
@@ -145,13 +129,13 @@ fn mount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError
 /// Operation: Unmount ISO Image.
 fn unmount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
-    save(
+    set_properties(
         ctx.tx,
-        p,
-        Map::from_iter([
-            ("boot-iso-image-name".into(), Value::Null),
-            ("boot-iso-ins-file".into(), Value::Null),
-        ]),
+        &mut p.clone(),
+        [
+            ("boot-iso-image-name", Value::Null),
+            ("boot-iso-ins-file", Value::Null),
+        ],
     )?;
     Ok(Response::ok(json!({})))
 }
