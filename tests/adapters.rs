@@ -584,6 +584,7 @@ fn table() -> Vec<Row> {
         row(Post, EXPORT, j(json!({})), 400, 5),
         row(Post, EXPORT, partitions(json!([])), 400, 149),
         row(Post, EXPORT, partitions(json!("/api/partitions/linux1")), 400, 7),
+        row(Post, EXPORT, partitions(json!(null)), 400, 7),
         row(Post, EXPORT, partitions(json!([1])), 400, 7),
         row(Post, EXPORT, partitions(json!(["/api/partitions/nope"])), 404, 2),
         row(Post, EXPORT, partitions(json!(["/api/partitions/linux1", "/api/adapters/osa-0108"])), 404, 2),

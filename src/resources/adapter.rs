@@ -8,9 +8,10 @@ use super::cpc::CPC;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
+use super::fields::required;
 use super::generic::{add_resource, compile_filters, parent_of, passes_filters, set_properties};
 use super::partition::PARTITION;
-use super::preconditions::{require_fields, require_mode};
+use super::preconditions::require_mode;
 use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -213,16 +214,18 @@ const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coproces
 fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, adapter, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["crypto-type"])?;
-    let value = body.get("crypto-type");
-    match value.and_then(Value::as_str) {
+    let value = required(&body, "crypto-type")?;
+    match value.as_str() {
         Some(t) if CRYPTO_TYPES.contains(&t) => {
             set_properties(ctx.tx, &mut adapter.clone(), [("crypto-type", json!(t))])?;
             Ok(Response::no_content())
         }
         _ => Err(HmcError::bad_request(
             8,
-            format!("Invalid value for 'crypto-type' field: {}", shown(value)),
+            format!(
+                "Invalid value for 'crypto-type' field: {}",
+                shown(Some(value))
+            ),
         )),
     }
 }
@@ -236,8 +239,7 @@ const FICON_TYPES: &[&str] = &["fc", "fcp", "not-configured"];
 fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, adapter, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["type"])?;
-    let new_type = body.get("type");
+    let new_type = required(&body, "type")?;
     if family(adapter) != "ficon" {
         return Err(HmcError::bad_request(
             18,
@@ -253,13 +255,13 @@ fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response
             "The adapter type cannot be changed for adapter status: exceptions",
         ));
     }
-    let Some(t) = new_type
-        .and_then(Value::as_str)
-        .filter(|t| FICON_TYPES.contains(t))
-    else {
+    let Some(t) = new_type.as_str().filter(|t| FICON_TYPES.contains(t)) else {
         return Err(HmcError::bad_request(
             8,
-            format!("Invalid new value for 'type' field: {}", shown(new_type)),
+            format!(
+                "Invalid new value for 'type' field: {}",
+                shown(Some(new_type))
+            ),
         ));
     };
     if adapter.str_prop("type") == Some(t) {

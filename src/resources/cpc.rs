@@ -4,8 +4,10 @@
 use serde_json::{Value, json};
 
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::fields::{referenced, required, string_items};
 use super::generic::set_properties;
-use super::preconditions::{cpc_of, require_fields, require_mode};
+use super::partition::PARTITION;
+use super::preconditions::{cpc_of, require_mode};
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
@@ -60,10 +62,7 @@ fn field(r: &Resource, name: &str) -> String {
 /// The partition at `uri` for Export WWPN List: 404.2 naming the URI if
 /// there is none (the HMC mock crashes), 400.149 if it is in another CPC.
 fn wwpn_partition(ctx: &Ctx<'_>, cpc: &Resource, uri: &str) -> Result<Resource, HmcError> {
-    let partition = match ctx.tx.resource(uri)? {
-        Some(p) if p.class == "partition" => p,
-        _ => return Err(HmcError::referenced_not_found(2, uri)),
-    };
+    let partition = referenced(ctx.tx, &PARTITION, uri)?;
     let owner = cpc_of(ctx.tx, &partition)?;
     if owner.as_ref().map(|c| c.uri.as_str()) != Some(cpc.uri.as_str()) {
         let other = owner.as_ref().map(cpc_id).unwrap_or("");
@@ -117,17 +116,12 @@ fn wwpn_lines(ctx: &Ctx<'_>, partition: &Resource) -> Result<Vec<Value>, HmcErro
 fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, cpc, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["partitions"])?;
-    let invalid = || {
-        HmcError::bad_request(
-            7,
-            "Invalid value for 'partitions' field: it must be an array of partition URIs",
-        )
+    // Null is 400.7 like any other non-list (the HMC mock crashes on it),
+    // not an empty list.
+    let uris = match required(&body, "partitions")? {
+        Value::Array(_) => string_items(&body, "partitions")?,
+        other => return Err(HmcError::invalid_field("partitions", other)),
     };
-    let uris = body
-        .get("partitions")
-        .and_then(Value::as_array)
-        .ok_or_else(invalid)?;
     if uris.is_empty() {
         return Err(HmcError::bad_request(
             149,
@@ -136,7 +130,6 @@ fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcEr
     }
     let mut lines = Vec::new();
     for uri in uris {
-        let uri = uri.as_str().ok_or_else(invalid)?;
         let partition = wwpn_partition(ctx, cpc, uri)?;
         lines.extend(wwpn_lines(ctx, &partition)?);
     }

@@ -4,9 +4,10 @@
 
 use serde_json::{Map, Value};
 
+use super::adapter::ADAPTER;
+use super::fields::{array_items, referenced, required, uri_value};
 use super::generic::set_properties;
 use super::partition::check_changeable;
-use super::preconditions::require_fields;
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -112,16 +113,6 @@ impl CryptoConfig {
     }
 }
 
-/// The list in body field `name` (absent or null: empty; 400.7 if not a
-/// list, where the Python mock iterates whatever it got).
-fn list_field(body: &Map<String, Value>, name: &str) -> Result<Vec<Value>, HmcError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => Ok(a.clone()),
-        Some(other) => Err(HmcError::invalid_field(name, other)),
-    }
-}
-
 /// Checks the partition, reads the body (400.3 without one), applies
 /// `change` to the configuration and stores it; answers 204.
 fn change_config(
@@ -141,7 +132,12 @@ fn change_config(
 /// adapters and domains are not validated.
 pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        config.increase(list_field(body, ADAPTERS)?, list_field(body, DOMAINS)?);
+        // Absent or null lists are empty; another type is 400.7, where the
+        // Python mock iterates whatever it got.
+        config.increase(
+            array_items(body, ADAPTERS)?.to_vec(),
+            array_items(body, DOMAINS)?.to_vec(),
+        );
         Ok(())
     })
 }
@@ -149,9 +145,10 @@ pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 /// Operation: Decrease Crypto Configuration.
 pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        let adapters = list_field(body, ADAPTERS)?;
-        let indexes = list_field(body, "crypto-domain-indexes")?;
-        config.decrease(&adapters, &indexes);
+        config.decrease(
+            array_items(body, ADAPTERS)?,
+            array_items(body, "crypto-domain-indexes")?,
+        );
         Ok(())
     })
 }
@@ -160,11 +157,9 @@ pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 /// matches, as in the HMC mock).
 pub fn change_domain(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        require_fields(body, &["domain-index", "access-mode"])?;
-        config.change_access_mode(
-            body.get("domain-index").unwrap_or(&Value::Null),
-            body.get("access-mode").unwrap_or(&Value::Null),
-        );
+        let index = required(body, "domain-index")?;
+        let mode = required(body, "access-mode")?;
+        config.change_access_mode(index, mode);
         Ok(())
     })
 }
@@ -188,19 +183,14 @@ fn not_controlled(p: &Resource, adapter: &str, index: &Value) -> HmcError {
 pub fn zeroize(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["crypto-adapter-uri", "domain-index"])?;
-    let adapter_value = body.get("crypto-adapter-uri").unwrap_or(&Value::Null);
-    let Some(adapter) = adapter_value.as_str() else {
-        return Err(HmcError::invalid_field("crypto-adapter-uri", adapter_value));
-    };
-    let index = body.get("domain-index").unwrap_or(&Value::Null);
+    // Both fields must be present before either's type is checked.
+    let adapter_value = required(&body, "crypto-adapter-uri")?;
+    let index = required(&body, "domain-index")?;
+    let adapter = uri_value("crypto-adapter-uri", Some(adapter_value))?;
     if !index.is_u64() {
         return Err(HmcError::invalid_field("domain-index", index));
     }
-    match ctx.tx.resource(adapter)? {
-        Some(a) if a.class == "adapter" => {}
-        _ => return Err(HmcError::referenced_not_found(2, adapter)),
-    }
+    referenced(ctx.tx, &ADAPTER, adapter)?;
     if !CryptoConfig::of(p).controls(adapter, index) {
         return Err(not_controlled(p, adapter, index));
     }

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, Operation, ResourceType, UpdateSpec};
 use super::device_numbers::{assign_device_number, assign_wwpn, hba_numbers_updated};
+use super::fields::required;
 use super::generic::set_properties;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
-use super::preconditions::require_fields;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
@@ -23,11 +23,7 @@ fn prepare_hba(
     _partition: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    require_port(
-        ctx.tx,
-        PortKind::Storage,
-        body.get(PORT).unwrap_or(&Value::Null),
-    )?;
+    require_port(ctx.tx, PortKind::Storage, required(body, PORT)?)?;
     Ok(())
 }
 
@@ -46,12 +42,7 @@ fn on_add_hba(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Resul
 fn reassign_storage_adapter_port(ctx: &mut Ctx<'_>, hba: &Resource) -> Result<Response, HmcError> {
     check_parent_changeable(ctx, hba)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &[PORT])?;
-    let port = require_port(
-        ctx.tx,
-        PortKind::Storage,
-        body.get(PORT).unwrap_or(&Value::Null),
-    )?;
+    let port = require_port(ctx.tx, PortKind::Storage, required(&body, PORT)?)?;
     set_properties(ctx.tx, &mut hba.clone(), [(PORT, Value::String(port))])?;
     Ok(Response::no_content())
 }

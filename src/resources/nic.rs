@@ -6,9 +6,11 @@ use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
 use super::device_numbers::{assign_device_number, device_number_updated};
+use super::fields::referenced;
 use super::generic::append_reference;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
+use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
@@ -50,12 +52,8 @@ fn on_add_nic(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Resul
         assign_device_number(tx, &p.uri, r)?;
     }
     if let Some(vs) = r.str_prop("virtual-switch-uri").map(str::to_string) {
-        match tx.resource(&vs)? {
-            Some(v) if v.class == "virtual-switch" => {
-                append_reference(tx, &vs, "connected-vnic-uris", &r.uri)?;
-            }
-            _ => return Err(HmcError::referenced_not_found(2, &vs)),
-        }
+        referenced(tx, &VIRTUAL_SWITCH, &vs)?;
+        append_reference(tx, &vs, "connected-vnic-uris", &r.uri)?;
     }
     Ok(())
 }

@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 
 use super::crypto_configuration;
 use super::descriptor::Operation;
+use super::fields::{referenced, required, uri_value};
 use super::generic::{append_reference, remove_reference, set_properties};
 use super::partition::{check_changeable, check_dpm_and_cpc};
 use super::preconditions::{Statuses, check_partition_status, require_fields};
+use super::storage::STORAGE_GROUP;
 use crate::api::{HmcError, Method, Query, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -182,15 +184,9 @@ fn not_attached(sg: &Resource, p: &Resource) -> HmcError {
 /// without it, 400.7 if it is not a string, 404.2 if there is no such group.
 fn storage_group_of_body(ctx: &Ctx<'_>) -> Result<Resource, HmcError> {
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["storage-group-uri"])?;
-    let value = body.get("storage-group-uri").unwrap_or(&Value::Null);
-    let Some(uri) = value.as_str() else {
-        return Err(HmcError::invalid_field("storage-group-uri", value));
-    };
-    match ctx.tx.resource(uri)? {
-        Some(sg) if sg.class == "storage-group" => Ok(sg),
-        _ => Err(HmcError::referenced_not_found(2, uri)),
-    }
+    let field = "storage-group-uri";
+    let uri = uri_value(field, Some(required(&body, field)?))?;
+    referenced(ctx.tx, &STORAGE_GROUP, uri)
 }
 
 /// Whether the list property `list` of `r` holds `uri`.
