@@ -11,26 +11,20 @@ use super::descriptor::{
 use super::fields::required;
 use super::generic::{add_resource, compile_filters, parent_of, passes_filters, set_properties};
 use super::partition::PARTITION;
+use super::port_reference::PortKind;
 use super::preconditions::require_mode;
 use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
-/// What ports an adapter has, derived from its family or type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortKind {
-    Network,
-    Storage,
-    None,
-}
-
-/// The port kind of an adapter family.
-pub fn port_kind(family: &str) -> PortKind {
+/// The kind of ports an adapter family has (none for crypto adapters and
+/// accelerators).
+fn port_kind(family: &str) -> Option<PortKind> {
     match family {
-        "osa" | "roce" | "hipersockets" => PortKind::Network,
-        "ficon" => PortKind::Storage,
-        _ => PortKind::None,
+        "osa" | "roce" | "hipersockets" => Some(PortKind::Network),
+        "ficon" => Some(PortKind::Storage),
+        _ => None,
     }
 }
 
@@ -79,12 +73,7 @@ fn on_add_adapter(
         r.props
             .insert("adapter-family".into(), Value::String(f.into()));
     }
-    let list = match port_kind(family(r)) {
-        PortKind::Network => Some("network-port-uris"),
-        PortKind::Storage => Some("storage-port-uris"),
-        PortKind::None => None,
-    };
-    if let Some(list) = list {
+    if let Some(list) = port_kind(family(r)).and_then(|k| k.port_type().back_ref) {
         r.props
             .entry(list)
             .or_insert_with(|| Value::Array(Vec::new()));
@@ -157,18 +146,14 @@ fn after_hipersocket(
         "port": 0,
     });
     add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), object(vswitch))?;
-    let port_type = match port_kind(family(adapter)) {
-        PortKind::Network => &NETWORK_PORT,
-        PortKind::Storage => &STORAGE_PORT,
-        PortKind::None => {
-            return Err(HmcError::bad_request(
-                5,
-                format!(
-                    "The adapter-family of a HiperSockets adapter must have ports: {}",
-                    shown(adapter.props.get("adapter-family"))
-                ),
-            ));
-        }
+    let Some(kind) = port_kind(family(adapter)) else {
+        return Err(HmcError::bad_request(
+            5,
+            format!(
+                "The adapter-family of a HiperSockets adapter must have ports: {}",
+                shown(adapter.props.get("adapter-family"))
+            ),
+        ));
     };
     // A real HMC numbers ports by their index; element-id "0" gives the URI
     // `.../network-ports/0` that the default HMC's HiperSockets adapter has.
@@ -176,7 +161,7 @@ fn after_hipersocket(
     if let Some(d) = sent.get("port-description") {
         port.insert("description".into(), d.clone());
     }
-    add_resource(ctx.tx, port_type, Some(adapter), port)?;
+    add_resource(ctx.tx, kind.port_type(), Some(adapter), port)?;
     Ok(Map::new())
 }
 
@@ -513,7 +498,7 @@ pub static NETWORK_PORT: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("network-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == PortKind::Network),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Network)),
     update: Some(UpdateSpec {
         title: "Update Network Port Properties",
         writable: Some(&["description"]),
@@ -532,7 +517,7 @@ pub static STORAGE_PORT: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("storage-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == PortKind::Storage),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Storage)),
     update: Some(UpdateSpec {
         title: "Update Storage Port Properties",
         writable: Some(&["description", "connection-endpoint-uri"]),
@@ -565,9 +550,9 @@ mod tests {
 
     #[test]
     fn port_kinds_follow_the_adapter_family() {
-        assert_eq!(port_kind("osa"), PortKind::Network);
-        assert_eq!(port_kind("hipersockets"), PortKind::Network);
-        assert_eq!(port_kind("ficon"), PortKind::Storage);
-        assert_eq!(port_kind("crypto"), PortKind::None);
+        assert_eq!(port_kind("osa"), Some(PortKind::Network));
+        assert_eq!(port_kind("hipersockets"), Some(PortKind::Network));
+        assert_eq!(port_kind("ficon"), Some(PortKind::Storage));
+        assert_eq!(port_kind("crypto"), None);
     }
 }
