@@ -5,14 +5,20 @@
 use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
+use super::crypto_configuration::CryptoConfig;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
 use super::fields::required;
-use super::generic::{add_resource, compile_filters, parent_of, passes_filters, set_properties};
-use super::partition::PARTITION;
+use super::generic::{add_resource, parent_of, set_properties};
+use super::hba::HBA;
+use super::nic::NIC;
+use super::partition::{PARTITION, partitions_answer_as};
 use super::port_reference::PortKind;
 use super::preconditions::require_mode;
+use super::storage::VIRTUAL_STORAGE_RESOURCE;
+use super::tape::VIRTUAL_TAPE_RESOURCE;
+use super::virtual_function::VIRTUAL_FUNCTION;
 use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
@@ -268,98 +274,104 @@ fn se_below_2_17(version: Option<&str>) -> bool {
     parts.is_none_or(|p| p < vec![2, 17])
 }
 
-/// The adapter behind a network port or virtual switch that a NIC names,
-/// or 404.1 naming the missing resource (as the HMC mock answers).
-fn nic_backing_adapter(tx: &Tx<'_>, prop: &str, uri: &str) -> Result<Option<String>, HmcError> {
-    let Some(r) = tx.resource(uri)? else {
-        return Err(HmcError::not_found(uri).at_uri(uri));
-    };
-    Ok(match prop {
-        "virtual-switch-uri" => r.str_prop("backing-adapter-uri").map(str::to_string),
-        _ => r.parent,
-    })
+/// What a partition must use to be assigned to the adapter, by adapter
+/// family, with what that needs read once per request.
+enum Usage {
+    /// Network adapters: a NIC on one of its `ports` or on one of the
+    /// virtual `switches` it backs. Like the HMC mock, IQD and OSD NICs of
+    /// CPCs below SE 2.17 are judged by their virtual switch and others by
+    /// their port.
+    Nics {
+        ports: Vec<String>,
+        switches: Vec<String>,
+        below_2_17: bool,
+    },
+    /// Crypto adapters: the partition's crypto configuration lists it.
+    Crypto,
+    /// Accelerators: a virtual function of the partition uses it.
+    VirtualFunctions,
+    /// FICON adapters: an HBA of the partition on one of its `ports`, or a
+    /// virtual storage or tape resource on one of them that names the
+    /// partition (`others`). The HMC mock never reports any (TODO there); a
+    /// real HMC does.
+    Storage {
+        ports: Vec<String>,
+        others: Vec<String>,
+    },
+    None,
 }
 
-/// Whether a NIC of `partition` is backed by the network adapter `adapter`.
-/// Like the HMC mock, IQD and OSD NICs of CPCs below SE 2.17 are judged by
-/// their virtual switch and others by their port; a NIC lacking that
-/// property is judged by the other one (the mock crashes), and one with
-/// neither is skipped.
-fn has_nic_on(
-    tx: &Tx<'_>,
-    partition: &Resource,
-    adapter: &Resource,
-    below_2_17: bool,
-) -> Result<bool, HmcError> {
-    for nic in tx.children(&partition.uri, "nic")? {
-        let by_vswitch = below_2_17 && matches!(nic.str_prop("type"), Some("iqd" | "osd"));
-        let order = if by_vswitch {
-            ["virtual-switch-uri", "network-adapter-port-uri"]
-        } else {
-            ["network-adapter-port-uri", "virtual-switch-uri"]
+impl Usage {
+    fn of(tx: &Tx<'_>, cpc: &Resource, adapter: &Resource) -> Result<Usage, HmcError> {
+        let ports = |kind: PortKind| {
+            let list = kind.port_type().back_ref.unwrap_or_default();
+            adapter
+                .str_list(list)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         };
-        let Some((prop, uri)) = order.iter().find_map(|p| nic.str_prop(p).map(|u| (*p, u))) else {
-            continue;
-        };
-        if nic_backing_adapter(tx, prop, uri)?.as_deref() == Some(adapter.uri.as_str()) {
-            return Ok(true);
-        }
+        Ok(match family(adapter) {
+            "hipersockets" | "osa" | "roce" | "cna" => Usage::Nics {
+                ports: ports(PortKind::Network),
+                switches: tx
+                    .children(&cpc.uri, VIRTUAL_SWITCH.class)?
+                    .into_iter()
+                    .filter(|vs| vs.str_prop("backing-adapter-uri") == Some(&adapter.uri))
+                    .map(|vs| vs.uri)
+                    .collect(),
+                below_2_17: se_below_2_17(cpc.str_prop("se-version")),
+            },
+            "crypto" => Usage::Crypto,
+            "accelerator" => Usage::VirtualFunctions,
+            "ficon" => {
+                let ports = ports(PortKind::Storage);
+                let others = storage_resource_partitions(tx, &ports)?;
+                Usage::Storage { ports, others }
+            }
+            _ => Usage::None,
+        })
     }
-    Ok(false)
+
+    /// Whether `partition` uses the adapter.
+    fn by(&self, tx: &Tx<'_>, partition: &Resource, adapter: &Resource) -> Result<bool, HmcError> {
+        Ok(match self {
+            Usage::Nics {
+                ports,
+                switches,
+                below_2_17,
+            } => has_nic_on(tx, partition, ports, switches, *below_2_17)?,
+            Usage::Crypto => CryptoConfig::of(partition).has_adapter(&adapter.uri),
+            Usage::VirtualFunctions => tx
+                .children(&partition.uri, VIRTUAL_FUNCTION.class)?
+                .iter()
+                .any(|vf| vf.str_prop("adapter-uri") == Some(&adapter.uri)),
+            Usage::Storage { ports, others } => {
+                others.contains(&partition.uri)
+                    || tx
+                        .children(&partition.uri, HBA.class)?
+                        .iter()
+                        .any(|hba| on_port(hba, ports))
+            }
+            Usage::None => false,
+        })
+    }
 }
 
-/// Whether the partition's crypto configuration lists the adapter (a null
-/// or missing configuration lists none).
-fn has_crypto(partition: &Resource, adapter: &Resource) -> bool {
-    partition
-        .props
-        .get("crypto-configuration")
-        .and_then(|c| c.get("crypto-adapter-uris"))
-        .and_then(Value::as_array)
-        .is_some_and(|uris| uris.iter().any(|u| u.as_str() == Some(&adapter.uri)))
+/// Whether `r` (an HBA, a virtual storage or tape resource) is on one of
+/// `ports`.
+fn on_port(r: &Resource, ports: &[String]) -> bool {
+    r.str_prop("adapter-port-uri")
+        .is_some_and(|p| ports.iter().any(|q| q == p))
 }
 
-/// Whether any virtual function of the partition uses the adapter (the
-/// HMC mock compares only the last one).
-fn has_virtual_function_on(
-    tx: &Tx<'_>,
-    partition: &Resource,
-    adapter: &Resource,
-) -> Result<bool, HmcError> {
-    Ok(tx
-        .children(&partition.uri, "virtual-function")?
-        .iter()
-        .any(|vf| vf.str_prop("adapter-uri") == Some(&adapter.uri)))
-}
-
-/// The storage ports of `adapter`.
-fn storage_ports(tx: &Tx<'_>, adapter: &Resource) -> Result<Vec<String>, HmcError> {
-    Ok(tx
-        .children(&adapter.uri, STORAGE_PORT.class)?
-        .into_iter()
-        .map(|p| p.uri)
-        .collect())
-}
-
-/// Partitions that use a storage port of a FICON adapter: through an HBA,
-/// or through a virtual storage or tape resource naming the partition. The
-/// HMC mock never reports any (TODO there); a real HMC does.
-fn partitions_on_storage_ports(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<String>, HmcError> {
-    let on_port = |r: &Resource| {
-        r.str_prop("adapter-port-uri")
-            .is_some_and(|p| ports.iter().any(|q| q == p))
-    };
+/// The partitions that virtual storage and tape resources on one of
+/// `ports` name.
+fn storage_resource_partitions(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<String>, HmcError> {
     let mut out = Vec::new();
-    for hba in tx.resources_of_class("hba")? {
-        if on_port(&hba)
-            && let Some(p) = hba.parent
-        {
-            out.push(p);
-        }
-    }
-    for class in ["virtual-storage-resource", "virtual-tape-resource"] {
-        for r in tx.resources_of_class(class)? {
-            if on_port(&r)
+    for rt in [&VIRTUAL_STORAGE_RESOURCE, &VIRTUAL_TAPE_RESOURCE] {
+        for r in tx.resources_of_class(rt.class)? {
+            if on_port(&r, ports)
                 && let Some(p) = r.str_prop("partition-uri")
             {
                 out.push(p.to_string());
@@ -369,50 +381,57 @@ fn partitions_on_storage_ports(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<Stri
     Ok(out)
 }
 
-/// Operation: Get Partitions Assigned to Adapter. The partitions of the
-/// adapter's CPC (filtered by `name` and `status`) that use the adapter, by
-/// adapter family: network adapters through NICs, crypto adapters through
-/// the crypto configuration, accelerators through virtual functions, FICON
-/// adapters through HBAs and virtual storage/tape resources.
+/// Whether a NIC of `partition` is on one of `ports` or `switches`. A NIC
+/// lacking the property it is judged by is judged by the other one (the
+/// HMC mock crashes), and one with neither is skipped. A NIC naming a port
+/// or switch that is gone is 404.1 naming it, as the HMC mock answers.
+fn has_nic_on(
+    tx: &Tx<'_>,
+    partition: &Resource,
+    ports: &[String],
+    switches: &[String],
+    below_2_17: bool,
+) -> Result<bool, HmcError> {
+    for nic in tx.children(&partition.uri, NIC.class)? {
+        let by_vswitch = below_2_17 && matches!(nic.str_prop("type"), Some("iqd" | "osd"));
+        let order = if by_vswitch {
+            ["virtual-switch-uri", "network-adapter-port-uri"]
+        } else {
+            ["network-adapter-port-uri", "virtual-switch-uri"]
+        };
+        let Some((prop, uri)) = order.iter().find_map(|p| nic.str_prop(p).map(|u| (*p, u))) else {
+            continue;
+        };
+        let backing = if prop == "virtual-switch-uri" {
+            switches
+        } else {
+            ports
+        };
+        if backing.iter().any(|b| b == uri) {
+            return Ok(true);
+        }
+        if !tx.resource_exists(uri)? {
+            return Err(HmcError::not_found(uri).at_uri(uri));
+        }
+    }
+    Ok(false)
+}
+
+/// Operation: Get Partitions Assigned to Adapter: the partitions of the
+/// adapter's CPC (filtered by `name` and `status`) that use the adapter
+/// (see `Usage`).
 fn partitions_assigned(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
-    let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
-    let below_2_17 = se_below_2_17(cpc.str_prop("se-version"));
-    let storage_users = if family(adapter) == "ficon" {
-        partitions_on_storage_ports(ctx.tx, &storage_ports(ctx.tx, adapter)?)?
-    } else {
-        Vec::new()
-    };
-    let mut items = Vec::new();
+    let usage = Usage::of(ctx.tx, &cpc, adapter)?;
+    let mut assigned = Vec::new();
     for p in ctx.tx.children(&cpc.uri, PARTITION.class)? {
-        if !passes_filters(&p, &filters) {
-            continue;
-        }
-        let assigned = match family(adapter) {
-            "hipersockets" | "osa" | "roce" | "cna" => has_nic_on(ctx.tx, &p, adapter, below_2_17)?,
-            "crypto" => has_crypto(&p, adapter),
-            "accelerator" => has_virtual_function_on(ctx.tx, &p, adapter)?,
-            "ficon" => storage_users.contains(&p.uri),
-            _ => false,
-        };
-        if assigned {
-            let item: Map<String, Value> = ["object-uri", "name", "status"]
-                .iter()
-                .map(|k| {
-                    (
-                        (*k).to_string(),
-                        p.props.get(*k).cloned().unwrap_or(Value::Null),
-                    )
-                })
-                .collect();
-            items.push(Value::Object(item));
+        if usage.by(ctx.tx, &p, adapter)? {
+            assigned.push(p);
         }
     }
-    Ok(Response::ok(
-        json!({"partitions-assigned-to-adapter": items}),
-    ))
+    partitions_answer_as(ctx, "partitions-assigned-to-adapter", &assigned)
 }
 
 /// Operations: List Adapters of a CPC, Create Hipersocket, Get Adapter

@@ -20,7 +20,7 @@ const DOMAINS: &str = "crypto-domain-configurations";
 /// null or missing configuration or list starts empty, as in the HMC
 /// mock); other keys of the stored object are kept.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CryptoConfig {
+pub(crate) struct CryptoConfig {
     other: Map<String, Value>,
     adapters: Vec<Value>,
     domains: Vec<Value>,
@@ -102,10 +102,15 @@ impl CryptoConfig {
         }
     }
 
+    /// Whether the configuration lists crypto adapter `adapter`.
+    pub fn has_adapter(&self, adapter: &str) -> bool {
+        self.adapters.iter().any(|a| a.as_str() == Some(adapter))
+    }
+
     /// Whether domain `index` of adapter `adapter` is assigned to the
     /// partition in `control-usage` mode, which zeroizing requires.
     pub fn controls(&self, adapter: &str, index: &Value) -> bool {
-        self.adapters.iter().any(|a| a.as_str() == Some(adapter))
+        self.has_adapter(adapter)
             && self.domains.iter().any(|d| {
                 same_index(d.get("domain-index"), index)
                     && d.get("access-mode").and_then(Value::as_str) == Some("control-usage")
