@@ -14,6 +14,7 @@ use super::generic::{add_resource, parent_of, set_properties};
 use super::hba::HBA;
 use super::nic::NIC;
 use super::partition::{PARTITION, partitions_answer_as};
+use super::partition_ops::post;
 use super::port_reference::PortKind;
 use super::preconditions::require_mode;
 use super::storage::VIRTUAL_STORAGE_RESOURCE;
@@ -144,14 +145,14 @@ fn after_hipersocket(
 ) -> Result<Map<String, Value>, HmcError> {
     let cpc = parent_of(ctx, adapter)?;
     let name = adapter.name().to_string();
-    let vswitch = json!({
-        "name": name,
-        "description": format!("vswitch for {name}"),
-        "type": "hipersockets",
-        "backing-adapter-uri": adapter.uri,
-        "port": 0,
-    });
-    add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), object(vswitch))?;
+    let vswitch = properties([
+        ("name", json!(name)),
+        ("description", json!(format!("vswitch for {name}"))),
+        ("type", json!("hipersockets")),
+        ("backing-adapter-uri", json!(adapter.uri)),
+        ("port", json!(0)),
+    ]);
+    add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), vswitch)?;
     let Some(kind) = port_kind(family(adapter)) else {
         return Err(HmcError::bad_request(
             5,
@@ -163,7 +164,11 @@ fn after_hipersocket(
     };
     // A real HMC numbers ports by their index; element-id "0" gives the URI
     // `.../network-ports/0` that the default HMC's HiperSockets adapter has.
-    let mut port = object(json!({"element-id": "0", "index": 0, "name": "Port 0"}));
+    let mut port = properties([
+        ("element-id", json!("0")),
+        ("index", json!(0)),
+        ("name", json!("Port 0")),
+    ]);
     if let Some(d) = sent.get("port-description") {
         port.insert("description".into(), d.clone());
     }
@@ -171,11 +176,12 @@ fn after_hipersocket(
     Ok(Map::new())
 }
 
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+/// The properties of a resource to add.
+fn properties<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 /// Delete Hipersocket: DPM (409.5), and, like a real HMC, only a
@@ -482,20 +488,16 @@ pub static ADAPTER: ResourceType = ResourceType {
     }),
     unique_names: true,
     operations: &[
-        Operation {
-            title: "Change Crypto Type",
-            method: Method::Post,
-            path: "/operations/change-crypto-type",
-            query: None,
-            run: change_crypto_type,
-        },
-        Operation {
-            title: "Change Adapter Type",
-            method: Method::Post,
-            path: "/operations/change-adapter-type",
-            query: None,
-            run: change_adapter_type,
-        },
+        post(
+            "Change Crypto Type",
+            "/operations/change-crypto-type",
+            change_crypto_type,
+        ),
+        post(
+            "Change Adapter Type",
+            "/operations/change-adapter-type",
+            change_adapter_type,
+        ),
         Operation {
             title: "Get Partitions Assigned to Adapter",
             method: Method::Get,

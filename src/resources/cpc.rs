@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType, UpdateSpec};
 use super::fields::{referenced, required, string_items};
 use super::generic::set_properties;
 use super::hba::HBA;
 use super::partition::PARTITION;
+use super::partition_ops::post;
 use super::preconditions::{is_dpm, require_mode};
-use crate::api::{HmcError, Method, Response};
+use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
@@ -193,27 +194,13 @@ pub static CPC: ResourceType = ResourceType {
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
-        Operation {
-            title: "Start CPC",
-            method: Method::Post,
-            path: "/operations/start",
-            query: None,
-            run: start,
-        },
-        Operation {
-            title: "Stop CPC",
-            method: Method::Post,
-            path: "/operations/stop",
-            query: None,
-            run: stop,
-        },
-        Operation {
-            title: "Export WWPN List",
-            method: Method::Post,
-            path: "/operations/export-port-names-list",
-            query: None,
-            run: export_wwpn_list,
-        },
+        post("Start CPC", "/operations/start", start),
+        post("Stop CPC", "/operations/stop", stop),
+        post(
+            "Export WWPN List",
+            "/operations/export-port-names-list",
+            export_wwpn_list,
+        ),
     ],
     ..BASE
 };

@@ -45,7 +45,7 @@ fn same_index(a: Option<&Value>, b: &Value) -> bool {
 
 impl CryptoConfig {
     /// The configuration stored on partition `p`.
-    pub fn of(p: &Resource) -> CryptoConfig {
+    pub(crate) fn of(p: &Resource) -> CryptoConfig {
         let mut other = match p.props.get(CONFIG) {
             Some(Value::Object(m)) => m.clone(),
             _ => Map::new(),
@@ -60,7 +60,7 @@ impl CryptoConfig {
     }
 
     /// The JSON object to store.
-    pub fn into_value(self) -> Value {
+    fn into_value(self) -> Value {
         let mut m = self.other;
         m.insert(ADAPTERS.into(), Value::Array(self.adapters));
         m.insert(DOMAINS.into(), Value::Array(self.domains));
@@ -69,7 +69,7 @@ impl CryptoConfig {
 
     /// Appends the adapter URIs and domain configurations not yet present
     /// (a domain configuration is present only if equal as a whole).
-    pub fn increase(&mut self, adapters: Vec<Value>, domains: Vec<Value>) {
+    fn increase(&mut self, adapters: Vec<Value>, domains: Vec<Value>) {
         for a in adapters {
             if !self.adapters.contains(&a) {
                 self.adapters.push(a);
@@ -85,14 +85,14 @@ impl CryptoConfig {
     /// Removes the adapter URIs and every domain configuration whose
     /// `domain-index` is listed (all matches, where the Python mock can
     /// skip one of two adjacent matches).
-    pub fn decrease(&mut self, adapters: &[Value], indexes: &[Value]) {
+    fn decrease(&mut self, adapters: &[Value], indexes: &[Value]) {
         self.adapters.retain(|a| !adapters.contains(a));
         self.domains
             .retain(|d| !indexes.iter().any(|i| same_index(d.get("domain-index"), i)));
     }
 
     /// Sets `access-mode` of every domain configuration with `index`.
-    pub fn change_access_mode(&mut self, index: &Value, mode: &Value) {
+    fn change_access_mode(&mut self, index: &Value, mode: &Value) {
         for d in &mut self.domains {
             if same_index(d.get("domain-index"), index)
                 && let Value::Object(m) = d
@@ -103,13 +103,13 @@ impl CryptoConfig {
     }
 
     /// Whether the configuration lists crypto adapter `adapter`.
-    pub fn has_adapter(&self, adapter: &str) -> bool {
+    pub(crate) fn has_adapter(&self, adapter: &str) -> bool {
         self.adapters.iter().any(|a| a.as_str() == Some(adapter))
     }
 
     /// Whether domain `index` of adapter `adapter` is assigned to the
     /// partition in `control-usage` mode, which zeroizing requires.
-    pub fn controls(&self, adapter: &str, index: &Value) -> bool {
+    fn controls(&self, adapter: &str, index: &Value) -> bool {
         self.has_adapter(adapter)
             && self.domains.iter().any(|d| {
                 same_index(d.get("domain-index"), index)

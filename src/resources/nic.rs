@@ -5,11 +5,12 @@
 use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_device_number, device_number_updated};
+use super::device_numbers::device_number_updated;
 use super::fields::referenced;
 use super::generic::append_reference;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
+use super::virtual_function::take_device_number;
 use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
@@ -49,9 +50,7 @@ fn on_add_nic(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Resul
     if let Some(vs) = &vswitch {
         referenced(tx, &VIRTUAL_SWITCH, vs)?;
     }
-    if let Some(p) = parent {
-        assign_device_number(tx, &p.uri, r)?;
-    }
+    take_device_number(tx, parent, r)?;
     if let Some(vs) = &vswitch {
         append_reference(tx, vs, "connected-vnic-uris", &r.uri)?;
     }

@@ -189,14 +189,6 @@ fn storage_group_of_body(ctx: &Ctx<'_>) -> Result<Resource, HmcError> {
     referenced(ctx.tx, &STORAGE_GROUP, uri)
 }
 
-/// Whether the list property `list` of `r` holds `uri`.
-fn lists(r: &Resource, list: &str, uri: &str) -> bool {
-    r.props
-        .get(list)
-        .and_then(Value::as_array)
-        .is_some_and(|items| items.iter().any(|v| v.as_str() == Some(uri)))
-}
-
 /// Operation: Attach Storage Group to Partition. Both sides record the
 /// attachment: the partition's `storage-group-uris` and the group's
 /// `attached-partition-uris`.
@@ -208,7 +200,7 @@ fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
     {
         return Err(other_cpc(&sg, p));
     }
-    if lists(p, SG_URIS, &sg.uri) {
+    if p.lists(SG_URIS, &sg.uri) {
         return Err(already_attached(&sg, p));
     }
     append_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
@@ -221,7 +213,7 @@ fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
 fn detach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
     let sg = storage_group_of_body(ctx)?;
-    if !lists(p, SG_URIS, &sg.uri) {
+    if !p.lists(SG_URIS, &sg.uri) {
         return Err(not_attached(&sg, p));
     }
     remove_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
@@ -229,8 +221,13 @@ fn detach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
     Ok(Response::no_content())
 }
 
-/// A POST operation below the partition URI without query parameters.
-const fn post(title: &'static str, path: &'static str, run: super::descriptor::OpFn) -> Operation {
+/// A POST operation without query parameters (partitions, adapters, CPCs
+/// and HBAs use it).
+pub(super) const fn post(
+    title: &'static str,
+    path: &'static str,
+    run: super::descriptor::OpFn,
+) -> Operation {
     Operation {
         title,
         method: Method::Post,
