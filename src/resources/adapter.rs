@@ -10,7 +10,7 @@ use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
 use super::fields::required;
-use super::generic::{add_resource, parent_of, set_properties};
+use super::generic::{add_resource, apply_defaults, parent_of, set_properties};
 use super::hba::HBA;
 use super::nic::NIC;
 use super::partition::{PARTITION, partitions_answer_as};
@@ -125,13 +125,7 @@ fn prepare_hipersocket(
     _cpc: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    for (name, text) in HIPERSOCKET_DEFAULTS {
-        if !body.contains_key(*name) {
-            let v = serde_json::from_str(text).map_err(|_| HmcError::internal())?;
-            body.insert((*name).to_string(), v);
-        }
-    }
-    Ok(())
+    apply_defaults(body, HIPERSOCKET_DEFAULTS)
 }
 
 /// Create Hipersocket's side effects: a virtual switch backed by the new
