@@ -13,7 +13,7 @@ use support::error_table::{self, Row, row};
 use support::helpers::{
     completed_job, create, delete, get, keys, names, post, post_empty, props, update,
 };
-use support::{Client, both, both_raw, edit_hmc};
+use support::{Client, RawClient, both, both_raw, edit_hmc};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -507,6 +507,87 @@ fn a_nic_whose_port_is_gone_is_404_1_naming_the_port() {
     });
 }
 
+/// Changes stored resources behind the HMC's back (for states the API
+/// cannot produce, such as a partition without status).
+fn sql(c: &dyn RawClient, statement: &str) {
+    support::db(c.db_path())
+        .execute_batch(&format!("PRAGMA foreign_keys = ON; {statement}"))
+        .unwrap();
+}
+
+#[test]
+fn a_ficon_adapter_is_assigned_through_a_virtual_storage_or_tape_resource() {
+    // LINUX1 uses FCP 0118's port 0 through an HBA, a VSR and a VTR; each
+    // case lets one of the two resources name LINUX2 instead.
+    let resources = [
+        "/api/storage-groups/sg-fcp1/virtual-storage-resources/vsr1",
+        "/api/tape-links/tlink1/virtual-tape-resources/vtr1",
+    ];
+    for uri in resources {
+        both_raw(|c, s| {
+            // Arrange
+            sql(
+                c,
+                &format!(
+                    "UPDATE resources SET properties = \
+                     json_set(properties, '$.\"partition-uri\"', '/api/partitions/linux2') \
+                     WHERE uri = '{uri}'"
+                ),
+            );
+
+            // Act
+            let names = assigned(c, s, "/api/adapters/fcp-0118", "");
+
+            // Assert
+            assert_eq!(names, ["LINUX1", "LINUX2"], "{}: {uri}", c.transport());
+        });
+    }
+}
+
+#[test]
+fn a_partition_stored_without_status_is_reported_as_stopped() {
+    both_raw(|c, s| {
+        // Arrange: every partition gets a status when added; only a stored
+        // HMC edited behind its back lacks one.
+        sql(
+            c,
+            "UPDATE resources SET properties = json_remove(properties, '$.status') \
+             WHERE uri = '/api/partitions/linux1'",
+        );
+
+        // Act
+        let by_adapter = props(
+            c,
+            s,
+            "/api/adapters/osa-0108/operations/get-partitions-assigned-to-adapter",
+        );
+        let by_tape_link = props(c, s, "/api/tape-links/tlink1/operations/get-partitions");
+
+        // Assert
+        let t = c.transport();
+        assert_eq!(
+            by_adapter,
+            json!({"partitions-assigned-to-adapter": [
+                {"object-uri": "/api/partitions/linux1", "name": "LINUX1", "status": "stopped"}
+            ]}),
+            "{t}"
+        );
+        let linux1 = by_tape_link["partitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["object-uri"] == "/api/partitions/linux1")
+            .cloned();
+        assert_eq!(
+            linux1,
+            Some(
+                json!({"object-uri": "/api/partitions/linux1", "name": "LINUX1", "status": "stopped"})
+            ),
+            "{t}"
+        );
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Network and storage ports
 
@@ -584,6 +665,7 @@ fn table() -> Vec<Row> {
         row(Post, EXPORT, j(json!({})), 400, 5),
         row(Post, EXPORT, partitions(json!([])), 400, 149),
         row(Post, EXPORT, partitions(json!("/api/partitions/linux1")), 400, 7),
+        row(Post, EXPORT, partitions(json!(null)), 400, 7),
         row(Post, EXPORT, partitions(json!([1])), 400, 7),
         row(Post, EXPORT, partitions(json!(["/api/partitions/nope"])), 404, 2),
         row(Post, EXPORT, partitions(json!(["/api/partitions/linux1", "/api/adapters/osa-0108"])), 404, 2),

@@ -504,3 +504,40 @@ fn users_with_a_password_in_the_file_can_log_on_and_dumps_hide_it() {
     copy.load(&shown, false).unwrap();
     assert!(copy.logon("alice", "s3cret").is_ok());
 }
+
+#[test]
+fn a_cpc_loaded_without_status_gets_the_default_status_of_its_mode() {
+    let text = "hmc_definition:\n  host: h\n  api_version: '4.10'\n  consoles:\n  \
+                - properties: {name: HMC1, version: 2.16.0}\n  cpcs:\n  \
+                - properties: {object-id: classic, name: CLASSIC}\n  \
+                - properties: {object-id: dpm, name: DPM, dpm-enabled: true}\n";
+    let (hmc, _db) = loaded(text);
+    assert_eq!(props(&hmc, "/api/cpcs/classic")["status"], "operating");
+    assert_eq!(props(&hmc, "/api/cpcs/dpm")["status"], "active");
+}
+
+#[test]
+fn an_adapter_without_family_or_known_type_is_refused_naming_the_entry() {
+    // (adapter properties, what the message says)
+    let cases = [
+        (
+            "{object-id: a1, name: A1}",
+            "FakedAdapter with object-id=a1 must have 'adapter-family' or 'type' property specified.",
+        ),
+        (
+            "{object-id: a1, name: A1, type: nope}",
+            "FakedAdapter with object-id=a1 has an unknown value in its 'type' property: nope.",
+        ),
+    ];
+    for (adapter, message) in cases {
+        let (hmc, _db) = empty();
+        let text = format!(
+            "{}    adapters:\n    - properties: {adapter}\n",
+            with_partitions("2.16.0", &["{object-id: p1, name: P1}"])
+        );
+        let e = load_error(&hmc, &text, false);
+        assert_eq!(e.path, "cpcs[0].adapters[0].properties", "{e}");
+        assert!(e.message.contains(message), "{e}");
+        assert!(hmc.is_empty().unwrap(), "{adapter}");
+    }
+}

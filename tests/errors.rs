@@ -76,6 +76,9 @@ fn table() -> Vec<Row> {
         row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "ifl-processors", json!(0))), 400, 1),
         row(Post, "/api/cpcs/dpm1/partitions", Some(partition("LINUX1")), 400, 8),
         row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "boot-device", json!("ftp"))), 400, 5),
+        // Fields of another boot device or partition type are not input.
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "boot-ftp-host", json!("ftp.example.com"))), 400, 6),
+        row(Post, "/api/cpcs/dpm1/partitions", Some(partition_with("P", "ssc-host-name", json!("ssc1"))), 400, 6),
         row(Post, "/api/cpcs/classic1/partitions", Some(partition("P")), 409, 5),
         row(Post, "/api/cpcs/nope/partitions", Some(partition("P")), 404, 1),
         row(Get, "/api/partitions/nope", None, 404, 1),

@@ -75,6 +75,31 @@ fn start_dump_program_answers_a_completed_job_and_changes_nothing() {
 }
 
 #[test]
+fn start_dump_program_of_a_degraded_partition_is_allowed() {
+    both(|c, s| {
+        // Arrange
+        update(c, s, LINUX1, json!({"status": "degraded"}));
+
+        // Act
+        let r = post(
+            c,
+            s,
+            &op(LINUX1, "start-dump-program"),
+            json!({"dump-program-info": {}, "dump-program-type": "storage"}),
+        );
+
+        // Assert
+        assert_completed_job(c, s, &r);
+        assert_eq!(
+            props(c, s, LINUX1)["status"],
+            "degraded",
+            "{}",
+            c.transport()
+        );
+    });
+}
+
+#[test]
 fn psw_restart_answers_a_completed_job_and_changes_nothing() {
     both(|c, s| {
         // Arrange

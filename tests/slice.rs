@@ -9,7 +9,7 @@ mod support;
 use mock_hmc::Method;
 use serde_json::{Value, json};
 use support::helpers::{
-    create, delete, get, get_ok, keys, names, post, post_empty, props, uri_list,
+    create, delete, get, get_ok, keys, names, post, post_empty, props, update, uri_list,
 };
 use support::{Client, Reply, both, both_raw};
 
@@ -723,6 +723,28 @@ fn stop_partition_answers_a_job_and_stops_it() {
         let status = props(c, s, &job);
         assert_eq!(status["status"], "complete", "{}", c.transport());
         assert_eq!(status["job-status-code"], 200, "{}", c.transport());
+    });
+}
+
+#[test]
+fn a_degraded_or_reservation_error_partition_can_be_stopped() {
+    both(|c, s| {
+        for status in ["degraded", "reservation-error"] {
+            // Arrange
+            update(c, s, "/api/partitions/linux1", json!({"status": status}));
+
+            // Act
+            let r = post_empty(c, s, "/api/partitions/linux1/operations/stop");
+
+            // Assert
+            assert_eq!(r.status, 202, "{} {status}: {:?}", c.transport(), r.body);
+            assert_eq!(
+                props(c, s, "/api/partitions/linux1")["status"],
+                "stopped",
+                "{} {status}",
+                c.transport()
+            );
+        }
     });
 }
 

@@ -5,31 +5,33 @@
 use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
+use super::crypto_configuration::CryptoConfig;
 use super::descriptor::{
     BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
 };
-use super::generic::{add_resource, compile_filters, parent_of, passes_filters};
-use super::partition::PARTITION;
-use super::preconditions::{require_fields, require_mode};
+use super::fields::required;
+use super::generic::{add_resource, apply_defaults, parent_of, set_properties};
+use super::hba::HBA;
+use super::nic::NIC;
+use super::partition::{PARTITION, partitions_answer_as};
+use super::partition_ops::post;
+use super::port_reference::PortKind;
+use super::preconditions::require_mode;
+use super::storage::VIRTUAL_STORAGE_RESOURCE;
+use super::tape::VIRTUAL_TAPE_RESOURCE;
+use super::virtual_function::VIRTUAL_FUNCTION;
 use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
-/// What ports an adapter has, derived from its family or type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortKind {
-    Network,
-    Storage,
-    None,
-}
-
-/// The port kind of an adapter family.
-pub fn port_kind(family: &str) -> PortKind {
+/// The kind of ports an adapter family has (none for crypto adapters and
+/// accelerators).
+fn port_kind(family: &str) -> Option<PortKind> {
     match family {
-        "osa" | "roce" | "hipersockets" => PortKind::Network,
-        "ficon" => PortKind::Storage,
-        _ => PortKind::None,
+        "osa" | "roce" | "hipersockets" => Some(PortKind::Network),
+        "ficon" => Some(PortKind::Storage),
+        _ => None,
     }
 }
 
@@ -78,12 +80,7 @@ fn on_add_adapter(
         r.props
             .insert("adapter-family".into(), Value::String(f.into()));
     }
-    let list = match port_kind(family(r)) {
-        PortKind::Network => Some("network-port-uris"),
-        PortKind::Storage => Some("storage-port-uris"),
-        PortKind::None => None,
-    };
-    if let Some(list) = list {
+    if let Some(list) = port_kind(family(r)).and_then(|k| k.port_type().back_ref) {
         r.props
             .entry(list)
             .or_insert_with(|| Value::Array(Vec::new()));
@@ -128,13 +125,7 @@ fn prepare_hipersocket(
     _cpc: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    for (name, text) in HIPERSOCKET_DEFAULTS {
-        if !body.contains_key(*name) {
-            let v = serde_json::from_str(text).map_err(|_| HmcError::internal())?;
-            body.insert((*name).to_string(), v);
-        }
-    }
-    Ok(())
+    apply_defaults(body, HIPERSOCKET_DEFAULTS)
 }
 
 /// Create Hipersocket's side effects: a virtual switch backed by the new
@@ -148,42 +139,43 @@ fn after_hipersocket(
 ) -> Result<Map<String, Value>, HmcError> {
     let cpc = parent_of(ctx, adapter)?;
     let name = adapter.name().to_string();
-    let vswitch = json!({
-        "name": name,
-        "description": format!("vswitch for {name}"),
-        "type": "hipersockets",
-        "backing-adapter-uri": adapter.uri,
-        "port": 0,
-    });
-    add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), object(vswitch))?;
-    let port_type = match port_kind(family(adapter)) {
-        PortKind::Network => &NETWORK_PORT,
-        PortKind::Storage => &STORAGE_PORT,
-        PortKind::None => {
-            return Err(HmcError::bad_request(
-                5,
-                format!(
-                    "The adapter-family of a HiperSockets adapter must have ports: {}",
-                    shown(adapter.props.get("adapter-family"))
-                ),
-            ));
-        }
+    let vswitch = properties([
+        ("name", json!(name)),
+        ("description", json!(format!("vswitch for {name}"))),
+        ("type", json!("hipersockets")),
+        ("backing-adapter-uri", json!(adapter.uri)),
+        ("port", json!(0)),
+    ]);
+    add_resource(ctx.tx, &VIRTUAL_SWITCH, Some(&cpc), vswitch)?;
+    let Some(kind) = port_kind(family(adapter)) else {
+        return Err(HmcError::bad_request(
+            5,
+            format!(
+                "The adapter-family of a HiperSockets adapter must have ports: {}",
+                shown(adapter.props.get("adapter-family"))
+            ),
+        ));
     };
     // A real HMC numbers ports by their index; element-id "0" gives the URI
     // `.../network-ports/0` that the default HMC's HiperSockets adapter has.
-    let mut port = object(json!({"element-id": "0", "index": 0, "name": "Port 0"}));
+    let mut port = properties([
+        ("element-id", json!("0")),
+        ("index", json!(0)),
+        ("name", json!("Port 0")),
+    ]);
     if let Some(d) = sent.get("port-description") {
         port.insert("description".into(), d.clone());
     }
-    add_resource(ctx.tx, port_type, Some(adapter), port)?;
+    add_resource(ctx.tx, kind.port_type(), Some(adapter), port)?;
     Ok(Map::new())
 }
 
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+/// The properties of a resource to add.
+fn properties<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 /// Delete Hipersocket: DPM (409.5), and, like a real HMC, only a
@@ -205,14 +197,6 @@ fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
     Ok(())
 }
 
-/// Stores `value` as property `name` of `r`.
-fn set_property(tx: &Tx<'_>, r: &Resource, name: &str, value: Value) -> Result<(), HmcError> {
-    let mut props = r.props.clone();
-    props.insert(name.to_string(), value);
-    tx.save_properties(&r.uri, &props)?;
-    Ok(())
-}
-
 /// Crypto types Change Crypto Type accepts.
 const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coprocessor"];
 
@@ -221,16 +205,18 @@ const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coproces
 fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, adapter, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["crypto-type"])?;
-    let value = body.get("crypto-type");
-    match value.and_then(Value::as_str) {
+    let value = required(&body, "crypto-type")?;
+    match value.as_str() {
         Some(t) if CRYPTO_TYPES.contains(&t) => {
-            set_property(ctx.tx, adapter, "crypto-type", Value::String(t.into()))?;
+            set_properties(ctx.tx, &mut adapter.clone(), [("crypto-type", json!(t))])?;
             Ok(Response::no_content())
         }
         _ => Err(HmcError::bad_request(
             8,
-            format!("Invalid value for 'crypto-type' field: {}", shown(value)),
+            format!(
+                "Invalid value for 'crypto-type' field: {}",
+                shown(Some(value))
+            ),
         )),
     }
 }
@@ -244,8 +230,7 @@ const FICON_TYPES: &[&str] = &["fc", "fcp", "not-configured"];
 fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, adapter, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["type"])?;
-    let new_type = body.get("type");
+    let new_type = required(&body, "type")?;
     if family(adapter) != "ficon" {
         return Err(HmcError::bad_request(
             18,
@@ -261,13 +246,13 @@ fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response
             "The adapter type cannot be changed for adapter status: exceptions",
         ));
     }
-    let Some(t) = new_type
-        .and_then(Value::as_str)
-        .filter(|t| FICON_TYPES.contains(t))
-    else {
+    let Some(t) = new_type.as_str().filter(|t| FICON_TYPES.contains(t)) else {
         return Err(HmcError::bad_request(
             8,
-            format!("Invalid new value for 'type' field: {}", shown(new_type)),
+            format!(
+                "Invalid new value for 'type' field: {}",
+                shown(Some(new_type))
+            ),
         ));
     };
     if adapter.str_prop("type") == Some(t) {
@@ -276,7 +261,7 @@ fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response
             format!("New value for 'type' field is already set: {t}"),
         ));
     }
-    set_property(ctx.tx, adapter, "type", Value::String(t.into()))?;
+    set_properties(ctx.tx, &mut adapter.clone(), [("type", json!(t))])?;
     Ok(Response::no_content())
 }
 
@@ -289,98 +274,104 @@ fn se_below_2_17(version: Option<&str>) -> bool {
     parts.is_none_or(|p| p < vec![2, 17])
 }
 
-/// The adapter behind a network port or virtual switch that a NIC names,
-/// or 404.1 naming the missing resource (as the HMC mock answers).
-fn nic_backing_adapter(tx: &Tx<'_>, prop: &str, uri: &str) -> Result<Option<String>, HmcError> {
-    let Some(r) = tx.resource(uri)? else {
-        return Err(HmcError::not_found(uri).at_uri(uri));
-    };
-    Ok(match prop {
-        "virtual-switch-uri" => r.str_prop("backing-adapter-uri").map(str::to_string),
-        _ => r.parent,
-    })
+/// What a partition must use to be assigned to the adapter, by adapter
+/// family, with what that needs read once per request.
+enum Usage {
+    /// Network adapters: a NIC on one of its `ports` or on one of the
+    /// virtual `switches` it backs. Like the HMC mock, IQD and OSD NICs of
+    /// CPCs below SE 2.17 are judged by their virtual switch and others by
+    /// their port.
+    Nics {
+        ports: Vec<String>,
+        switches: Vec<String>,
+        below_2_17: bool,
+    },
+    /// Crypto adapters: the partition's crypto configuration lists it.
+    Crypto,
+    /// Accelerators: a virtual function of the partition uses it.
+    VirtualFunctions,
+    /// FICON adapters: an HBA of the partition on one of its `ports`, or a
+    /// virtual storage or tape resource on one of them that names the
+    /// partition (`others`). The HMC mock never reports any (TODO there); a
+    /// real HMC does.
+    Storage {
+        ports: Vec<String>,
+        others: Vec<String>,
+    },
+    None,
 }
 
-/// Whether a NIC of `partition` is backed by the network adapter `adapter`.
-/// Like the HMC mock, IQD and OSD NICs of CPCs below SE 2.17 are judged by
-/// their virtual switch and others by their port; a NIC lacking that
-/// property is judged by the other one (the mock crashes), and one with
-/// neither is skipped.
-fn has_nic_on(
-    tx: &Tx<'_>,
-    partition: &Resource,
-    adapter: &Resource,
-    below_2_17: bool,
-) -> Result<bool, HmcError> {
-    for nic in tx.children(&partition.uri, "nic")? {
-        let by_vswitch = below_2_17 && matches!(nic.str_prop("type"), Some("iqd" | "osd"));
-        let order = if by_vswitch {
-            ["virtual-switch-uri", "network-adapter-port-uri"]
-        } else {
-            ["network-adapter-port-uri", "virtual-switch-uri"]
+impl Usage {
+    fn of(tx: &Tx<'_>, cpc: &Resource, adapter: &Resource) -> Result<Usage, HmcError> {
+        let ports = |kind: PortKind| {
+            let list = kind.port_type().back_ref.unwrap_or_default();
+            adapter
+                .str_list(list)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         };
-        let Some((prop, uri)) = order.iter().find_map(|p| nic.str_prop(p).map(|u| (*p, u))) else {
-            continue;
-        };
-        if nic_backing_adapter(tx, prop, uri)?.as_deref() == Some(adapter.uri.as_str()) {
-            return Ok(true);
-        }
+        Ok(match family(adapter) {
+            "hipersockets" | "osa" | "roce" | "cna" => Usage::Nics {
+                ports: ports(PortKind::Network),
+                switches: tx
+                    .children(&cpc.uri, VIRTUAL_SWITCH.class)?
+                    .into_iter()
+                    .filter(|vs| vs.str_prop("backing-adapter-uri") == Some(&adapter.uri))
+                    .map(|vs| vs.uri)
+                    .collect(),
+                below_2_17: se_below_2_17(cpc.str_prop("se-version")),
+            },
+            "crypto" => Usage::Crypto,
+            "accelerator" => Usage::VirtualFunctions,
+            "ficon" => {
+                let ports = ports(PortKind::Storage);
+                let others = storage_resource_partitions(tx, &ports)?;
+                Usage::Storage { ports, others }
+            }
+            _ => Usage::None,
+        })
     }
-    Ok(false)
+
+    /// Whether `partition` uses the adapter.
+    fn by(&self, tx: &Tx<'_>, partition: &Resource, adapter: &Resource) -> Result<bool, HmcError> {
+        Ok(match self {
+            Usage::Nics {
+                ports,
+                switches,
+                below_2_17,
+            } => has_nic_on(tx, partition, ports, switches, *below_2_17)?,
+            Usage::Crypto => CryptoConfig::of(partition).has_adapter(&adapter.uri),
+            Usage::VirtualFunctions => tx
+                .children(&partition.uri, VIRTUAL_FUNCTION.class)?
+                .iter()
+                .any(|vf| vf.str_prop("adapter-uri") == Some(&adapter.uri)),
+            Usage::Storage { ports, others } => {
+                others.contains(&partition.uri)
+                    || tx
+                        .children(&partition.uri, HBA.class)?
+                        .iter()
+                        .any(|hba| on_port(hba, ports))
+            }
+            Usage::None => false,
+        })
+    }
 }
 
-/// Whether the partition's crypto configuration lists the adapter (a null
-/// or missing configuration lists none).
-fn has_crypto(partition: &Resource, adapter: &Resource) -> bool {
-    partition
-        .props
-        .get("crypto-configuration")
-        .and_then(|c| c.get("crypto-adapter-uris"))
-        .and_then(Value::as_array)
-        .is_some_and(|uris| uris.iter().any(|u| u.as_str() == Some(&adapter.uri)))
+/// Whether `r` (an HBA, a virtual storage or tape resource) is on one of
+/// `ports`.
+fn on_port(r: &Resource, ports: &[String]) -> bool {
+    r.str_prop("adapter-port-uri")
+        .is_some_and(|p| ports.iter().any(|q| q == p))
 }
 
-/// Whether any virtual function of the partition uses the adapter (the
-/// HMC mock compares only the last one).
-fn has_virtual_function_on(
-    tx: &Tx<'_>,
-    partition: &Resource,
-    adapter: &Resource,
-) -> Result<bool, HmcError> {
-    Ok(tx
-        .children(&partition.uri, "virtual-function")?
-        .iter()
-        .any(|vf| vf.str_prop("adapter-uri") == Some(&adapter.uri)))
-}
-
-/// The storage ports of `adapter`.
-fn storage_ports(tx: &Tx<'_>, adapter: &Resource) -> Result<Vec<String>, HmcError> {
-    Ok(tx
-        .children(&adapter.uri, STORAGE_PORT.class)?
-        .into_iter()
-        .map(|p| p.uri)
-        .collect())
-}
-
-/// Partitions that use a storage port of a FICON adapter: through an HBA,
-/// or through a virtual storage or tape resource naming the partition. The
-/// HMC mock never reports any (TODO there); a real HMC does.
-fn partitions_on_storage_ports(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<String>, HmcError> {
-    let on_port = |r: &Resource| {
-        r.str_prop("adapter-port-uri")
-            .is_some_and(|p| ports.iter().any(|q| q == p))
-    };
+/// The partitions that virtual storage and tape resources on one of
+/// `ports` name.
+fn storage_resource_partitions(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<String>, HmcError> {
     let mut out = Vec::new();
-    for hba in tx.resources_of_class("hba")? {
-        if on_port(&hba)
-            && let Some(p) = hba.parent
-        {
-            out.push(p);
-        }
-    }
-    for class in ["virtual-storage-resource", "virtual-tape-resource"] {
-        for r in tx.resources_of_class(class)? {
-            if on_port(&r)
+    for rt in [&VIRTUAL_STORAGE_RESOURCE, &VIRTUAL_TAPE_RESOURCE] {
+        for r in tx.resources_of_class(rt.class)? {
+            if on_port(&r, ports)
                 && let Some(p) = r.str_prop("partition-uri")
             {
                 out.push(p.to_string());
@@ -390,50 +381,57 @@ fn partitions_on_storage_ports(tx: &Tx<'_>, ports: &[String]) -> Result<Vec<Stri
     Ok(out)
 }
 
-/// Operation: Get Partitions Assigned to Adapter. The partitions of the
-/// adapter's CPC (filtered by `name` and `status`) that use the adapter, by
-/// adapter family: network adapters through NICs, crypto adapters through
-/// the crypto configuration, accelerators through virtual functions, FICON
-/// adapters through HBAs and virtual storage/tape resources.
+/// Whether a NIC of `partition` is on one of `ports` or `switches`. A NIC
+/// lacking the property it is judged by is judged by the other one (the
+/// HMC mock crashes), and one with neither is skipped. A NIC naming a port
+/// or switch that is gone is 404.1 naming it, as the HMC mock answers.
+fn has_nic_on(
+    tx: &Tx<'_>,
+    partition: &Resource,
+    ports: &[String],
+    switches: &[String],
+    below_2_17: bool,
+) -> Result<bool, HmcError> {
+    for nic in tx.children(&partition.uri, NIC.class)? {
+        let by_vswitch = below_2_17 && matches!(nic.str_prop("type"), Some("iqd" | "osd"));
+        let order = if by_vswitch {
+            ["virtual-switch-uri", "network-adapter-port-uri"]
+        } else {
+            ["network-adapter-port-uri", "virtual-switch-uri"]
+        };
+        let Some((prop, uri)) = order.iter().find_map(|p| nic.str_prop(p).map(|u| (*p, u))) else {
+            continue;
+        };
+        let backing = if prop == "virtual-switch-uri" {
+            switches
+        } else {
+            ports
+        };
+        if backing.iter().any(|b| b == uri) {
+            return Ok(true);
+        }
+        if !tx.resource_exists(uri)? {
+            return Err(HmcError::not_found(uri).at_uri(uri));
+        }
+    }
+    Ok(false)
+}
+
+/// Operation: Get Partitions Assigned to Adapter: the partitions of the
+/// adapter's CPC (filtered by `name` and `status`) that use the adapter
+/// (see `Usage`).
 fn partitions_assigned(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
     let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
         return Err(HmcError::not_found(ctx.req.path()));
     };
-    let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
-    let below_2_17 = se_below_2_17(cpc.str_prop("se-version"));
-    let storage_users = if family(adapter) == "ficon" {
-        partitions_on_storage_ports(ctx.tx, &storage_ports(ctx.tx, adapter)?)?
-    } else {
-        Vec::new()
-    };
-    let mut items = Vec::new();
+    let usage = Usage::of(ctx.tx, &cpc, adapter)?;
+    let mut assigned = Vec::new();
     for p in ctx.tx.children(&cpc.uri, PARTITION.class)? {
-        if !passes_filters(&p, &filters) {
-            continue;
-        }
-        let assigned = match family(adapter) {
-            "hipersockets" | "osa" | "roce" | "cna" => has_nic_on(ctx.tx, &p, adapter, below_2_17)?,
-            "crypto" => has_crypto(&p, adapter),
-            "accelerator" => has_virtual_function_on(ctx.tx, &p, adapter)?,
-            "ficon" => storage_users.contains(&p.uri),
-            _ => false,
-        };
-        if assigned {
-            let item: Map<String, Value> = ["object-uri", "name", "status"]
-                .iter()
-                .map(|k| {
-                    (
-                        (*k).to_string(),
-                        p.props.get(*k).cloned().unwrap_or(Value::Null),
-                    )
-                })
-                .collect();
-            items.push(Value::Object(item));
+        if usage.by(ctx.tx, &p, adapter)? {
+            assigned.push(p);
         }
     }
-    Ok(Response::ok(
-        json!({"partitions-assigned-to-adapter": items}),
-    ))
+    partitions_answer_as(ctx, "partitions-assigned-to-adapter", &assigned)
 }
 
 /// Operations: List Adapters of a CPC, Create Hipersocket, Get Adapter
@@ -484,20 +482,16 @@ pub static ADAPTER: ResourceType = ResourceType {
     }),
     unique_names: true,
     operations: &[
-        Operation {
-            title: "Change Crypto Type",
-            method: Method::Post,
-            path: "/operations/change-crypto-type",
-            query: None,
-            run: change_crypto_type,
-        },
-        Operation {
-            title: "Change Adapter Type",
-            method: Method::Post,
-            path: "/operations/change-adapter-type",
-            query: None,
-            run: change_adapter_type,
-        },
+        post(
+            "Change Crypto Type",
+            "/operations/change-crypto-type",
+            change_crypto_type,
+        ),
+        post(
+            "Change Adapter Type",
+            "/operations/change-adapter-type",
+            change_adapter_type,
+        ),
         Operation {
             title: "Get Partitions Assigned to Adapter",
             method: Method::Get,
@@ -519,7 +513,7 @@ pub static NETWORK_PORT: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("network-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == PortKind::Network),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Network)),
     update: Some(UpdateSpec {
         title: "Update Network Port Properties",
         writable: Some(&["description"]),
@@ -538,7 +532,7 @@ pub static STORAGE_PORT: ResourceType = ResourceType {
     id_prop: "element-id",
     uri_prop: "element-uri",
     back_ref: Some("storage-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == PortKind::Storage),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Storage)),
     update: Some(UpdateSpec {
         title: "Update Storage Port Properties",
         writable: Some(&["description", "connection-endpoint-uri"]),
@@ -571,9 +565,9 @@ mod tests {
 
     #[test]
     fn port_kinds_follow_the_adapter_family() {
-        assert_eq!(port_kind("osa"), PortKind::Network);
-        assert_eq!(port_kind("hipersockets"), PortKind::Network);
-        assert_eq!(port_kind("ficon"), PortKind::Storage);
-        assert_eq!(port_kind("crypto"), PortKind::None);
+        assert_eq!(port_kind("osa"), Some(PortKind::Network));
+        assert_eq!(port_kind("hipersockets"), Some(PortKind::Network));
+        assert_eq!(port_kind("ficon"), Some(PortKind::Storage));
+        assert_eq!(port_kind("crypto"), None);
     }
 }

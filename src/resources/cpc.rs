@@ -1,18 +1,25 @@
 //! CPCs (either mode) and their hardware messages; the DPM CPC operations
 //! Start CPC, Stop CPC and Export WWPN List.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
-use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::preconditions::{cpc_of, require_fields, require_mode};
-use crate::api::{HmcError, Method, Response};
+use super::descriptor::{BASE, ListSpec, Mode, ResourceType, UpdateSpec};
+use super::fields::{referenced, required, string_items};
+use super::generic::set_properties;
+use super::hba::HBA;
+use super::partition::PARTITION;
+use super::partition_ops::post;
+use super::preconditions::{is_dpm, require_mode};
+use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
 /// A CPC's default status follows its mode: `active` in DPM mode,
 /// `operating` in classic mode.
 fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
-    let dpm = r.props.get("dpm-enabled").and_then(Value::as_bool) == Some(true);
+    let dpm = is_dpm(r);
     r.props
         .entry("status")
         .or_insert_with(|| Value::String(if dpm { "active" } else { "operating" }.into()));
@@ -21,10 +28,7 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
 
 /// Sets the CPC's `status`.
 fn set_status(tx: &Tx<'_>, cpc: &Resource, status: &str) -> Result<(), HmcError> {
-    let mut props = cpc.props.clone();
-    props.insert("status".into(), Value::String(status.into()));
-    tx.save_properties(&cpc.uri, &props)?;
-    Ok(())
+    set_properties(tx, &mut cpc.clone(), [("status", json!(status))])
 }
 
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
@@ -60,14 +64,15 @@ fn field(r: &Resource, name: &str) -> String {
 }
 
 /// The partition at `uri` for Export WWPN List: 404.2 naming the URI if
-/// there is none (the HMC mock crashes), 400.149 if it is in another CPC.
+/// there is none (the HMC mock crashes), 400.149 if it is in another CPC
+/// (a partition's parent is its CPC).
 fn wwpn_partition(ctx: &Ctx<'_>, cpc: &Resource, uri: &str) -> Result<Resource, HmcError> {
-    let partition = match ctx.tx.resource(uri)? {
-        Some(p) if p.class == "partition" => p,
-        _ => return Err(HmcError::referenced_not_found(2, uri)),
-    };
-    let owner = cpc_of(ctx.tx, &partition)?;
-    if owner.as_ref().map(|c| c.uri.as_str()) != Some(cpc.uri.as_str()) {
+    let partition = referenced(ctx.tx, &PARTITION, uri)?;
+    if partition.parent.as_deref() != Some(cpc.uri.as_str()) {
+        let owner = match partition.parent.as_deref() {
+            Some(parent) => ctx.tx.resource(parent)?,
+            None => None,
+        };
         let other = owner.as_ref().map(cpc_id).unwrap_or("");
         return Err(HmcError::bad_request(
             149,
@@ -80,29 +85,46 @@ fn wwpn_partition(ctx: &Ctx<'_>, cpc: &Resource, uri: &str) -> Result<Resource, 
     Ok(partition)
 }
 
+/// The `adapter-id` of the adapter owning each HBA port seen so far, so an
+/// export reads each port and its adapter once.
+type AdapterIds = HashMap<String, String>;
+
+/// The `adapter-id` of the owner of `port_uri` ("" if the port has no
+/// adapter); a missing port is 404.2 naming it.
+fn adapter_id_of_port(
+    ctx: &Ctx<'_>,
+    ids: &mut AdapterIds,
+    port_uri: &str,
+) -> Result<String, HmcError> {
+    if let Some(id) = ids.get(port_uri) {
+        return Ok(id.clone());
+    }
+    let port = ctx
+        .tx
+        .resource(port_uri)?
+        .ok_or_else(|| HmcError::referenced_not_found(2, port_uri))?;
+    let adapter = match port.parent.as_deref() {
+        Some(a) => ctx.tx.resource(a)?,
+        None => None,
+    };
+    let id = adapter.map(|a| field(&a, "adapter-id")).unwrap_or_default();
+    ids.insert(port_uri.to_string(), id.clone());
+    Ok(id)
+}
+
 /// One WWPN line per HBA of the partition, in HBA order:
 /// `<partition name>,<adapter-id>,<device-number>,<wwpn>`. The adapter is
-/// the owner of the HBA's port; a missing port is 404.2 naming it.
-fn wwpn_lines(ctx: &Ctx<'_>, partition: &Resource) -> Result<Vec<Value>, HmcError> {
+/// the owner of the HBA's port.
+fn wwpn_lines(
+    ctx: &Ctx<'_>,
+    ids: &mut AdapterIds,
+    partition: &Resource,
+) -> Result<Vec<Value>, HmcError> {
     let mut lines = Vec::new();
-    for hba in ctx.tx.children(&partition.uri, "hba")? {
+    for hba in ctx.tx.children(&partition.uri, HBA.class)? {
         let adapter_id = match hba.str_prop("adapter-port-uri") {
             None => String::new(),
-            Some(port_uri) => {
-                let port = ctx
-                    .tx
-                    .resource(port_uri)?
-                    .ok_or_else(|| HmcError::referenced_not_found(2, port_uri))?;
-                match port
-                    .parent
-                    .as_deref()
-                    .map(|a| ctx.tx.resource(a))
-                    .transpose()?
-                {
-                    Some(Some(adapter)) => field(&adapter, "adapter-id"),
-                    _ => String::new(),
-                }
-            }
+            Some(port_uri) => adapter_id_of_port(ctx, ids, port_uri)?,
         };
         lines.push(Value::String(format!(
             "{},{adapter_id},{},{}",
@@ -119,28 +141,23 @@ fn wwpn_lines(ctx: &Ctx<'_>, partition: &Resource) -> Result<Vec<Value>, HmcErro
 fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
     require_mode(ctx.tx, cpc, Mode::Dpm)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["partitions"])?;
-    let invalid = || {
-        HmcError::bad_request(
-            7,
-            "Invalid value for 'partitions' field: it must be an array of partition URIs",
-        )
+    // Null is 400.7 like any other non-list (the HMC mock crashes on it),
+    // not an empty list.
+    let uris = match required(&body, "partitions")? {
+        Value::Array(_) => string_items(&body, "partitions")?,
+        other => return Err(HmcError::invalid_field("partitions", other)),
     };
-    let uris = body
-        .get("partitions")
-        .and_then(Value::as_array)
-        .ok_or_else(invalid)?;
     if uris.is_empty() {
         return Err(HmcError::bad_request(
             149,
             "'partitions' field in request body is empty.",
         ));
     }
+    let mut ids = AdapterIds::new();
     let mut lines = Vec::new();
     for uri in uris {
-        let uri = uri.as_str().ok_or_else(invalid)?;
         let partition = wwpn_partition(ctx, cpc, uri)?;
-        lines.extend(wwpn_lines(ctx, &partition)?);
+        lines.extend(wwpn_lines(ctx, &mut ids, &partition)?);
     }
     Ok(Response::ok(json!({"wwpn-list": lines})))
 }
@@ -177,27 +194,13 @@ pub static CPC: ResourceType = ResourceType {
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
-        Operation {
-            title: "Start CPC",
-            method: Method::Post,
-            path: "/operations/start",
-            query: None,
-            run: start,
-        },
-        Operation {
-            title: "Stop CPC",
-            method: Method::Post,
-            path: "/operations/stop",
-            query: None,
-            run: stop,
-        },
-        Operation {
-            title: "Export WWPN List",
-            method: Method::Post,
-            path: "/operations/export-port-names-list",
-            query: None,
-            run: export_wwpn_list,
-        },
+        post("Start CPC", "/operations/start", start),
+        post("Stop CPC", "/operations/stop", stop),
+        post(
+            "Export WWPN List",
+            "/operations/export-port-names-list",
+            export_wwpn_list,
+        ),
     ],
     ..BASE
 };

@@ -4,8 +4,10 @@
 
 use serde_json::{Map, Value};
 
+use super::adapter::ADAPTER;
+use super::fields::{array_items, referenced, required, uri_value};
+use super::generic::set_properties;
 use super::partition::check_changeable;
-use super::preconditions::require_fields;
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::Resource;
@@ -18,7 +20,7 @@ const DOMAINS: &str = "crypto-domain-configurations";
 /// null or missing configuration or list starts empty, as in the HMC
 /// mock); other keys of the stored object are kept.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CryptoConfig {
+pub(crate) struct CryptoConfig {
     other: Map<String, Value>,
     adapters: Vec<Value>,
     domains: Vec<Value>,
@@ -43,7 +45,7 @@ fn same_index(a: Option<&Value>, b: &Value) -> bool {
 
 impl CryptoConfig {
     /// The configuration stored on partition `p`.
-    pub fn of(p: &Resource) -> CryptoConfig {
+    pub(crate) fn of(p: &Resource) -> CryptoConfig {
         let mut other = match p.props.get(CONFIG) {
             Some(Value::Object(m)) => m.clone(),
             _ => Map::new(),
@@ -58,7 +60,7 @@ impl CryptoConfig {
     }
 
     /// The JSON object to store.
-    pub fn into_value(self) -> Value {
+    fn into_value(self) -> Value {
         let mut m = self.other;
         m.insert(ADAPTERS.into(), Value::Array(self.adapters));
         m.insert(DOMAINS.into(), Value::Array(self.domains));
@@ -67,7 +69,7 @@ impl CryptoConfig {
 
     /// Appends the adapter URIs and domain configurations not yet present
     /// (a domain configuration is present only if equal as a whole).
-    pub fn increase(&mut self, adapters: Vec<Value>, domains: Vec<Value>) {
+    fn increase(&mut self, adapters: Vec<Value>, domains: Vec<Value>) {
         for a in adapters {
             if !self.adapters.contains(&a) {
                 self.adapters.push(a);
@@ -83,14 +85,14 @@ impl CryptoConfig {
     /// Removes the adapter URIs and every domain configuration whose
     /// `domain-index` is listed (all matches, where the Python mock can
     /// skip one of two adjacent matches).
-    pub fn decrease(&mut self, adapters: &[Value], indexes: &[Value]) {
+    fn decrease(&mut self, adapters: &[Value], indexes: &[Value]) {
         self.adapters.retain(|a| !adapters.contains(a));
         self.domains
             .retain(|d| !indexes.iter().any(|i| same_index(d.get("domain-index"), i)));
     }
 
     /// Sets `access-mode` of every domain configuration with `index`.
-    pub fn change_access_mode(&mut self, index: &Value, mode: &Value) {
+    fn change_access_mode(&mut self, index: &Value, mode: &Value) {
         for d in &mut self.domains {
             if same_index(d.get("domain-index"), index)
                 && let Value::Object(m) = d
@@ -100,24 +102,19 @@ impl CryptoConfig {
         }
     }
 
+    /// Whether the configuration lists crypto adapter `adapter`.
+    pub(crate) fn has_adapter(&self, adapter: &str) -> bool {
+        self.adapters.iter().any(|a| a.as_str() == Some(adapter))
+    }
+
     /// Whether domain `index` of adapter `adapter` is assigned to the
     /// partition in `control-usage` mode, which zeroizing requires.
-    pub fn controls(&self, adapter: &str, index: &Value) -> bool {
-        self.adapters.iter().any(|a| a.as_str() == Some(adapter))
+    fn controls(&self, adapter: &str, index: &Value) -> bool {
+        self.has_adapter(adapter)
             && self.domains.iter().any(|d| {
                 same_index(d.get("domain-index"), index)
                     && d.get("access-mode").and_then(Value::as_str) == Some("control-usage")
             })
-    }
-}
-
-/// The list in body field `name` (absent or null: empty; 400.7 if not a
-/// list, where the Python mock iterates whatever it got).
-fn list_field(body: &Map<String, Value>, name: &str) -> Result<Vec<Value>, HmcError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => Ok(a.clone()),
-        Some(other) => Err(HmcError::invalid_field(name, other)),
     }
 }
 
@@ -132,9 +129,7 @@ fn change_config(
     let body = ctx.req.json_object()?;
     let mut config = CryptoConfig::of(p);
     change(&body, &mut config)?;
-    let mut props = p.props.clone();
-    props.insert(CONFIG.into(), config.into_value());
-    ctx.tx.save_properties(&p.uri, &props)?;
+    set_properties(ctx.tx, &mut p.clone(), [(CONFIG, config.into_value())])?;
     Ok(Response::no_content())
 }
 
@@ -142,7 +137,12 @@ fn change_config(
 /// adapters and domains are not validated.
 pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        config.increase(list_field(body, ADAPTERS)?, list_field(body, DOMAINS)?);
+        // Absent or null lists are empty; another type is 400.7, where the
+        // Python mock iterates whatever it got.
+        config.increase(
+            array_items(body, ADAPTERS)?.to_vec(),
+            array_items(body, DOMAINS)?.to_vec(),
+        );
         Ok(())
     })
 }
@@ -150,9 +150,10 @@ pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 /// Operation: Decrease Crypto Configuration.
 pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        let adapters = list_field(body, ADAPTERS)?;
-        let indexes = list_field(body, "crypto-domain-indexes")?;
-        config.decrease(&adapters, &indexes);
+        config.decrease(
+            array_items(body, ADAPTERS)?,
+            array_items(body, "crypto-domain-indexes")?,
+        );
         Ok(())
     })
 }
@@ -161,11 +162,9 @@ pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 /// matches, as in the HMC mock).
 pub fn change_domain(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     change_config(ctx, p, |body, config| {
-        require_fields(body, &["domain-index", "access-mode"])?;
-        config.change_access_mode(
-            body.get("domain-index").unwrap_or(&Value::Null),
-            body.get("access-mode").unwrap_or(&Value::Null),
-        );
+        let index = required(body, "domain-index")?;
+        let mode = required(body, "access-mode")?;
+        config.change_access_mode(index, mode);
         Ok(())
     })
 }
@@ -189,19 +188,14 @@ fn not_controlled(p: &Resource, adapter: &str, index: &Value) -> HmcError {
 pub fn zeroize(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["crypto-adapter-uri", "domain-index"])?;
-    let adapter_value = body.get("crypto-adapter-uri").unwrap_or(&Value::Null);
-    let Some(adapter) = adapter_value.as_str() else {
-        return Err(HmcError::invalid_field("crypto-adapter-uri", adapter_value));
-    };
-    let index = body.get("domain-index").unwrap_or(&Value::Null);
+    // Both fields must be present before either's type is checked.
+    let adapter_value = required(&body, "crypto-adapter-uri")?;
+    let index = required(&body, "domain-index")?;
+    let adapter = uri_value("crypto-adapter-uri", Some(adapter_value))?;
     if !index.is_u64() {
         return Err(HmcError::invalid_field("domain-index", index));
     }
-    match ctx.tx.resource(adapter)? {
-        Some(a) if a.class == "adapter" => {}
-        _ => return Err(HmcError::referenced_not_found(2, adapter)),
-    }
+    referenced(ctx.tx, &ADAPTER, adapter)?;
     if !CryptoConfig::of(p).controls(adapter, index) {
         return Err(not_controlled(p, adapter, index));
     }

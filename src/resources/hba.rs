@@ -4,12 +4,15 @@
 
 use serde_json::{Map, Value};
 
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_device_number, assign_wwpn, hba_numbers_updated};
+use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
+use super::device_numbers::{assign_wwpn, hba_numbers_updated};
+use super::fields::required;
+use super::generic::set_properties;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
+use super::partition_ops::post;
 use super::port_reference::{PortKind, require_port};
-use super::preconditions::require_fields;
-use crate::api::{HmcError, Method, Response};
+use super::virtual_function::take_device_number;
+use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
@@ -22,18 +25,14 @@ fn prepare_hba(
     _partition: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
-    require_port(
-        ctx.tx,
-        PortKind::Storage,
-        body.get(PORT).unwrap_or(&Value::Null),
-    )?;
+    require_port(ctx.tx, PortKind::Storage, required(body, PORT)?)?;
     Ok(())
 }
 
 /// An HBA takes a device number and a WWPN (unless it brings its own).
 fn on_add_hba(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
+    take_device_number(tx, parent, r)?;
     if let Some(p) = parent {
-        assign_device_number(tx, &p.uri, r)?;
         assign_wwpn(tx, &p.uri, r)?;
     }
     Ok(())
@@ -45,15 +44,8 @@ fn on_add_hba(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Resul
 fn reassign_storage_adapter_port(ctx: &mut Ctx<'_>, hba: &Resource) -> Result<Response, HmcError> {
     check_parent_changeable(ctx, hba)?;
     let body = ctx.req.json_object()?;
-    require_fields(&body, &[PORT])?;
-    let port = require_port(
-        ctx.tx,
-        PortKind::Storage,
-        body.get(PORT).unwrap_or(&Value::Null),
-    )?;
-    let mut props = hba.props.clone();
-    props.insert(PORT.into(), Value::String(port));
-    ctx.tx.save_properties(&hba.uri, &props)?;
+    let port = require_port(ctx.tx, PortKind::Storage, required(&body, PORT)?)?;
+    set_properties(ctx.tx, &mut hba.clone(), [(PORT, Value::String(port))])?;
     Ok(Response::no_content())
 }
 
@@ -90,12 +82,10 @@ pub static HBA: ResourceType = ResourceType {
     on_add: Some(on_add_hba),
     on_update: Some(hba_numbers_updated),
     unique_names: true,
-    operations: &[Operation {
-        title: "Reassign Storage Adapter Port",
-        method: Method::Post,
-        path: "/operations/reassign-storage-adapter-port",
-        query: None,
-        run: reassign_storage_adapter_port,
-    }],
+    operations: &[post(
+        "Reassign Storage Adapter Port",
+        "/operations/reassign-storage-adapter-port",
+        reassign_storage_adapter_port,
+    )],
     ..BASE
 };

@@ -5,16 +5,21 @@
 use serde_json::{Map, Value};
 
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_device_number, device_number_updated};
+use super::device_numbers::device_number_updated;
+use super::fields::referenced;
 use super::generic::append_reference;
 use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use super::port_reference::{PortKind, require_port};
+use super::virtual_function::take_device_number;
+use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::store::{Resource, Tx};
 
 /// Create NIC: the backing network port (404.6 malformed or missing, 404.2
-/// missing adapter) or virtual switch (404.2) must exist; one is required.
+/// missing adapter) must exist; a port or a virtual switch is required
+/// (400.5). The virtual switch is checked in `on_add`, which definition
+/// loading runs too.
 fn prepare_nic(
     ctx: &mut Ctx<'_>,
     p: &Resource,
@@ -25,12 +30,7 @@ fn prepare_nic(
         .filter(|v| v.is_string())
     {
         require_port(ctx.tx, PortKind::Network, port)?;
-    } else if let Some(vs_uri) = body.get("virtual-switch-uri").and_then(Value::as_str) {
-        match ctx.tx.resource(vs_uri)? {
-            Some(vs) if vs.class == "virtual-switch" => {}
-            _ => return Err(HmcError::referenced_not_found(2, vs_uri)),
-        }
-    } else {
+    } else if !body.get("virtual-switch-uri").is_some_and(Value::is_string) {
         let name = body.get("name").and_then(Value::as_str).unwrap_or("");
         return Err(HmcError::bad_request(
             5,
@@ -43,19 +43,16 @@ fn prepare_nic(
     Ok(())
 }
 
-/// A NIC takes a device number and joins its virtual switch's
-/// `connected-vnic-uris`.
+/// A NIC's virtual switch must exist (404.2); the NIC takes a device number
+/// and joins the switch's `connected-vnic-uris`.
 fn on_add_nic(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
-    if let Some(p) = parent {
-        assign_device_number(tx, &p.uri, r)?;
+    let vswitch = r.str_prop("virtual-switch-uri").map(str::to_string);
+    if let Some(vs) = &vswitch {
+        referenced(tx, &VIRTUAL_SWITCH, vs)?;
     }
-    if let Some(vs) = r.str_prop("virtual-switch-uri").map(str::to_string) {
-        match tx.resource(&vs)? {
-            Some(v) if v.class == "virtual-switch" => {
-                append_reference(tx, &vs, "connected-vnic-uris", &r.uri)?;
-            }
-            _ => return Err(HmcError::referenced_not_found(2, &vs)),
-        }
+    take_device_number(tx, parent, r)?;
+    if let Some(vs) = &vswitch {
+        append_reference(tx, vs, "connected-vnic-uris", &r.uri)?;
     }
     Ok(())
 }

@@ -248,10 +248,20 @@ fn on_add_partition(
 }
 
 /// The answer of the "Get Partitions for ..." operations (tape link,
-/// storage group): `{"partitions": [{object-uri, name, status}]}` of
-/// `partitions`, filtered by the `name` and `status` query parameters that
-/// zhmcclient sends; a partition without status counts as "stopped".
+/// storage group): `{"partitions": [...]}`, see `partitions_answer_as`.
 pub fn partitions_answer(ctx: &Ctx<'_>, partitions: &[Resource]) -> Result<Response, HmcError> {
+    partitions_answer_as(ctx, "partitions", partitions)
+}
+
+/// `{key: [{object-uri, name, status}]}` of `partitions`, filtered by the
+/// `name` and `status` query parameters that zhmcclient sends. A partition
+/// stored without status counts as "stopped", the status a partition gets
+/// by default.
+pub fn partitions_answer_as(
+    ctx: &Ctx<'_>,
+    key: &str,
+    partitions: &[Resource],
+) -> Result<Response, HmcError> {
     let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
     let items: Vec<Value> = partitions
         .iter()
@@ -264,7 +274,9 @@ pub fn partitions_answer(ctx: &Ctx<'_>, partitions: &[Resource]) -> Result<Respo
             })
         })
         .collect();
-    Ok(Response::ok(json!({ "partitions": items })))
+    let mut answer = Map::new();
+    answer.insert(key.to_string(), Value::Array(items));
+    Ok(Response::ok(Value::Object(answer)))
 }
 
 /// Create Partition needs a CPC whose status allows operations (409.1).

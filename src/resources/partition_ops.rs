@@ -2,16 +2,18 @@
 //! Start/Stop, the dump and restart jobs, ISO images, storage group
 //! attachment, and (from `crypto_configuration`) the crypto operations.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::crypto_configuration;
 use super::descriptor::Operation;
-use super::generic::{append_reference, remove_reference};
+use super::fields::{referenced, required, uri_value};
+use super::generic::{append_reference, remove_reference, set_properties};
 use super::partition::{check_changeable, check_dpm_and_cpc};
 use super::preconditions::{Statuses, check_partition_status, require_fields};
+use super::storage::STORAGE_GROUP;
 use crate::api::{HmcError, Method, Query, Response};
 use crate::ctx::Ctx;
-use crate::store::{Resource, Tx};
+use crate::store::Resource;
 
 /// Partition statuses in which a dump or a PSW restart can run.
 const RUNNING: &[&str] = &["active", "paused", "terminated"];
@@ -21,23 +23,11 @@ const SG_URIS: &str = "storage-group-uris";
 /// The storage group's list of the partitions it is attached to.
 const ATTACHED_URIS: &str = "attached-partition-uris";
 
-/// Sets `changes` on the stored properties of `r`.
-fn save(tx: &Tx<'_>, r: &Resource, changes: Map<String, Value>) -> Result<(), HmcError> {
-    let mut props = r.props.clone();
-    props.extend(changes);
-    tx.save_properties(&r.uri, &props)?;
-    Ok(())
-}
-
 /// Operation: Start Partition (asynchronous: 202 and a job).
 fn start(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_dpm_and_cpc(ctx, p)?;
     check_partition_status(ctx, p, Statuses::Only(&["stopped"]))?;
-    save(
-        ctx.tx,
-        p,
-        Map::from_iter([("status".into(), json!("active"))]),
-    )?;
+    set_properties(ctx.tx, &mut p.clone(), [("status", json!("active"))])?;
     ctx.job("Start Partition", &p.uri, Some(json!({})))
 }
 
@@ -56,11 +46,7 @@ fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
             "reservation-error",
         ]),
     )?;
-    save(
-        ctx.tx,
-        p,
-        Map::from_iter([("status".into(), json!("stopped"))]),
-    )?;
+    set_properties(ctx.tx, &mut p.clone(), [("status", json!("stopped"))])?;
     ctx.job("Stop Partition", &p.uri, Some(json!({})))
 }
 
@@ -131,13 +117,13 @@ fn mount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError
     let query = ctx.query()?;
     let image = required_query(&query, "image-name")?;
     let ins_file = required_query(&query, "ins-file-name")?;
-    save(
+    set_properties(
         ctx.tx,
-        p,
-        Map::from_iter([
-            ("boot-iso-image-name".into(), Value::String(image)),
-            ("boot-iso-ins-file".into(), Value::String(ins_file)),
-        ]),
+        &mut p.clone(),
+        [
+            ("boot-iso-image-name", Value::String(image)),
+            ("boot-iso-ins-file", Value::String(ins_file)),
+        ],
     )?;
     Ok(Response::ok(json!({})))
 }
@@ -145,13 +131,13 @@ fn mount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError
 /// Operation: Unmount ISO Image.
 fn unmount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
-    save(
+    set_properties(
         ctx.tx,
-        p,
-        Map::from_iter([
-            ("boot-iso-image-name".into(), Value::Null),
-            ("boot-iso-ins-file".into(), Value::Null),
-        ]),
+        &mut p.clone(),
+        [
+            ("boot-iso-image-name", Value::Null),
+            ("boot-iso-ins-file", Value::Null),
+        ],
     )?;
     Ok(Response::ok(json!({})))
 }
@@ -198,23 +184,9 @@ fn not_attached(sg: &Resource, p: &Resource) -> HmcError {
 /// without it, 400.7 if it is not a string, 404.2 if there is no such group.
 fn storage_group_of_body(ctx: &Ctx<'_>) -> Result<Resource, HmcError> {
     let body = ctx.req.json_object()?;
-    require_fields(&body, &["storage-group-uri"])?;
-    let value = body.get("storage-group-uri").unwrap_or(&Value::Null);
-    let Some(uri) = value.as_str() else {
-        return Err(HmcError::invalid_field("storage-group-uri", value));
-    };
-    match ctx.tx.resource(uri)? {
-        Some(sg) if sg.class == "storage-group" => Ok(sg),
-        _ => Err(HmcError::referenced_not_found(2, uri)),
-    }
-}
-
-/// Whether the list property `list` of `r` holds `uri`.
-fn lists(r: &Resource, list: &str, uri: &str) -> bool {
-    r.props
-        .get(list)
-        .and_then(Value::as_array)
-        .is_some_and(|items| items.iter().any(|v| v.as_str() == Some(uri)))
+    let field = "storage-group-uri";
+    let uri = uri_value(field, Some(required(&body, field)?))?;
+    referenced(ctx.tx, &STORAGE_GROUP, uri)
 }
 
 /// Operation: Attach Storage Group to Partition. Both sides record the
@@ -228,7 +200,7 @@ fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
     {
         return Err(other_cpc(&sg, p));
     }
-    if lists(p, SG_URIS, &sg.uri) {
+    if p.lists(SG_URIS, &sg.uri) {
         return Err(already_attached(&sg, p));
     }
     append_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
@@ -241,7 +213,7 @@ fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
 fn detach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     check_changeable(ctx, p)?;
     let sg = storage_group_of_body(ctx)?;
-    if !lists(p, SG_URIS, &sg.uri) {
+    if !p.lists(SG_URIS, &sg.uri) {
         return Err(not_attached(&sg, p));
     }
     remove_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
@@ -249,8 +221,13 @@ fn detach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
     Ok(Response::no_content())
 }
 
-/// A POST operation below the partition URI without query parameters.
-const fn post(title: &'static str, path: &'static str, run: super::descriptor::OpFn) -> Operation {
+/// A POST operation without query parameters (partitions, adapters, CPCs
+/// and HBAs use it).
+pub(super) const fn post(
+    title: &'static str,
+    path: &'static str,
+    run: super::descriptor::OpFn,
+) -> Operation {
     Operation {
         title,
         method: Method::Post,

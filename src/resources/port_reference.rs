@@ -2,15 +2,15 @@
 //! of Create NIC (`network-adapter-port-uri`), and of Create HBA and
 //! Reassign Storage Adapter Port (`adapter-port-uri`).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde_json::Value;
 
+use super::adapter::{ADAPTER, NETWORK_PORT, STORAGE_PORT};
+use super::descriptor::ResourceType;
+use super::generic::lookup;
 use crate::api::HmcError;
 use crate::store::Tx;
 
-/// Which kind of port a body must name.
+/// The kinds of adapter port (an adapter's family decides which it has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortKind {
     /// `/api/adapters/{id}/network-ports/{id}` (NICs).
@@ -19,51 +19,53 @@ pub enum PortKind {
     Storage,
 }
 
-/// The shape of a port URI of each kind; group 1 is its adapter's URI.
-static NETWORK_PORT_URI: LazyLock<Result<Regex, regex::Error>> =
-    LazyLock::new(|| Regex::new(r"^(/api/adapters/[^/]+)/network-ports/[^/]+$"));
-static STORAGE_PORT_URI: LazyLock<Result<Regex, regex::Error>> =
-    LazyLock::new(|| Regex::new(r"^(/api/adapters/[^/]+)/storage-ports/[^/]+$"));
-
 impl PortKind {
-    fn pattern(self) -> Result<&'static Regex, HmcError> {
-        let compiled = match self {
-            PortKind::Network => &*NETWORK_PORT_URI,
-            PortKind::Storage => &*STORAGE_PORT_URI,
-        };
-        compiled.as_ref().map_err(|_| HmcError::internal())
+    /// The resource type of ports of this kind.
+    pub(crate) fn port_type(self) -> &'static ResourceType {
+        match self {
+            PortKind::Network => &NETWORK_PORT,
+            PortKind::Storage => &STORAGE_PORT,
+        }
     }
 }
 
-/// The adapter URI of a port URI of `kind`; `None` when the URI has another
-/// shape.
-pub fn adapter_of_port(kind: PortKind, port_uri: &str) -> Result<Option<String>, HmcError> {
-    Ok(kind
-        .pattern()?
-        .captures(port_uri)
-        .map(|caps| caps[1].to_string()))
+/// The adapter URI in a URI shaped like a port of `port_type`
+/// (`/api/adapters/{a}/network-ports/{p}`, read from the descriptors'
+/// templates); `None` for another shape.
+fn adapter_of_port<'u>(port_type: &ResourceType, port_uri: &'u str) -> Option<&'u str> {
+    let infix = port_type
+        .element
+        .strip_prefix("{parent}")?
+        .strip_suffix("{id}")?;
+    let (adapter_uri, port_id) = port_uri.split_once(infix)?;
+    let adapter_id = adapter_uri.strip_prefix(ADAPTER.element.strip_suffix("{id}")?)?;
+    let single = |id: &str| !id.is_empty() && !id.contains('/');
+    (single(adapter_id) && single(port_id)).then_some(adapter_uri)
 }
 
-/// Checks the port URI `value` the way the HMC mock does, in its order: a
-/// value that is not a port URI of `kind` is 404.6 (treated like a missing
-/// port), a missing adapter 404.2 naming the adapter, a missing port 404.6
-/// naming the port. Returns the port URI.
+/// Checks the port URI `value` the way the HMC mock does: the port of
+/// `kind` exists; otherwise a port-shaped URI whose adapter is missing is
+/// 404.2 naming the adapter, and anything else (a missing port, a value
+/// that is not a port URI of `kind`) 404.6 naming the value. Returns the
+/// port URI.
 pub fn require_port(tx: &Tx<'_>, kind: PortKind, value: &Value) -> Result<String, HmcError> {
     let Some(port_uri) = value.as_str() else {
         // The mock crashes on a non-string; the closest defined answer is
         // "no such port", naming what was sent.
         return Err(HmcError::referenced_not_found(6, &value.to_string()));
     };
-    let Some(adapter_uri) = adapter_of_port(kind, port_uri)? else {
-        return Err(HmcError::referenced_not_found(6, port_uri));
-    };
-    if !tx.resource_exists(&adapter_uri)? {
-        return Err(HmcError::referenced_not_found(2, &adapter_uri));
+    let port_type = kind.port_type();
+    // A port's parent is always its adapter (the type's parent is ADAPTER),
+    // so a found port needs no adapter check.
+    if let Some(port) = lookup(tx, port_type, port_uri)? {
+        return Ok(port.uri);
     }
-    if !tx.resource_exists(port_uri)? {
-        return Err(HmcError::referenced_not_found(6, port_uri));
+    match adapter_of_port(port_type, port_uri) {
+        Some(adapter) if !tx.resource_exists(adapter)? => {
+            Err(HmcError::referenced_not_found(2, adapter))
+        }
+        _ => Err(HmcError::referenced_not_found(6, port_uri)),
     }
-    Ok(port_uri.to_string())
 }
 
 #[cfg(test)]
@@ -74,16 +76,25 @@ mod tests {
     fn a_port_uri_names_its_adapter_only_for_its_own_kind() {
         let storage = "/api/adapters/fcp1/storage-ports/0";
         assert_eq!(
-            adapter_of_port(PortKind::Storage, storage).unwrap(),
-            Some("/api/adapters/fcp1".to_string())
+            adapter_of_port(&STORAGE_PORT, storage),
+            Some("/api/adapters/fcp1")
         );
-        assert_eq!(adapter_of_port(PortKind::Network, storage).unwrap(), None);
+        assert_eq!(adapter_of_port(&NETWORK_PORT, storage), None);
+        assert_eq!(adapter_of_port(&STORAGE_PORT, "/api/adapters/fcp1"), None);
         assert_eq!(
-            adapter_of_port(PortKind::Storage, "/api/adapters/fcp1").unwrap(),
+            adapter_of_port(&STORAGE_PORT, "/api/adapters/a/storage-ports/0/x"),
             None
         );
         assert_eq!(
-            adapter_of_port(PortKind::Storage, "/api/adapters/a/storage-ports/0/x").unwrap(),
+            adapter_of_port(&STORAGE_PORT, "/api/adapters//storage-ports/0"),
+            None
+        );
+        assert_eq!(
+            adapter_of_port(&STORAGE_PORT, "/api/adapters/a/storage-ports/"),
+            None
+        );
+        assert_eq!(
+            adapter_of_port(&STORAGE_PORT, "/x/api/adapters/a/storage-ports/0"),
             None
         );
     }

@@ -8,7 +8,13 @@ use super::partition::{PARTITION, check_changeable, check_parent_changeable};
 use crate::api::HmcError;
 use crate::store::{Resource, Tx};
 
-fn on_add_vf(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
+/// A partition's NIC, HBA or virtual function takes a device number from
+/// the partition's pool (all a virtual function's `on_add` does).
+pub(super) fn take_device_number(
+    tx: &Tx<'_>,
+    parent: Option<&Resource>,
+    r: &mut Resource,
+) -> Result<(), HmcError> {
     if let Some(p) = parent {
         assign_device_number(tx, &p.uri, r)?;
     }
@@ -45,7 +51,7 @@ pub static VIRTUAL_FUNCTION: ResourceType = ResourceType {
         check: Some(check_parent_changeable),
     }),
     back_ref: Some("virtual-function-uris"),
-    on_add: Some(on_add_vf),
+    on_add: Some(take_device_number),
     on_update: Some(device_number_updated),
     unique_names: true,
     ..BASE
