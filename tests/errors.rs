@@ -105,6 +105,8 @@ fn table() -> Vec<Row> {
         row(Post, "/api/partitions/linux2/nics", Some(nic(VSWITCH, "/api/virtual-switches/nope")), 404, 2),
         row(Post, "/api/partitions/linux2/nics", Some(nic(VSWITCH, "/api/adapters/osa-0108")), 404, 2),
         row(Post, "/api/partitions/linux1/nics", Some(json!({"name": "NIC1", VSWITCH: "/api/virtual-switches/vswitch-osa-0108"})), 400, 8),
+        // The mock's own check (the virtual switch) comes before our unique names.
+        row(Post, "/api/partitions/linux1/nics", Some(json!({"name": "NIC1", VSWITCH: "/api/virtual-switches/nope"})), 404, 2),
         row(Get, "/api/partitions/linux1/nics/nope", None, 404, 1),
         row(Get, "/api/partitions/linux1/nics/nic1?properties=name", None, 400, 1),
         row(Post, "/api/partitions/linux1/nics/nic1", Some(json!({"type": "osd"})), 400, 6),

@@ -471,11 +471,6 @@ pub fn add_resource(
         .entry("parent")
         .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
     apply_defaults(&mut props, rt.defaults)?;
-    if rt.unique_names
-        && let Some(Value::String(name)) = props.get("name")
-    {
-        check_unique_name(tx, rt, parent_uri.as_deref(), name, None)?;
-    }
     let mut r = Resource {
         uri,
         class: rt.class.to_string(),
@@ -492,6 +487,15 @@ pub fn add_resource(
     if let Some(on_add) = rt.on_add {
         on_add(tx, parent, &mut r)?;
         tx.save_properties(&r.uri, &r.props)?;
+    }
+    // Unique names are our check (the Python mock has none), so it comes
+    // after the type's own checks in `on_add` (a NIC's missing virtual
+    // switch is 404.2 first, as in the mock); an error here rolls back
+    // what `on_add` did.
+    if rt.unique_names
+        && let Some(Value::String(name)) = r.props.get("name")
+    {
+        check_unique_name(tx, rt, parent_uri.as_deref(), name, Some(&r.uri))?;
     }
     if let (Some(list), Some(puri)) = (rt.back_ref, &parent_uri) {
         append_reference(tx, puri, list, &r.uri)?;
