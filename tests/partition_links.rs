@@ -777,3 +777,47 @@ fn partition_links_survive_dump_and_load() {
     let part = session.get_json(LINUX1).unwrap();
     assert!(!uris(&part["partition-link-uris"]).contains(&hs));
 }
+
+/// Tries to move HiperSockets NIC `a` onto numbers that `b`'s endpoint and
+/// its own link endpoint hold: each is 400.8 and nothing moves.
+fn assert_link_numbers_are_held(c: &dyn Client, s: &str, link: &str, a: &str, b: &str) {
+    for taken in ["7403", "7404", "7401"] {
+        let r = post(c, s, a, &json!({"device-number": taken}));
+        assert_eq!(r.code(), (400, 8), "{taken}: {:?}", r.body);
+    }
+    assert_eq!(get(c, s, a)["device-number"], "7400");
+    assert_eq!(get(c, s, b)["device-number"], "7403");
+    let nics = &get(c, s, link)["bus-connections"][0]["nics"];
+    assert_eq!(nics[1]["device-numbers"], json!(["7403", "7404", "7405"]));
+}
+
+#[test]
+fn every_endpoint_number_has_one_owner_before_and_after_a_reload() {
+    // Arrange: two endpoints in LINUX1, A 7400-7402 and B 7403-7405.
+    let hmc = InProcess::new();
+    let s = hmc.logon("ensadmin", "password");
+    let (link, _) = create(
+        &hmc,
+        &s,
+        &json!({"name": "HS1", "type": "hipersockets", "cpc-uri": CPC,
+        "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2}]}),
+    );
+    let nics = get(&hmc, &s, &link)["bus-connections"][0]["nics"].clone();
+    let a = nics[0]["nic-uri"].as_str().unwrap();
+    let b = nics[1]["nic-uri"].as_str().unwrap();
+
+    // Act and assert: live, then after dump and load with replace (which
+    // rebuilds the pools from the loaded links and NICs).
+    assert_link_numbers_are_held(&hmc, &s, &link, a, b);
+    let def = hmc.hmc.dump(true).unwrap();
+    hmc.hmc.load(&def, true).unwrap();
+    let s = hmc.logon("ensadmin", "password");
+    assert_link_numbers_are_held(&hmc, &s, &link, a, b);
+
+    // Deleting B frees all three of its numbers: A may move onto them.
+    delete(&hmc, &s, b);
+    let r = post(&hmc, &s, a, &json!({"device-number": "7404"}));
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let r = post(&hmc, &s, a, &json!({"device-number": "7403"}));
+    assert_eq!(r.status, 204, "{:?}", r.body);
+}

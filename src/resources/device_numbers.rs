@@ -56,26 +56,23 @@ impl Kind {
         i64::from_str_radix(digits, 16).ok()
     }
 
-    /// Reserves `n` for `r`; 400.8 when another resource holds it, unless
-    /// that holder names `r` (a partition link holds the numbers of the NICs
-    /// it made as its endpoints).
-    fn reserve(&self, tx: &Tx<'_>, partition: &str, n: i64, r: &Resource) -> Result<(), HmcError> {
+    /// Reserves `n` for `owner`; 400.8 when it is held already (every number
+    /// has one owner: a HiperSockets endpoint's NIC holds its own device
+    /// number, its link the two after it; a link holding a number for one
+    /// endpoint cannot give it to another).
+    fn reserve(&self, tx: &Tx<'_>, partition: &str, n: i64, owner: &str) -> Result<(), HmcError> {
         let pool = pool(self.pool, partition);
-        if tx.reserve(&pool, n, &r.uri)? {
+        if tx.reserve(&pool, n, owner)? {
             return Ok(());
         }
-        match tx.allocation_owner(&pool, n)? {
-            Some(owner) if owner != r.uri && !names(tx, &owner, &r.uri)? => {
-                Err(HmcError::bad_request(
-                    8,
-                    format!(
-                        "The {} {}{n:04X} is already in use in partition {partition} (by {owner})",
-                        self.what, self.prefix
-                    ),
-                ))
-            }
-            _ => Ok(()),
-        }
+        let holder = tx.allocation_owner(&pool, n)?.unwrap_or_default();
+        Err(HmcError::bad_request(
+            8,
+            format!(
+                "The {} {}{n:04X} is already in use in partition {partition} (by {holder})",
+                self.what, self.prefix
+            ),
+        ))
     }
 
     /// Sets the number of a new child `r` of `partition`: a supplied one is
@@ -84,7 +81,7 @@ impl Kind {
     fn assign(&self, tx: &Tx<'_>, partition: &str, r: &mut Resource) -> Result<(), HmcError> {
         if r.props.contains_key(self.property) {
             return match self.value(r.props.get(self.property)) {
-                Some(n) => self.reserve(tx, partition, n, r),
+                Some(n) => self.reserve(tx, partition, n, &r.uri),
                 None => Ok(()),
             };
         }
@@ -118,7 +115,7 @@ impl Kind {
             return Ok(());
         }
         if let Some(n) = new {
-            self.reserve(tx, partition, n, after)?;
+            self.reserve(tx, partition, n, &after.uri)?;
         }
         if let Some(n) = old {
             tx.release(&pool(self.pool, partition), n, &after.uri)?;
@@ -127,13 +124,11 @@ impl Kind {
     }
 }
 
-/// Whether the resource at `holder` mentions `uri` in its properties.
-fn names(tx: &Tx<'_>, holder: &str, uri: &str) -> Result<bool, HmcError> {
-    let Some(h) = tx.resource(holder)? else {
-        return Ok(false);
-    };
-    let quoted = Value::String(uri.to_string()).to_string();
-    Ok(Value::Object(h.props).to_string().contains(&quoted))
+/// Reserves device number `n` of `partition` for `owner` (a partition link
+/// holding its endpoints' numbers): 400.8 when another resource holds it,
+/// with the message of Create NIC.
+pub fn reserve_devno(tx: &Tx<'_>, partition: &str, n: i64, owner: &str) -> Result<(), HmcError> {
+    DEVICE_NUMBER.reserve(tx, partition, n, owner)
 }
 
 /// Sets `device-number` of `r` (a child of `partition`).

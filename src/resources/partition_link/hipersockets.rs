@@ -7,7 +7,7 @@ use super::network::given_devno;
 use super::pools::{DEVNO_MAX, allocate_run, devno_run};
 use super::validate::{bad_value, hex, optional, parse_devno, starting_devno};
 use crate::api::HmcError;
-use crate::resources::device_numbers::devno_pool;
+use crate::resources::device_numbers::{devno_pool, reserve_devno};
 use crate::resources::generic::add_resource;
 use crate::resources::nic::NIC;
 use crate::store::{Resource, Tx};
@@ -76,7 +76,9 @@ fn first_devno(
 }
 
 /// Creates a HiperSockets NIC in `part` for `link` and answers its endpoint
-/// record. The NIC holds its three device numbers, so deleting it frees them.
+/// record. The NIC holds its device number (the first of three), the link
+/// the two after it: each number has one owner, so neither can take the
+/// other's, and deleting the NIC frees its own.
 pub(super) fn add_nic(
     tx: &Tx<'_>,
     link: &Resource,
@@ -109,10 +111,9 @@ pub(super) fn add_nic(
     props.insert("device-number".into(), json!(hex(base)));
     props.insert("vlan-id".into(), vlan.clone());
     props.insert("mac-address".into(), mac.clone());
-    // `add_resource` gives the NIC its first number; it holds the others.
     let nic = add_resource(tx, &NIC, Some(part), props)?;
     for k in 1..DEVNOS_PER_NIC {
-        tx.reserve(&pool, base + k, &nic.uri)?;
+        reserve_devno(tx, &part.uri, base + k, &link.uri)?;
     }
     Ok(json!({
         "nic-uri": nic.uri,

@@ -24,6 +24,23 @@ pub(super) fn link_fid_pool(link: &Resource) -> String {
     fid_pool(link.str_prop("cpc-uri").unwrap_or(""))
 }
 
+/// Reserves FID `n` of the CPC of `link` for the link: 400.8 when it is
+/// held already (by another endpoint of this or another link).
+pub(super) fn reserve_fid(tx: &Tx<'_>, link: &Resource, n: i64) -> Result<(), HmcError> {
+    let pool = link_fid_pool(link);
+    if tx.reserve(&pool, n, &link.uri)? {
+        return Ok(());
+    }
+    let holder = tx.allocation_owner(&pool, n)?.unwrap_or_default();
+    Err(HmcError::bad_request(
+        8,
+        format!(
+            "The FID {n} is already in use in CPC {} (by {holder})",
+            link.str_prop("cpc-uri").unwrap_or("")
+        ),
+    ))
+}
+
 /// The device numbers `n` consecutive numbers from `base` are written as.
 pub(super) fn devno_run(base: i64, n: i64) -> Vec<String> {
     (0..n).map(|k| hex(base + k)).collect()
