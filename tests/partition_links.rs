@@ -286,6 +286,57 @@ fn smc_d_endpoints_are_numbers_and_fids_not_nics() {
 }
 
 #[test]
+fn a_hipersockets_run_may_end_at_ffff_and_given_numbers_are_held_across_links() {
+    both(|c, s| {
+        // Arrange: HS1's endpoint in LINUX1 holds FFFD-FFFF, SMC1's 9000 and
+        // FID 7 (FIDs are unique per CPC).
+        let (hs, _) = create(
+            c,
+            s,
+            &json!({"name": "HS1", "type": "hipersockets", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFD"]}]}]}),
+        );
+        let (smc, _) = create(
+            c,
+            s,
+            &json!({"name": "SMC1", "type": "smc-d", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["9000"], "fid": 7}]}]}),
+        );
+        let smc_modify = format!("{smc}/operations/modify");
+
+        // Act
+        let devno = post(
+            c,
+            s,
+            &smc_modify,
+            &json!({"added-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFE"]}]}]}),
+        );
+        let fid = post(
+            c,
+            s,
+            LINKS,
+            &json!({"name": "SMC2", "type": "smc-d", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX2, "nics": [{"fid": 7}]}]}),
+        );
+        let nic_devno = post(
+            c,
+            s,
+            "/api/partitions/linux1/nics",
+            &json!({"name": "N9", "virtual-switch-uri": "/api/virtual-switches/vswitch-osa-0108",
+                    "device-number": "9000"}),
+        );
+
+        // Assert
+        let nics = &get(c, s, &hs)["bus-connections"][0]["nics"];
+        assert_eq!(nics[0]["device-numbers"], json!(["FFFD", "FFFE", "FFFF"]));
+        assert_eq!(devno.code(), (400, 8), "{:?}", devno.body);
+        assert_eq!(fid.code(), (400, 8), "{:?}", fid.body);
+        assert_eq!(nic_devno.code(), (400, 8), "{:?}", nic_devno.body);
+        assert_eq!(link_names(c, s, ""), ["HS1", "SMC1"]);
+    });
+}
+
+#[test]
 fn ctc_link_has_devices_for_every_pair_of_partitions_on_every_path() {
     both(|c, s| {
         let mut body = ctc_link("CTC1");
@@ -651,6 +702,15 @@ fn error_rows() -> Vec<(Method, &'static str, Option<Value>, u16, i64)> {
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 0}]})), 400, 7),
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{}, {}]}]})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "starting-fid": -1})), 400, 7),
+        // Given device numbers and FIDs are reserved like Create NIC's: LINUX2's
+        // NIC1 holds 8000, and a run of three must end at FFFF.
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["8000"]}]}]})), 400, 8),
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2, "nics": [{"device-numbers": ["9000"]}, {"device-numbers": ["9000"]}]}]})), 400, 8),
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2, "nics": [{"fid": 5}, {"fid": 5}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["7FFF"]}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["7FFE"]}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFF"]}]}]})), 400, 7),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFE"]}]}]})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC})), 400, 5),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "paths": []})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "paths": [{"adapter-port-uri": FCP}]})), 400, 5),

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::network::given_devno;
-use super::pools::{DEVNO_MAX, allocate_run, devno_run};
+use super::pools::{DEVNO_MAX, devno_run, free_run};
 use super::validate::{bad_value, hex, optional, parse_devno, starting_devno};
 use crate::api::HmcError;
 use crate::resources::device_numbers::{devno_pool, reserve_devno};
@@ -50,15 +50,21 @@ fn mac_address(id: &uuid::Uuid) -> String {
     )
 }
 
-/// The first of the three device numbers of a new NIC: the given one, else
-/// the lowest free run from the link's `starting-device-number`.
+/// The first of the three device numbers of a new NIC: the given one (400.7
+/// if the three would pass FFFF), else the lowest free run from the link's
+/// `starting-device-number`. Nothing is reserved yet: the NIC and the link
+/// reserve their parts of the run.
 fn first_devno(
     tx: &Tx<'_>,
     link: &Resource,
-    pool: &str,
+    part: &Resource,
     spec: &Map<String, Value>,
 ) -> Result<i64, HmcError> {
     if let Some(d) = given_devno(spec)? {
+        if d + DEVNOS_PER_NIC - 1 > DEVNO_MAX {
+            let given = spec.get("device-numbers").unwrap_or(&Value::Null);
+            return Err(HmcError::invalid_field("device-numbers", given));
+        }
         return Ok(d);
     }
     let start = link
@@ -67,12 +73,12 @@ fn first_devno(
         .map_or(Ok(DEFAULT_START), |v| {
             parse_devno("starting-device-number", v)
         })?;
-    // The run is only found here; the NIC takes it over below.
-    let n = allocate_run(tx, pool, start..=DEVNO_MAX, DEVNOS_PER_NIC, &link.uri)?;
-    for k in 0..DEVNOS_PER_NIC {
-        tx.release(pool, n + k, &link.uri)?;
-    }
-    Ok(n)
+    free_run(
+        tx,
+        &devno_pool(&part.uri),
+        start..=DEVNO_MAX,
+        DEVNOS_PER_NIC,
+    )
 }
 
 /// Creates a HiperSockets NIC in `part` for `link` and answers its endpoint
@@ -85,8 +91,7 @@ pub(super) fn add_nic(
     part: &Resource,
     spec: &Map<String, Value>,
 ) -> Result<Value, HmcError> {
-    let pool = devno_pool(&part.uri);
-    let base = first_devno(tx, link, &pool, spec)?;
+    let base = first_devno(tx, link, part, spec)?;
     let id = uuid::Uuid::new_v4();
     let vlan = spec.get("vlan-id").cloned().unwrap_or(Value::Null);
     if !(vlan.is_null() || vlan.is_u64()) {
