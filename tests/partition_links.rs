@@ -655,6 +655,36 @@ fn deleting_a_partition_or_an_adapter_takes_its_ctc_devices_or_paths_away() {
     });
 }
 
+#[test]
+fn deleting_a_partition_of_a_ctc_link_without_paths_recounts_its_state() {
+    both(|c, s| {
+        // Arrange: no path left, so no CTC device names the partitions.
+        let gone = new_partition(c, s, "GONE");
+        let mut body = ctc_link("CTC1");
+        body["partitions"] = json!([LINUX1, gone]);
+        let (uri, _) = create(c, s, &body);
+        modify(
+            c,
+            s,
+            &uri,
+            &json!({"removed-paths": [{"adapter-port-uri": FCP_PORT, "connecting-adapter-port-uri": FCP}]}),
+        );
+        let link = get(c, s, &uri);
+        assert_eq!(link["paths"], json!([]));
+        assert_eq!(link["state"], "complete");
+
+        // Act
+        delete(c, s, &gone);
+
+        // Assert
+        assert_eq!(get(c, s, &uri)["state"], "incomplete");
+        assert_eq!(
+            uris(&get(c, s, LINUX1)["partition-link-uris"]),
+            [uri.as_str()]
+        );
+    });
+}
+
 /// A link named `EXISTING` with LINUX2 attached, and the URI of its modify.
 fn arrange_existing(c: &dyn Client, s: &str) -> String {
     let (uri, _) = create(

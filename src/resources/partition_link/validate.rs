@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::descriptor::ResourceType;
 use crate::resources::preconditions::{check_cpc_status, is_dpm};
 use crate::store::{Resource, Tx};
 
@@ -110,6 +111,14 @@ pub(super) fn uri_value<'v>(field: &str, v: Option<&'v Value>) -> Result<&'v str
     v.and_then(Value::as_str).ok_or_else(|| bad_value(field, v))
 }
 
+/// Whether `uri` has the shape of an element URI of `rt` (`/api/partitions/{id}`
+/// for a top-level type), whether or not the resource exists.
+pub(super) fn is_uri_of(rt: &ResourceType, uri: &str) -> bool {
+    let prefix = rt.uri_for(None, "");
+    uri.strip_prefix(prefix.as_str())
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
 /// The resource of `class` at `uri`: 404.2 if there is none.
 pub(super) fn of_class(tx: &Tx<'_>, uri: &str, class: &str) -> Result<Resource, HmcError> {
     match tx.resource(uri)? {
@@ -197,6 +206,15 @@ mod tests {
                 .reason,
             7
         );
+    }
+
+    #[test]
+    fn uri_shapes_of_a_type_are_its_element_uris() {
+        use crate::resources::partition::PARTITION;
+        assert!(is_uri_of(&PARTITION, "/api/partitions/p1"));
+        assert!(!is_uri_of(&PARTITION, "/api/partitions/p1/nics/n1"));
+        assert!(!is_uri_of(&PARTITION, "/api/partitions/"));
+        assert!(!is_uri_of(&PARTITION, "/api/adapters/a1"));
     }
 
     #[test]
