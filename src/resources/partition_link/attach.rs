@@ -4,9 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use super::network::{Connection, attach_network, detach_network, parse_connection};
-use super::validate::array_items;
 use super::{LINKS, LinkType, ctc};
 use crate::api::HmcError;
+use crate::resources::fields::array_items;
 use crate::store::{Resource, Tx};
 
 /// Whether partition `p` is attached to the link `link_uri`.

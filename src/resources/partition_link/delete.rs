@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::LinkType;
 use super::attach::{attached, detach_partition};
-use super::validate::{bad_value, link_cpc, unknown_key};
+use super::validate::{link_cpc, unknown_key};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::resources::generic::remove;
@@ -22,7 +22,7 @@ fn force_detach(ctx: &Ctx<'_>) -> Result<bool, HmcError> {
     match body.get("force-detach") {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(bad_value("force-detach", Some(other))),
+        Some(other) => Err(HmcError::invalid_field("force-detach", other)),
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::network::given_devno;
 use super::pools::{DEVNO_MAX, devno_run, free_run};
-use super::validate::{bad_value, hex, optional, parse_devno, starting_devno};
+use super::validate::{hex, optional, parse_devno, starting_devno};
 use crate::api::HmcError;
 use crate::resources::device_numbers::{devno_pool, reserve_devno};
 use crate::resources::generic::add_resource;
@@ -33,7 +33,7 @@ pub(super) fn create_properties(
     let mtu = optional(body, MTU, DEFAULT_MTU, |v| {
         v.as_i64()
             .filter(|m| MTU_SIZES.contains(m))
-            .ok_or_else(|| bad_value(MTU, Some(v)))
+            .ok_or_else(|| HmcError::invalid_field(MTU, v))
     })?;
     props.insert("starting-device-number".into(), json!(start));
     props.insert(MTU.into(), json!(mtu));
@@ -95,12 +95,12 @@ pub(super) fn add_nic(
     let id = uuid::Uuid::new_v4();
     let vlan = spec.get("vlan-id").cloned().unwrap_or(Value::Null);
     if !(vlan.is_null() || vlan.is_u64()) {
-        return Err(bad_value("vlan-id", Some(&vlan)));
+        return Err(HmcError::invalid_field("vlan-id", &vlan));
     }
     let mac = match spec.get("mac-address") {
         None | Some(Value::Null) => Value::String(mac_address(&id)),
         Some(Value::String(s)) => Value::String(s.clone()),
-        Some(other) => return Err(bad_value("mac-address", Some(other))),
+        Some(other) => return Err(HmcError::invalid_field("mac-address", other)),
     };
     let mut props = Map::new();
     props.insert("element-id".into(), json!(id.to_string()));

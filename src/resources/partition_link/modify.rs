@@ -8,13 +8,11 @@ use super::attach::{
 };
 use super::ctc_paths::{add_paths, remove_paths};
 use super::network::detach_network;
-use super::validate::{
-    array_field, array_items, bad_value, invalid, link_cpc, name_value, object_item, partition_of,
-    unknown_key,
-};
+use super::validate::{invalid, link_cpc, name_value, partition_of, unknown_key};
 use super::{LinkType, PARTITION_LINK};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
+use crate::resources::fields::{array_field, array_items, object_item};
 use crate::resources::generic::check_unique_name;
 use crate::resources::preconditions::require_fields;
 use crate::store::{Resource, Tx};
@@ -64,7 +62,7 @@ fn modify_basics(
     }
     if let Some(v) = body.get("description") {
         if !v.is_string() {
-            return Err(bad_value("description", Some(v)));
+            return Err(HmcError::invalid_field("description", v));
         }
         link.props.insert("description".into(), v.clone());
     }

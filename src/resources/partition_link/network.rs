@@ -4,9 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use super::endpoints::{append_items, items, partition_uri_of, release_endpoint, take_list};
-use super::validate::{array_field, bad_value, invalid, object_item, parse_devno, partition_of};
+use super::validate::{invalid, parse_devno, partition_of};
 use super::{LINKS, LinkType, hipersockets, smcd};
 use crate::api::HmcError;
+use crate::resources::fields::{array_field, object_item};
 use crate::resources::generic::{append_reference, remove_reference};
 use crate::resources::preconditions::require_fields;
 use crate::store::{Resource, Tx};
@@ -39,7 +40,7 @@ pub(super) fn parse_connection(
         Some(n) => n
             .as_u64()
             .filter(|n| (1..=MAX_NICS).contains(n))
-            .ok_or_else(|| bad_value("number-of-nics", Some(n)))?,
+            .ok_or_else(|| HmcError::invalid_field("number-of-nics", n))?,
     };
     let nics = array_field(item, "nics")?
         .map(|a| {
@@ -70,7 +71,7 @@ pub(super) fn given_devno(spec: &Map<String, Value>) -> Result<Option<i64>, HmcE
             .first()
             .map(|v| parse_devno("device-numbers", v))
             .transpose(),
-        Some(other) => Err(bad_value("device-numbers", Some(other))),
+        Some(other) => Err(HmcError::invalid_field("device-numbers", other)),
     }
 }
 
