@@ -685,6 +685,36 @@ fn deleting_a_partition_of_a_ctc_link_without_paths_recounts_its_state() {
     });
 }
 
+#[test]
+fn one_modify_can_detach_and_attach_the_same_partition_again() {
+    both(|c, s| {
+        for mut body in [hs_link("L1"), ctc_link("L2")] {
+            // Arrange
+            body["partitions"] = json!([LINUX1, LINUX2]);
+            let (uri, _) = create(c, s, &body);
+
+            // Act
+            let results = modify(
+                c,
+                s,
+                &uri,
+                &json!({"removed-partition-uris": [LINUX2], "added-partition-uris": [LINUX2]}),
+            );
+
+            // Assert
+            let statuses: Vec<&Value> = results["operation-results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| &r["operation-status"])
+                .collect();
+            assert_eq!(statuses, [&json!("detached"), &json!("attached")]);
+            assert_eq!(get(c, s, &uri)["state"], "complete");
+            assert!(uris(&get(c, s, LINUX2)["partition-link-uris"]).contains(&uri));
+        }
+    });
+}
+
 /// A link named `EXISTING` with LINUX2 attached, and the URI of its modify.
 fn arrange_existing(c: &dyn Client, s: &str) -> String {
     let (uri, _) = create(
@@ -728,6 +758,8 @@ fn error_rows() -> Vec<(Method, &'static str, Option<Value>, u16, i64)> {
         (Post, LINKS, hs(json!({"starting-device-number": "12345"})), 400, 7),
         (Post, LINKS, hs(json!({"partitions": ["/api/partitions/nope"]})), 404, 2),
         (Post, LINKS, hs(json!({"partitions": [LINUX1, LINUX1]})), 409, 0),
+        (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "partitions": [LINUX1, LINUX2, LINUX1], "paths": [{"adapter-port-uri": FCP, "connecting-adapter-port-uri": FCP}]})), 409, 0),
+        (Post, "{ctc}/operations/modify", Some(json!({"added-partition-uris": [LINUX2, LINUX2]})), 409, 0),
         (Post, LINKS, hs(json!({"bus-connections": [{"number-of-nics": 1}]})), 400, 5),
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 0}]})), 400, 7),
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{}, {}]}]})), 400, 7),

@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::PARTITION_LINK;
-use super::attach::finish;
+use super::attach::{Members, finish};
 use super::ctc::detach_ctc;
 use super::ctc_paths::{remove_paths, uses_any};
 use super::endpoints::{device_ends, items, partition_uri_of};
 use super::network::detach_network;
 use super::validate::is_uri_of;
+use super::{LinkType, PARTITION_LINK};
 use crate::api::HmcError;
 use crate::resources::partition::PARTITION;
 use crate::store::{Resource, Tx};
@@ -33,7 +33,11 @@ pub(super) fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcErro
     for mut link in links {
         drop_connections(tx, &mut link, &is_gone)?;
         drop_ctc(tx, &mut link, &is_gone)?;
-        finish(tx, &mut link)?;
+        // A link of no known type is counted like a CTC link: by the
+        // partitions that name it.
+        let kind = LinkType::of(&link).unwrap_or(LinkType::Ctc);
+        let members = Members::read(tx, &link, kind)?;
+        finish(tx, &mut link, &members)?;
     }
     Ok(())
 }

@@ -2,12 +2,12 @@
 
 use serde_json::{Map, Value, json};
 
-use super::attach::{attach_connections, attach_partitions, finish};
-use super::validate::{name_value, partition_of, target_cpc, unknown_key};
+use super::attach::{Members, attach_partitions, finish, partitions_in};
+use super::network::attach_connections;
+use super::validate::{name_value, target_cpc, unknown_key};
 use super::{LinkType, PARTITION_LINK, ctc_paths, hipersockets, smcd};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
-use crate::resources::fields::array_items;
 use crate::resources::generic::{add_resource, collection_parent_resource};
 use crate::resources::preconditions::require_fields;
 use crate::store::Resource;
@@ -59,10 +59,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let (kind, cpc, props) = link_properties(ctx, &body)?;
     let mut link = add_resource(ctx.tx, &PARTITION_LINK, console.as_ref(), props)?;
     let mut results = Vec::new();
-    let parts = array_items(&body, "partitions")?
-        .iter()
-        .map(|v| partition_of(ctx.tx, &cpc, "partitions", Some(v)));
-    attach_partitions(ctx.tx, &mut link, kind, parts, &mut results)?;
+    let mut members = Members::read(ctx.tx, &link, kind)?;
+    let parts = partitions_in(ctx.tx, &cpc, &body, "partitions")?;
+    attach_partitions(ctx.tx, &mut link, &parts, &mut members, &mut results)?;
     attach_connections(
         ctx.tx,
         &mut link,
@@ -72,7 +71,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         "bus-connections",
         &mut results,
     )?;
-    finish(ctx.tx, &mut link)?;
+    finish(ctx.tx, &mut link, &members)?;
     let job = ctx.job(
         "Create Partition Link",
         &link.uri,

@@ -3,7 +3,6 @@
 
 use serde_json::{Map, Value, json};
 
-use super::attach::attached;
 use super::ctc::{DEFAULT_DEVICES_PER_PATH, DEFAULT_PATH_START, add_devices, release_devices};
 use super::endpoints::{items, take_list};
 use super::validate::{int_in, invalid, is_uri_of, optional, require_in_cpc, starting_devno};
@@ -113,15 +112,15 @@ pub(super) fn create_properties(
     Ok(())
 }
 
-/// Adds CTC paths, with devices between every pair of attached partitions;
+/// Adds CTC paths, with devices between every pair of the attached `parts`;
 /// 400.7 for a path the link has already.
 pub(super) fn add_paths(
     tx: &Tx<'_>,
     link: &mut Resource,
     cpc: &Resource,
     inputs: &[Value],
+    parts: &[&Resource],
 ) -> Result<(), HmcError> {
-    let parts = attached(tx, link)?;
     let mut paths = take_list(link, "paths");
     for input in inputs {
         let duplicate = "The partition link already has the path";
