@@ -286,6 +286,57 @@ fn smc_d_endpoints_are_numbers_and_fids_not_nics() {
 }
 
 #[test]
+fn a_hipersockets_run_may_end_at_ffff_and_given_numbers_are_held_across_links() {
+    both(|c, s| {
+        // Arrange: HS1's endpoint in LINUX1 holds FFFD-FFFF, SMC1's 9000 and
+        // FID 7 (FIDs are unique per CPC).
+        let (hs, _) = create(
+            c,
+            s,
+            &json!({"name": "HS1", "type": "hipersockets", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFD"]}]}]}),
+        );
+        let (smc, _) = create(
+            c,
+            s,
+            &json!({"name": "SMC1", "type": "smc-d", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["9000"], "fid": 7}]}]}),
+        );
+        let smc_modify = format!("{smc}/operations/modify");
+
+        // Act
+        let devno = post(
+            c,
+            s,
+            &smc_modify,
+            &json!({"added-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFE"]}]}]}),
+        );
+        let fid = post(
+            c,
+            s,
+            LINKS,
+            &json!({"name": "SMC2", "type": "smc-d", "cpc-uri": CPC,
+            "bus-connections": [{"partition-uri": LINUX2, "nics": [{"fid": 7}]}]}),
+        );
+        let nic_devno = post(
+            c,
+            s,
+            "/api/partitions/linux1/nics",
+            &json!({"name": "N9", "virtual-switch-uri": "/api/virtual-switches/vswitch-osa-0108",
+                    "device-number": "9000"}),
+        );
+
+        // Assert
+        let nics = &get(c, s, &hs)["bus-connections"][0]["nics"];
+        assert_eq!(nics[0]["device-numbers"], json!(["FFFD", "FFFE", "FFFF"]));
+        assert_eq!(devno.code(), (400, 8), "{:?}", devno.body);
+        assert_eq!(fid.code(), (400, 8), "{:?}", fid.body);
+        assert_eq!(nic_devno.code(), (400, 8), "{:?}", nic_devno.body);
+        assert_eq!(link_names(c, s, ""), ["HS1", "SMC1"]);
+    });
+}
+
+#[test]
 fn ctc_link_has_devices_for_every_pair_of_partitions_on_every_path() {
     both(|c, s| {
         let mut body = ctc_link("CTC1");
@@ -604,6 +655,66 @@ fn deleting_a_partition_or_an_adapter_takes_its_ctc_devices_or_paths_away() {
     });
 }
 
+#[test]
+fn deleting_a_partition_of_a_ctc_link_without_paths_recounts_its_state() {
+    both(|c, s| {
+        // Arrange: no path left, so no CTC device names the partitions.
+        let gone = new_partition(c, s, "GONE");
+        let mut body = ctc_link("CTC1");
+        body["partitions"] = json!([LINUX1, gone]);
+        let (uri, _) = create(c, s, &body);
+        modify(
+            c,
+            s,
+            &uri,
+            &json!({"removed-paths": [{"adapter-port-uri": FCP_PORT, "connecting-adapter-port-uri": FCP}]}),
+        );
+        let link = get(c, s, &uri);
+        assert_eq!(link["paths"], json!([]));
+        assert_eq!(link["state"], "complete");
+
+        // Act
+        delete(c, s, &gone);
+
+        // Assert
+        assert_eq!(get(c, s, &uri)["state"], "incomplete");
+        assert_eq!(
+            uris(&get(c, s, LINUX1)["partition-link-uris"]),
+            [uri.as_str()]
+        );
+    });
+}
+
+#[test]
+fn one_modify_can_detach_and_attach_the_same_partition_again() {
+    both(|c, s| {
+        for mut body in [hs_link("L1"), ctc_link("L2")] {
+            // Arrange
+            body["partitions"] = json!([LINUX1, LINUX2]);
+            let (uri, _) = create(c, s, &body);
+
+            // Act
+            let results = modify(
+                c,
+                s,
+                &uri,
+                &json!({"removed-partition-uris": [LINUX2], "added-partition-uris": [LINUX2]}),
+            );
+
+            // Assert
+            let statuses: Vec<&Value> = results["operation-results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| &r["operation-status"])
+                .collect();
+            assert_eq!(statuses, [&json!("detached"), &json!("attached")]);
+            assert_eq!(get(c, s, &uri)["state"], "complete");
+            assert!(uris(&get(c, s, LINUX2)["partition-link-uris"]).contains(&uri));
+        }
+    });
+}
+
 /// A link named `EXISTING` with LINUX2 attached, and the URI of its modify.
 fn arrange_existing(c: &dyn Client, s: &str) -> String {
     let (uri, _) = create(
@@ -647,10 +758,21 @@ fn error_rows() -> Vec<(Method, &'static str, Option<Value>, u16, i64)> {
         (Post, LINKS, hs(json!({"starting-device-number": "12345"})), 400, 7),
         (Post, LINKS, hs(json!({"partitions": ["/api/partitions/nope"]})), 404, 2),
         (Post, LINKS, hs(json!({"partitions": [LINUX1, LINUX1]})), 409, 0),
+        (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "partitions": [LINUX1, LINUX2, LINUX1], "paths": [{"adapter-port-uri": FCP, "connecting-adapter-port-uri": FCP}]})), 409, 0),
+        (Post, "{ctc}/operations/modify", Some(json!({"added-partition-uris": [LINUX2, LINUX2]})), 409, 0),
         (Post, LINKS, hs(json!({"bus-connections": [{"number-of-nics": 1}]})), 400, 5),
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 0}]})), 400, 7),
         (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{}, {}]}]})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "starting-fid": -1})), 400, 7),
+        // Given device numbers and FIDs are reserved like Create NIC's: LINUX2's
+        // NIC1 holds 8000, and a run of three must end at FFFF.
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["8000"]}]}]})), 400, 8),
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2, "nics": [{"device-numbers": ["9000"]}, {"device-numbers": ["9000"]}]}]})), 400, 8),
+        (Post, LINKS, Some(json!({"name": "C", "type": "smc-d", "cpc-uri": CPC, "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2, "nics": [{"fid": 5}, {"fid": 5}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["7FFF"]}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX2, "nics": [{"device-numbers": ["7FFE"]}]}]})), 400, 8),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFF"]}]}]})), 400, 7),
+        (Post, LINKS, hs(json!({"bus-connections": [{"partition-uri": LINUX1, "nics": [{"device-numbers": ["FFFE"]}]}]})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC})), 400, 5),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "paths": []})), 400, 7),
         (Post, LINKS, Some(json!({"name": "C", "type": "ctc", "cpc-uri": CPC, "paths": [{"adapter-port-uri": FCP}]})), 400, 5),
@@ -776,4 +898,48 @@ fn partition_links_survive_dump_and_load() {
     assert_eq!(r.status, 202);
     let part = session.get_json(LINUX1).unwrap();
     assert!(!uris(&part["partition-link-uris"]).contains(&hs));
+}
+
+/// Tries to move HiperSockets NIC `a` onto numbers that `b`'s endpoint and
+/// its own link endpoint hold: each is 400.8 and nothing moves.
+fn assert_link_numbers_are_held(c: &dyn Client, s: &str, link: &str, a: &str, b: &str) {
+    for taken in ["7403", "7404", "7401"] {
+        let r = post(c, s, a, &json!({"device-number": taken}));
+        assert_eq!(r.code(), (400, 8), "{taken}: {:?}", r.body);
+    }
+    assert_eq!(get(c, s, a)["device-number"], "7400");
+    assert_eq!(get(c, s, b)["device-number"], "7403");
+    let nics = &get(c, s, link)["bus-connections"][0]["nics"];
+    assert_eq!(nics[1]["device-numbers"], json!(["7403", "7404", "7405"]));
+}
+
+#[test]
+fn every_endpoint_number_has_one_owner_before_and_after_a_reload() {
+    // Arrange: two endpoints in LINUX1, A 7400-7402 and B 7403-7405.
+    let hmc = InProcess::new();
+    let s = hmc.logon("ensadmin", "password");
+    let (link, _) = create(
+        &hmc,
+        &s,
+        &json!({"name": "HS1", "type": "hipersockets", "cpc-uri": CPC,
+        "bus-connections": [{"partition-uri": LINUX1, "number-of-nics": 2}]}),
+    );
+    let nics = get(&hmc, &s, &link)["bus-connections"][0]["nics"].clone();
+    let a = nics[0]["nic-uri"].as_str().unwrap();
+    let b = nics[1]["nic-uri"].as_str().unwrap();
+
+    // Act and assert: live, then after dump and load with replace (which
+    // rebuilds the pools from the loaded links and NICs).
+    assert_link_numbers_are_held(&hmc, &s, &link, a, b);
+    let def = hmc.hmc.dump(true).unwrap();
+    hmc.hmc.load(&def, true).unwrap();
+    let s = hmc.logon("ensadmin", "password");
+    assert_link_numbers_are_held(&hmc, &s, &link, a, b);
+
+    // Deleting B frees all three of its numbers: A may move onto them.
+    delete(&hmc, &s, b);
+    let r = post(&hmc, &s, a, &json!({"device-number": "7404"}));
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let r = post(&hmc, &s, a, &json!({"device-number": "7403"}));
+    assert_eq!(r.status, 204, "{:?}", r.body);
 }

@@ -76,7 +76,7 @@ fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
 }
 
 /// The parent resource of a collection request, or 404.1 for the request.
-fn collection_parent_resource(
+pub fn collection_parent_resource(
     ctx: &Ctx<'_>,
     rt: &ResourceType,
 ) -> Result<Option<Resource>, HmcError> {

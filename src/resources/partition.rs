@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::cpc::CPC;
 use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::{compile_filters, parent_of, passes_filters};
+use super::device_numbers::{assign_partition_id, partition_id_updated};
+use super::generic::{compile_filters, parent_of, passes_filters, set_properties};
 use super::partition_ops;
 use super::preconditions::{
     Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
@@ -128,25 +129,17 @@ fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
 }
 
-/// The CPC-wide pool of partition ids (two hex digits).
-fn partition_id_pool(cpc: &str) -> String {
-    format!("partition-id:{cpc}")
-}
-
-/// The numeric value of a `partition-id` property ("0E" or 14).
-fn partition_id_value(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => i64::from_str_radix(s, 16).ok(),
-        _ => None,
-    }
+/// The CPC-wide pool of the suffixes of generated short names.
+fn short_name_pool(cpc: &str) -> String {
+    format!("short-name:{cpc}")
 }
 
 /// Create Partition's body rules (defaults, non-input properties,
-/// conditional fields, processors, ids), in the HMC mock's order.
+/// conditional fields, processors, ids), in the HMC mock's order; the
+/// short name comes after the partition is added (`generate_short_name`).
 fn prepare_create(
-    ctx: &mut Ctx<'_>,
-    cpc: &Resource,
+    _ctx: &mut Ctx<'_>,
+    _cpc: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
     for (name, json) in INPUT_DEFAULTS {
@@ -195,54 +188,54 @@ fn prepare_create(
     }
     body.entry("ifl-processors").or_insert(json!(0));
     body.entry("cp-processors").or_insert(json!(0));
-    if !body.contains_key("short-name") {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or("");
-        let mut prefix: String = name.to_uppercase().chars().take(4).collect();
-        while prefix.chars().count() < 4 {
-            prefix.push('_');
-        }
-        // The suffix is unique per CPC, where the Python mock draws it at random.
-        let pool = format!("short-name:{}", cpc.uri);
-        let n = ctx
-            .tx
-            .allocate(&pool, 0..=0xFFFF, &cpc.uri)?
-            .ok_or_else(|| HmcError::conflict(0, "No free partition short name is left"))?;
-        body.insert(
-            "short-name".into(),
-            Value::String(format!("{prefix}{n:04X}")),
-        );
-    }
     Ok(())
 }
 
-/// Partition ids: a supplied one is reserved in the CPC's pool; with
-/// `autogenerate-partition-id` the lowest free one is taken (unique, where
-/// the Python mock draws one at random).
+/// After Create Partition: without a given `short-name`, the partition gets
+/// the first four characters of its name (`_`-padded) and a suffix unique
+/// per CPC (the Python mock draws it at random), held by the partition, so
+/// deleting it frees the suffix. Loaded partitions keep what they have.
+fn generate_short_name(
+    ctx: &mut Ctx<'_>,
+    p: &Resource,
+    _sent: &Map<String, Value>,
+) -> Result<Map<String, Value>, HmcError> {
+    let (Some(cpc), false) = (&p.parent, p.props.contains_key("short-name")) else {
+        return Ok(Map::new());
+    };
+    let mut prefix: String = p.name().to_uppercase().chars().take(4).collect();
+    while prefix.chars().count() < 4 {
+        prefix.push('_');
+    }
+    let n = ctx
+        .tx
+        .allocate(&short_name_pool(cpc), 0..=0xFFFF, &p.uri)?
+        .ok_or_else(|| HmcError::conflict(0, "No free partition short name is left"))?;
+    let mut p = p.clone();
+    set_properties(
+        ctx.tx,
+        &mut p,
+        [("short-name", json!(format!("{prefix}{n:04X}")))],
+    )?;
+    Ok(Map::new())
+}
+
+/// Partition ids: a supplied one is reserved in the CPC's pool (400.8 if
+/// another partition holds it); with `autogenerate-partition-id` the lowest
+/// free one is taken (unique, where the Python mock draws one at random).
 fn on_add_partition(
     tx: &Tx<'_>,
     parent: Option<&Resource>,
     r: &mut Resource,
 ) -> Result<(), HmcError> {
     let Some(cpc) = parent else { return Ok(()) };
-    let pool = partition_id_pool(&cpc.uri);
-    match r.props.get("partition-id").and_then(partition_id_value) {
-        Some(n) => {
-            tx.reserve(&pool, n, &r.uri)?;
-        }
-        None if r
-            .props
-            .get("autogenerate-partition-id")
-            .and_then(Value::as_bool)
-            == Some(true)
-            && !r.props.contains_key("partition-id") =>
-        {
-            let n = tx
-                .allocate(&pool, 0..=0xFF, &r.uri)?
-                .ok_or_else(|| HmcError::conflict(0, "No free partition id is left in the CPC"))?;
-            r.props
-                .insert("partition-id".into(), Value::String(format!("{n:02X}")));
-        }
-        None => {}
+    let autogenerate = r
+        .props
+        .get("autogenerate-partition-id")
+        .and_then(Value::as_bool)
+        == Some(true);
+    if autogenerate || r.props.contains_key("partition-id") {
+        assign_partition_id(tx, &cpc.uri, r)?;
     }
     Ok(())
 }
@@ -340,7 +333,7 @@ pub static PARTITION: ResourceType = ResourceType {
         mode: Mode::Dpm,
         check: Some(check_create),
         prepare: Some(prepare_create),
-        after: None,
+        after: Some(generate_short_name),
         body_first: false,
     }),
     get: Some(&["properties"]),
@@ -364,6 +357,7 @@ pub static PARTITION: ResourceType = ResourceType {
         ("status", "\"stopped\""),
     ],
     on_add: Some(on_add_partition),
+    on_update: Some(partition_id_updated),
     unique_names: true,
     operations: partition_ops::OPERATIONS,
     ..BASE

@@ -1,5 +1,5 @@
 //! SQL for `id_allocations`: numbers handed out from pools (device numbers,
-//! WWPNs), allocated inside the request's transaction so that two processes
+//! WWPNs, partition ids, FIDs), allocated inside the request's transaction so that two processes
 //! never hand out the same number.
 
 use rusqlite::params;
@@ -15,25 +15,39 @@ impl Tx<'_> {
         range: std::ops::RangeInclusive<i64>,
         owner: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT value FROM id_allocations WHERE pool = ?1 AND value BETWEEN ?2 AND ?3
-             ORDER BY value",
-        )?;
-        let taken = stmt.query_map(params![pool, range.start(), range.end()], |r| {
-            r.get::<_, i64>(0)
-        })?;
-        let mut candidate = *range.start();
-        for value in taken {
-            if value? != candidate {
-                break;
-            }
-            candidate += 1;
-        }
-        if candidate > *range.end() {
+        let Some(value) = self.lowest_free_run(pool, range, 1)? else {
             return Ok(None);
+        };
+        self.reserve(pool, value, owner)?;
+        Ok(Some(value))
+    }
+
+    /// The first of the lowest `len` consecutive values of `pool` within
+    /// `range` that nobody holds (reserves nothing); `None` when there is no
+    /// such run. One query: a run starts at the range's start or right after
+    /// a held value, and no held value lies inside it.
+    pub fn lowest_free_run(
+        &self,
+        pool: &str,
+        range: std::ops::RangeInclusive<i64>,
+        len: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT start FROM (
+                 SELECT ?2 AS start
+                 UNION
+                 SELECT value + 1 FROM id_allocations
+                 WHERE pool = ?1 AND value BETWEEN ?2 AND ?3)
+             WHERE start + ?4 - 1 <= ?3
+               AND NOT EXISTS (SELECT 1 FROM id_allocations
+                               WHERE pool = ?1 AND value BETWEEN start AND start + ?4 - 1)
+             ORDER BY start LIMIT 1",
+        )?;
+        let mut rows = stmt.query(params![pool, range.start(), range.end(), len.max(1)])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(row.get(0)?)),
+            None => Ok(None),
         }
-        self.reserve(pool, candidate, owner)?;
-        Ok(Some(candidate))
     }
 
     /// Records `value` of `pool` as held by `owner`; false if already held.
@@ -97,6 +111,34 @@ mod tests {
                 assert!(!tx.release("p", 10, "/c")?);
                 assert!(tx.release("p", 10, "/b")?);
                 assert_eq!(tx.allocate("p", 10..=12, "/c")?, Some(10));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_lowest_free_run_skips_runs_with_a_held_value_and_reserves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&Resource {
+                    uri: "/a".into(),
+                    class: "nic".into(),
+                    parent: None,
+                    props: Map::new(),
+                })?;
+                for v in [11, 14] {
+                    assert!(tx.reserve("p", v, "/a")?);
+                }
+                assert_eq!(tx.lowest_free_run("p", 10..=20, 1)?, Some(10));
+                assert_eq!(tx.lowest_free_run("p", 10..=20, 2)?, Some(12));
+                assert_eq!(tx.lowest_free_run("p", 10..=20, 3)?, Some(15));
+                assert_eq!(tx.lowest_free_run("p", 10..=20, 6)?, Some(15));
+                assert_eq!(tx.lowest_free_run("p", 10..=20, 7)?, None);
+                assert_eq!(tx.lowest_free_run("p", 12..=13, 2)?, Some(12));
+                assert_eq!(tx.lowest_free_run("other", 10..=20, 11)?, Some(10));
+                assert_eq!(tx.allocate("p", 10..=20, "/a")?, Some(10));
                 Ok::<_, StoreError>(())
             })
             .unwrap();

@@ -114,6 +114,36 @@ impl Tx<'_> {
         self.query_resources("WHERE class = ?1", &[&class])
     }
 
+    /// The resources of one class whose properties mention any of `texts`
+    /// (URIs a delete took away, named inside objects where the
+    /// back-reference cleanup does not look), in insertion order.
+    pub fn resources_of_class_naming(
+        &self,
+        class: &str,
+        texts: &[String],
+    ) -> Result<Vec<Resource>, StoreError> {
+        let texts = serde_json::to_string(texts)?;
+        self.query_resources(
+            "WHERE class = ?1 AND EXISTS
+                 (SELECT 1 FROM json_each(?2) t WHERE instr(properties, t.value) > 0)",
+            &[&class, &texts],
+        )
+    }
+
+    /// The resources of one class whose string property `name` is `value`,
+    /// in insertion order.
+    pub fn resources_of_class_with(
+        &self,
+        class: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<Vec<Resource>, StoreError> {
+        self.query_resources(
+            "WHERE class = ?1 AND json_extract(properties, '$.\"' || ?2 || '\"') = ?3",
+            &[&class, &name, &value],
+        )
+    }
+
     /// Every resource, in insertion order (parents before children).
     pub fn all_resources(&self) -> Result<Vec<Resource>, StoreError> {
         self.query_resources("", &[])
@@ -286,6 +316,37 @@ mod tests {
                 assert!(tx.resource("/p/n")?.is_none());
                 let vs = tx.resource("/vs")?.unwrap();
                 assert_eq!(vs.props["connected-vnic-uris"], json!(["/other"]));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn narrow_class_queries_find_what_names_a_text_or_has_a_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                let links = [
+                    ("/l1", json!({"type": "ctc", "paths": [{"p": "/a/x"}]})),
+                    ("/l2", json!({"type": "smc-d", "c": [{"p": "/b"}]})),
+                    ("/l3", json!({"type": "ctc"})),
+                ];
+                for (uri, props) in links {
+                    tx.insert_resource(&res(uri, "partition-link", None, props))?;
+                }
+                tx.insert_resource(&res("/n", "nic", None, json!({"type": "ctc", "u": "/b"})))?;
+                let uris = |rs: Vec<Resource>| rs.into_iter().map(|r| r.uri).collect::<Vec<_>>();
+                let naming = |texts: &[&str]| {
+                    let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+                    tx.resources_of_class_naming("partition-link", &texts)
+                };
+                assert_eq!(uris(naming(&["/a/x", "/b"])?), ["/l1", "/l2"]);
+                assert_eq!(uris(naming(&["/b"])?), ["/l2"]);
+                assert!(naming(&["/c"])?.is_empty());
+                assert!(naming(&[])?.is_empty());
+                let ctc = tx.resources_of_class_with("partition-link", "type", "ctc")?;
+                assert_eq!(uris(ctc), ["/l1", "/l3"]);
                 Ok::<_, StoreError>(())
             })
             .unwrap();

@@ -1,32 +1,87 @@
 //! Attaching partitions to a link and detaching them, the job results that
 //! report it, and the link's `state`, which follows from the attachments.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
-use super::network::{Connection, attach_network, detach_network, parse_connection};
-use super::validate::array_items;
+use super::endpoints::items;
+use super::network::{CONNECTIONS, attach_network, connection_index, detach_network};
+use super::validate::partition_of;
 use super::{LINKS, LinkType, ctc};
 use crate::api::HmcError;
+use crate::resources::fields::array_items;
 use crate::store::{Resource, Tx};
 
-/// Whether partition `p` is attached to the link `link_uri`.
-pub(super) fn holds(p: &Resource, link_uri: &str) -> bool {
-    p.props
-        .get(LINKS)
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(link_uri)))
+/// Which partitions a link attaches, known for one whole operation.
+/// HiperSockets and SMC-D links name them in their `bus-connections`; a CTC
+/// link names them only in its devices (none without paths), so its CPC's
+/// partitions are read once and their `partition-link-uris` tell.
+pub(super) struct Members {
+    kind: LinkType,
+    /// CTC: the partitions of the link's CPC, in their order.
+    cpc_partitions: Vec<Resource>,
+    /// CTC: the URIs of the attached ones.
+    ctc_attached: BTreeSet<String>,
 }
 
-/// The partitions attached to `link`, in their CPC's order.
-pub(super) fn attached(tx: &Tx<'_>, link: &Resource) -> Result<Vec<Resource>, HmcError> {
-    let Some(cpc) = link.str_prop("cpc-uri") else {
-        return Ok(Vec::new());
-    };
-    Ok(tx
-        .children(cpc, "partition")?
-        .into_iter()
-        .filter(|p| holds(p, &link.uri))
-        .collect())
+impl Members {
+    /// The attachments of `link` as stored.
+    pub(super) fn read(tx: &Tx<'_>, link: &Resource, kind: LinkType) -> Result<Members, HmcError> {
+        let cpc_partitions = match (kind, link.str_prop("cpc-uri")) {
+            (LinkType::Ctc, Some(cpc)) => tx.children(cpc, "partition")?,
+            _ => Vec::new(),
+        };
+        let ctc_attached = cpc_partitions
+            .iter()
+            .filter(|p| p.lists(LINKS, &link.uri))
+            .map(|p| p.uri.clone())
+            .collect();
+        Ok(Members {
+            kind,
+            cpc_partitions,
+            ctc_attached,
+        })
+    }
+
+    /// Whether the partition `uri` is attached to `link`.
+    fn holds(&self, link: &Resource, uri: &str) -> bool {
+        match self.kind {
+            LinkType::Ctc => self.ctc_attached.contains(uri),
+            _ => connection_index(items(link.props.get(CONNECTIONS)), uri).is_some(),
+        }
+    }
+
+    /// How many partitions are attached to `link`.
+    fn count(&self, link: &Resource) -> usize {
+        match self.kind {
+            LinkType::Ctc => self.ctc_attached.len(),
+            _ => items(link.props.get(CONNECTIONS)).len(),
+        }
+    }
+
+    /// The partitions attached to a CTC link, in their CPC's order, except
+    /// `except`.
+    pub(super) fn ctc_partitions(&self, except: Option<&str>) -> Vec<&Resource> {
+        self.cpc_partitions
+            .iter()
+            .filter(|p| self.ctc_attached.contains(&p.uri) && Some(p.uri.as_str()) != except)
+            .collect()
+    }
+}
+
+/// The partitions a URI-list field names (`partitions`,
+/// `added-partition-uris`, ...), all checked before any is changed.
+pub(super) fn partitions_in(
+    tx: &Tx<'_>,
+    cpc: &Resource,
+    body: &Map<String, Value>,
+    field: &str,
+) -> Result<Vec<Resource>, HmcError> {
+    array_items(body, field)?
+        .iter()
+        .map(|v| partition_of(tx, cpc, field, Some(v)))
+        .collect()
 }
 
 /// 409.0 naming `part` and `link`, which is (`already`) or is not attached.
@@ -43,34 +98,50 @@ fn attachment_conflict(link: &Resource, part: &Resource, already: bool) -> HmcEr
 }
 
 /// 409.0 unless `part` is attached to `link`.
-pub(super) fn require_attached(link: &Resource, part: &Resource) -> Result<(), HmcError> {
-    if holds(part, &link.uri) {
+pub(super) fn require_attached(
+    link: &Resource,
+    part: &Resource,
+    members: &Members,
+) -> Result<(), HmcError> {
+    if members.holds(link, &part.uri) {
         return Ok(());
     }
     Err(attachment_conflict(link, part, false))
 }
 
 /// Attaches a partition with the link's default endpoints (one NIC for
-/// HiperSockets and SMC-D); 409.0 if it is attached already.
-pub(super) fn attach_partition(
+/// HiperSockets and SMC-D); 409.0 if it is attached already (also by an
+/// earlier item of the same request).
+fn attach_partition(
+    tx: &Tx<'_>,
+    link: &mut Resource,
+    part: &Resource,
+    members: &mut Members,
+) -> Result<(), HmcError> {
+    if members.holds(link, &part.uri) {
+        return Err(attachment_conflict(link, part, true));
+    }
+    match members.kind {
+        LinkType::Ctc => {
+            ctc::attach_ctc(tx, link, part, &members.ctc_partitions(Some(&part.uri)))?;
+            members.ctc_attached.insert(part.uri.clone());
+            Ok(())
+        }
+        kind => attach_network(tx, link, kind, part, 1, &[]),
+    }
+}
+
+/// Detaches the partition `part_uri`, which is attached, with all its
+/// endpoints.
+pub(super) fn detach(
     tx: &Tx<'_>,
     link: &mut Resource,
     kind: LinkType,
-    part: &Resource,
+    part_uri: &str,
 ) -> Result<(), HmcError> {
-    if holds(part, &link.uri) {
-        return Err(attachment_conflict(link, part, true));
-    }
     match kind {
-        LinkType::Ctc => ctc::attach_ctc(tx, link, part),
-        _ => {
-            let c = Connection {
-                partition: part.clone(),
-                count: 1,
-                nics: Vec::new(),
-            };
-            attach_network(tx, link, kind, &c)
-        }
+        LinkType::Ctc => ctc::detach_ctc(tx, link, part_uri),
+        _ => detach_network(tx, link, part_uri, None),
     }
 }
 
@@ -78,14 +149,13 @@ pub(super) fn attach_partition(
 pub(super) fn detach_partition(
     tx: &Tx<'_>,
     link: &mut Resource,
-    kind: LinkType,
     part: &Resource,
+    members: &mut Members,
 ) -> Result<(), HmcError> {
-    require_attached(link, part)?;
-    match kind {
-        LinkType::Ctc => ctc::detach_ctc(tx, link, &part.uri),
-        _ => detach_network(tx, link, &part.uri, None),
-    }
+    require_attached(link, part, members)?;
+    detach(tx, link, members.kind, &part.uri)?;
+    members.ctc_attached.remove(&part.uri);
+    Ok(())
 }
 
 /// One item of a job's `operation-results`.
@@ -98,44 +168,25 @@ pub(super) fn result(part_uri: &str, status: &str) -> Value {
 pub(super) fn attach_partitions(
     tx: &Tx<'_>,
     link: &mut Resource,
-    kind: LinkType,
-    parts: impl IntoIterator<Item = Result<Resource, HmcError>>,
+    parts: &[Resource],
+    members: &mut Members,
     results: &mut Vec<Value>,
 ) -> Result<(), HmcError> {
     for part in parts {
-        let part = part?;
-        // Re-read: an earlier item may have attached it.
-        let part = tx.resource(&part.uri)?.unwrap_or(part);
-        attach_partition(tx, link, kind, &part)?;
+        attach_partition(tx, link, part, members)?;
         results.push(result(&part.uri, "attached"));
-    }
-    Ok(())
-}
-
-/// Adds the bus connections of the array `field` of `body` (Create's
-/// `bus-connections`, Modify's `added-connections`) and reports each.
-pub(super) fn attach_connections(
-    tx: &Tx<'_>,
-    link: &mut Resource,
-    kind: LinkType,
-    cpc: &Resource,
-    body: &Map<String, Value>,
-    field: &str,
-    results: &mut Vec<Value>,
-) -> Result<(), HmcError> {
-    for v in array_items(body, field)? {
-        let c = parse_connection(tx, cpc, field, v)?;
-        attach_network(tx, link, kind, &c)?;
-        results.push(result(&c.partition.uri, "attached"));
     }
     Ok(())
 }
 
 /// Sets `state` from the attachments (complete: two or more partitions)
 /// and stores the link.
-pub(super) fn finish(tx: &Tx<'_>, link: &mut Resource) -> Result<(), HmcError> {
-    let count = attached(tx, link)?.len();
-    let state = if count >= 2 { "complete" } else { "incomplete" };
+pub(super) fn finish(tx: &Tx<'_>, link: &mut Resource, members: &Members) -> Result<(), HmcError> {
+    let state = if members.count(link) >= 2 {
+        "complete"
+    } else {
+        "incomplete"
+    };
     link.props.insert("state".into(), json!(state));
     tx.save_properties(&link.uri, &link.props)?;
     Ok(())

@@ -2,13 +2,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::attach::{attach_connections, attach_partitions, finish};
-use super::validate::{array_items, bad_value, name_value, partition_of, target_cpc, unknown_key};
+use super::attach::{Members, attach_partitions, finish, partitions_in};
+use super::network::attach_connections;
+use super::validate::{name_value, target_cpc, unknown_key};
 use super::{LinkType, PARTITION_LINK, ctc_paths, hipersockets, smcd};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
-use crate::resources::console::CONSOLE;
-use crate::resources::generic::add_resource;
+use crate::resources::generic::{add_resource, collection_parent_resource};
 use crate::resources::preconditions::require_fields;
 use crate::store::Resource;
 
@@ -28,18 +28,20 @@ fn link_properties(
     }
     let cpc = target_cpc(ctx, body.get("cpc-uri"))?;
     let name = name_value(&body["name"])?;
-    let description = match body.get("description") {
-        None => json!(""),
-        Some(Value::String(s)) => json!(s),
-        Some(other) => return Err(bad_value("description", Some(other))),
-    };
     let mut props = Map::new();
     props.insert("name".into(), json!(name));
-    props.insert("description".into(), description);
+    // Absent: the descriptor's default ("").
+    match body.get("description") {
+        None => {}
+        Some(d @ Value::String(_)) => {
+            props.insert("description".into(), d.clone());
+        }
+        Some(other) => return Err(HmcError::invalid_field("description", other)),
+    }
     props.insert("type".into(), body["type"].clone());
     props.insert("cpc-uri".into(), json!(cpc.uri));
     props.insert("cpc-name".into(), json!(cpc.name()));
-    props.insert("state".into(), json!("incomplete"));
+    // `state` is set by `finish`, from the attachments.
     match kind {
         LinkType::HiperSockets => hipersockets::create_properties(body, &mut props)?,
         LinkType::SmcD => smcd::create_properties(body, &mut props)?,
@@ -52,17 +54,14 @@ fn link_properties(
 /// only in the `Location` header, which zhmcclient reads as `location-uri`.
 pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     ctx.query()?.check_allowed(&[])?;
-    let Some(console) = ctx.tx.resource(CONSOLE.element)? else {
-        return Err(HmcError::not_found(ctx.req.path()));
-    };
+    let console = collection_parent_resource(ctx, &PARTITION_LINK)?;
     let body = ctx.req.json_object()?;
     let (kind, cpc, props) = link_properties(ctx, &body)?;
-    let mut link = add_resource(ctx.tx, &PARTITION_LINK, Some(&console), props)?;
+    let mut link = add_resource(ctx.tx, &PARTITION_LINK, console.as_ref(), props)?;
     let mut results = Vec::new();
-    let parts = array_items(&body, "partitions")?
-        .iter()
-        .map(|v| partition_of(ctx.tx, &cpc, "partitions", Some(v)));
-    attach_partitions(ctx.tx, &mut link, kind, parts, &mut results)?;
+    let mut members = Members::read(ctx.tx, &link, kind)?;
+    let parts = partitions_in(ctx.tx, &cpc, &body, "partitions")?;
+    attach_partitions(ctx.tx, &mut link, &parts, &mut members, &mut results)?;
     attach_connections(
         ctx.tx,
         &mut link,
@@ -72,7 +71,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         "bus-connections",
         &mut results,
     )?;
-    finish(ctx.tx, &mut link)?;
+    finish(ctx.tx, &mut link, &members)?;
     let job = ctx.job(
         "Create Partition Link",
         &link.uri,

@@ -5,7 +5,6 @@
 use serde_json::{Value, json};
 
 use super::LINKS;
-use super::attach::attached;
 use super::endpoints::{
     append_items, device_ends, items, partition_uri_of, release_endpoint, take_list,
 };
@@ -58,7 +57,7 @@ pub(super) fn add_devices(
     tx: &Tx<'_>,
     link: &Resource,
     path: &mut Value,
-    peers: &[Resource],
+    peers: &[&Resource],
     new: &Resource,
 ) -> Result<(), HmcError> {
     let start = path_start(path);
@@ -73,20 +72,17 @@ pub(super) fn add_devices(
     Ok(())
 }
 
-/// Attaches `part` to a CTC link: a device on every path to every partition
-/// already attached.
+/// Attaches `part` to a CTC link: a device on every path to each of
+/// `peers` (the partitions attached already).
 pub(super) fn attach_ctc(
     tx: &Tx<'_>,
     link: &mut Resource,
     part: &Resource,
+    peers: &[&Resource],
 ) -> Result<(), HmcError> {
-    let peers: Vec<Resource> = attached(tx, link)?
-        .into_iter()
-        .filter(|p| p.uri != part.uri)
-        .collect();
     let mut paths = take_list(link, "paths");
     for path in &mut paths {
-        add_devices(tx, link, path, &peers, part)?;
+        add_devices(tx, link, path, peers, part)?;
     }
     link.props.insert("paths".into(), Value::Array(paths));
     append_reference(tx, &part.uri, LINKS, &link.uri)
@@ -105,7 +101,7 @@ pub(super) fn release_devices(
 }
 
 /// Whether a CTC device has an end in `part_uri`.
-pub(super) fn involves(device: &Value, part_uri: &str) -> bool {
+fn involves(device: &Value, part_uri: &str) -> bool {
     items(device.get("endpoint-pair"))
         .iter()
         .any(|e| partition_uri_of(e) == Some(part_uri))

@@ -1,29 +1,21 @@
 //! CTC paths: the adapter ports a CTC link runs over, given to Create and
 //! added or removed by Modify, and the CTC-specific Create properties.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde_json::{Map, Value, json};
 
-use super::attach::attached;
 use super::ctc::{DEFAULT_DEVICES_PER_PATH, DEFAULT_PATH_START, add_devices, release_devices};
 use super::endpoints::{items, take_list};
-use super::validate::{
-    array_field, bad_value, int_in, invalid, object_item, of_class, optional, require_in_cpc,
-    starting_devno, uri_value,
-};
+use super::validate::{int_in, invalid, is_uri_of, optional, require_in_cpc, starting_devno};
 use crate::api::HmcError;
+use crate::resources::adapter::ADAPTER;
+use crate::resources::fields::{array_field, object_item, referenced, uri_value};
+use crate::resources::port_reference::{PortKind, require_port};
 use crate::resources::preconditions::require_fields;
 use crate::store::{Resource, Tx};
 
 /// The largest `devices-per-path` (our bound, which keeps one request's
 /// work finite).
 const MAX_DEVICES_PER_PATH: i64 = 256;
-
-/// An adapter or one of its storage ports; group 1 is the adapter URI.
-static ADAPTER_PORT_URI: LazyLock<Result<Regex, regex::Error>> =
-    LazyLock::new(|| Regex::new(r"^(/api/adapters/[^/]+)(?:/storage-ports/[^/]+)?$"));
 
 /// The two ends of a path: input field and the info property it yields.
 const PATH_ENDS: [(&str, &str); 2] = [
@@ -34,21 +26,21 @@ const PATH_ENDS: [(&str, &str); 2] = [
     ),
 ];
 
-/// `{"adapter-uri", "adapter-name"}` of a path end given as an adapter or
-/// storage port URI: 404.6 malformed or unknown port, 404.2 unknown adapter,
-/// 400.7 adapter of another CPC.
-fn port_info(tx: &Tx<'_>, cpc: &Resource, uri: &str) -> Result<Value, HmcError> {
-    let Some(caps) = ADAPTER_PORT_URI
-        .as_ref()
-        .map_err(|_| HmcError::internal())?
-        .captures(uri)
-    else {
-        return Err(HmcError::referenced_not_found(6, uri));
+/// `{"adapter-uri", "adapter-name"}` of a path end given (`v`, holding
+/// `uri`) as an adapter or storage port URI: 404.2 unknown adapter; a port
+/// is checked like Create HBA's (404.6 malformed or unknown port, 404.2
+/// unknown adapter); 400.7 adapter of another CPC.
+fn port_info(tx: &Tx<'_>, cpc: &Resource, v: &Value, uri: &str) -> Result<Value, HmcError> {
+    let adapter_uri = if is_uri_of(&ADAPTER, uri) {
+        uri.to_string()
+    } else {
+        let port = require_port(tx, PortKind::Storage, v)?;
+        // The port exists now; its parent is its adapter.
+        tx.resource(&port)?
+            .and_then(|p| p.parent)
+            .unwrap_or_default()
     };
-    let adapter = of_class(tx, &caps[1], "adapter")?;
-    if uri != adapter.uri && !tx.resource_exists(uri)? {
-        return Err(HmcError::referenced_not_found(6, uri));
-    }
+    let adapter = referenced(tx, &ADAPTER, &adapter_uri)?;
     require_in_cpc(&adapter, "Adapter", cpc)?;
     Ok(json!({"adapter-uri": adapter.uri, "adapter-name": adapter.name()}))
 }
@@ -61,9 +53,10 @@ fn build_path(tx: &Tx<'_>, cpc: &Resource, v: &Value) -> Result<Value, HmcError>
     require_fields(input, &["adapter-port-uri", "connecting-adapter-port-uri"])?;
     let mut path = Map::new();
     for (field, info) in PATH_ENDS {
-        let uri = uri_value(field, input.get(field))?;
+        let v = &input[field];
+        let uri = uri_value(field, Some(v))?;
         path.insert(field.into(), json!(uri));
-        path.insert(info.into(), port_info(tx, cpc, uri)?);
+        path.insert(info.into(), port_info(tx, cpc, v, uri)?);
     }
     let start = starting_devno(input, DEFAULT_PATH_START)?;
     path.insert("starting-device-number".into(), json!(start));
@@ -108,7 +101,7 @@ pub(super) fn create_properties(
     require_fields(body, &["paths"])?;
     let inputs = array_field(body, "paths")?.filter(|p| !p.is_empty());
     let Some(inputs) = inputs else {
-        return Err(bad_value("paths", body.get("paths")));
+        return Err(HmcError::invalid_field("paths", &body["paths"]));
     };
     let mut paths: Vec<Value> = Vec::new();
     for input in inputs {
@@ -119,15 +112,15 @@ pub(super) fn create_properties(
     Ok(())
 }
 
-/// Adds CTC paths, with devices between every pair of attached partitions;
+/// Adds CTC paths, with devices between every pair of the attached `parts`;
 /// 400.7 for a path the link has already.
 pub(super) fn add_paths(
     tx: &Tx<'_>,
     link: &mut Resource,
     cpc: &Resource,
     inputs: &[Value],
+    parts: &[&Resource],
 ) -> Result<(), HmcError> {
-    let parts = attached(tx, link)?;
     let mut paths = take_list(link, "paths");
     for input in inputs {
         let duplicate = "The partition link already has the path";

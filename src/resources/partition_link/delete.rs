@@ -2,28 +2,43 @@
 
 use serde_json::{Value, json};
 
-use super::LinkType;
-use super::attach::{attached, detach_partition};
-use super::validate::{bad_value, link_cpc, unknown_key};
+use super::attach::detach;
+use super::validate::{link_cpc, unknown_key};
+use super::{LINKS, LinkType};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
 use crate::resources::generic::remove;
-use crate::store::Resource;
+use crate::store::{Resource, Tx};
 
 /// Delete's `force-detach` (optional body; 400.7 if not a boolean).
 fn force_detach(ctx: &Ctx<'_>) -> Result<bool, HmcError> {
-    if ctx.req.json()?.is_none() {
-        return Ok(false);
-    }
-    let body = ctx.req.json_object()?;
+    let body = match ctx.req.json()? {
+        None => return Ok(false),
+        Some(Value::Object(body)) => body,
+        // Not an object: the error of `json_object` (parsing again only here).
+        Some(_) => ctx.req.json_object()?,
+    };
     if let Some(k) = unknown_key(&body, &[&["force-detach"]]) {
         return Err(HmcError::not_writable(k));
     }
     match body.get("force-detach") {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(bad_value("force-detach", Some(other))),
+        Some(other) => Err(HmcError::invalid_field("force-detach", other)),
     }
+}
+
+/// The partitions attached to `link`, in their CPC's order (one read of
+/// every partition of the CPC).
+fn attached(tx: &Tx<'_>, link: &Resource) -> Result<Vec<Resource>, HmcError> {
+    let Some(cpc) = link.str_prop("cpc-uri") else {
+        return Ok(Vec::new());
+    };
+    Ok(tx
+        .children(cpc, "partition")?
+        .into_iter()
+        .filter(|p| p.lists(LINKS, &link.uri))
+        .collect())
 }
 
 /// 409.100 naming the partitions of `parts` that are not stopped, if any.
@@ -59,7 +74,7 @@ pub(super) fn delete(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, H
     }
     let mut link = target.clone();
     for p in &parts {
-        detach_partition(ctx.tx, &mut link, kind, p)?;
+        detach(ctx.tx, &mut link, kind, &p.uri)?;
     }
     // The 204 of the generic delete is not the answer: Delete is a job.
     remove(ctx.tx, &link)?;

@@ -3,10 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::pools::link_fid_pool;
+use super::pools::{link_fid_pool, reserve_fid};
 use super::validate::parse_devno;
 use crate::api::HmcError;
-use crate::resources::device_numbers::devno_pool;
+use crate::resources::device_numbers::{devno_pool, reserve_devno};
+use crate::resources::generic::{lookup, remove};
+use crate::resources::nic::NIC;
 use crate::store::{Resource, Tx};
 
 /// The items of an array value (none if absent or not an array).
@@ -62,48 +64,51 @@ fn all_endpoints(props: &Map<String, Value>) -> Vec<(&str, &Value)> {
     nics.chain(devices).collect()
 }
 
-/// The numbers an endpoint record of `link` in `part_uri` shows, as
-/// (pool, number) pairs.
-fn numbers(link: &Resource, part_uri: &str, endpoint: &Value) -> Vec<(String, i64)> {
-    let pool = devno_pool(part_uri);
-    let mut held: Vec<(String, i64)> = items(endpoint.get("device-numbers"))
+/// The numbers the link holds for an endpoint record: the device numbers
+/// it shows (in its partition's pool) and its FID (in the CPC's), except
+/// the first device number of a HiperSockets endpoint, which its NIC holds
+/// (every number has one owner, so neither can take the other's).
+fn numbers(endpoint: &Value) -> (Vec<i64>, Option<i64>) {
+    let own = usize::from(endpoint.get("nic-uri").is_some());
+    let devnos = items(endpoint.get("device-numbers"))
         .iter()
+        .skip(own)
         .filter_map(|d| parse_devno("device-numbers", d).ok())
-        .map(|n| (pool.clone(), n))
         .collect();
-    if let Some(fid) = endpoint.get("fid").and_then(Value::as_i64) {
-        held.push((link_fid_pool(link), fid));
-    }
-    held
+    (devnos, endpoint.get("fid").and_then(Value::as_i64))
 }
 
 /// Gives back what an endpoint of `link` in partition `part_uri` holds: a
-/// HiperSockets NIC is deleted (with its numbers), and numbers the link
-/// holds go back to their pools.
+/// HiperSockets NIC is deleted (freeing its own device number), and the
+/// numbers the link holds go back to their pools.
 pub(super) fn release_endpoint(
     tx: &Tx<'_>,
     link: &Resource,
     part_uri: &str,
     endpoint: &Value,
 ) -> Result<(), HmcError> {
-    // A NIC holds its own numbers; the link holds them for endpoints it
-    // brought from a definition file, so both are released. The NIC is
-    // deleted directly, not by `generic::remove`: the caller has taken its
-    // endpoint out of the link already, and no other link names it.
     if let Some(nic) = endpoint.get("nic-uri").and_then(Value::as_str)
-        && tx.resource_exists(nic)?
+        && let Some(nic) = lookup(tx, &NIC, nic)?
     {
-        tx.delete_resource(nic)?;
+        // The caller has taken the endpoint out of `link`; stored so, the
+        // link no longer names the NIC and the cleanup after `remove` (which
+        // every delete ends in) leaves it alone.
+        tx.save_properties(&link.uri, &link.props)?;
+        remove(tx, &nic)?;
     }
-    for (pool, n) in numbers(link, part_uri, endpoint) {
-        tx.release(&pool, n, &link.uri)?;
+    let (devnos, fid) = numbers(endpoint);
+    for n in devnos {
+        tx.release(&devno_pool(part_uri), n, &link.uri)?;
+    }
+    if let Some(n) = fid {
+        tx.release(&link_fid_pool(link), n, &link.uri)?;
     }
     Ok(())
 }
 
 /// A link that comes with endpoints (from a definition file) holds their
-/// device numbers and FIDs, so new endpoints never reuse them. A new link
-/// from Create has none yet.
+/// numbers (see `numbers`), so new endpoints never reuse them; 400.8 when
+/// the file gives one to two holders. A new link from Create has none yet.
 pub(super) fn hold_loaded_numbers(
     tx: &Tx<'_>,
     _parent: Option<&Resource>,
@@ -111,8 +116,12 @@ pub(super) fn hold_loaded_numbers(
 ) -> Result<(), HmcError> {
     let link: &Resource = r;
     for (part, e) in all_endpoints(&link.props) {
-        for (pool, n) in numbers(link, part, e) {
-            tx.reserve(&pool, n, &link.uri)?;
+        let (devnos, fid) = numbers(e);
+        for n in devnos {
+            reserve_devno(tx, part, n, &link.uri)?;
+        }
+        if let Some(n) = fid {
+            reserve_fid(tx, link, n)?;
         }
     }
     Ok(())
@@ -140,18 +149,12 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_shows_its_device_numbers_and_fid() {
-        let link = Resource {
-            uri: "/l".into(),
-            class: "partition-link".into(),
-            parent: None,
-            props: json!({"cpc-uri": "/c"}).as_object().unwrap().clone(),
-        };
+    fn a_link_holds_the_numbers_of_its_endpoints_but_a_nics_own() {
         let e = json!({"device-numbers": ["8000", "xyz"], "fid": 7});
-        assert_eq!(
-            numbers(&link, "/p", &e),
-            [("devno:/p".to_string(), 0x8000), ("fid:/c".to_string(), 7)]
-        );
+        assert_eq!(numbers(&e), (vec![0x8000], Some(7)));
+        // The NIC of a HiperSockets endpoint holds its first number itself.
+        let e = json!({"nic-uri": "/n", "device-numbers": ["7400", "7401", "7402"]});
+        assert_eq!(numbers(&e), (vec![0x7401, 0x7402], None));
     }
 
     #[test]

@@ -4,10 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use super::network::given_devno;
-use super::pools::{DEVNO_MAX, allocate_run, devno_run};
-use super::validate::{bad_value, hex, optional, parse_devno, starting_devno};
+use super::pools::{DEVNO_MAX, devno_run, free_run};
+use super::validate::{hex, optional, parse_devno, starting_devno};
 use crate::api::HmcError;
-use crate::resources::device_numbers::devno_pool;
+use crate::resources::device_numbers::{devno_pool, reserve_devno};
 use crate::resources::generic::add_resource;
 use crate::resources::nic::NIC;
 use crate::store::{Resource, Tx};
@@ -33,7 +33,7 @@ pub(super) fn create_properties(
     let mtu = optional(body, MTU, DEFAULT_MTU, |v| {
         v.as_i64()
             .filter(|m| MTU_SIZES.contains(m))
-            .ok_or_else(|| bad_value(MTU, Some(v)))
+            .ok_or_else(|| HmcError::invalid_field(MTU, v))
     })?;
     props.insert("starting-device-number".into(), json!(start));
     props.insert(MTU.into(), json!(mtu));
@@ -50,15 +50,21 @@ fn mac_address(id: &uuid::Uuid) -> String {
     )
 }
 
-/// The first of the three device numbers of a new NIC: the given one, else
-/// the lowest free run from the link's `starting-device-number`.
+/// The first of the three device numbers of a new NIC: the given one (400.7
+/// if the three would pass FFFF), else the lowest free run from the link's
+/// `starting-device-number`. Nothing is reserved yet: the NIC and the link
+/// reserve their parts of the run.
 fn first_devno(
     tx: &Tx<'_>,
     link: &Resource,
-    pool: &str,
+    part: &Resource,
     spec: &Map<String, Value>,
 ) -> Result<i64, HmcError> {
     if let Some(d) = given_devno(spec)? {
+        if d + DEVNOS_PER_NIC - 1 > DEVNO_MAX {
+            let given = spec.get("device-numbers").unwrap_or(&Value::Null);
+            return Err(HmcError::invalid_field("device-numbers", given));
+        }
         return Ok(d);
     }
     let start = link
@@ -67,33 +73,34 @@ fn first_devno(
         .map_or(Ok(DEFAULT_START), |v| {
             parse_devno("starting-device-number", v)
         })?;
-    // The run is only found here; the NIC takes it over below.
-    let n = allocate_run(tx, pool, start..=DEVNO_MAX, DEVNOS_PER_NIC, &link.uri)?;
-    for k in 0..DEVNOS_PER_NIC {
-        tx.release(pool, n + k, &link.uri)?;
-    }
-    Ok(n)
+    free_run(
+        tx,
+        &devno_pool(&part.uri),
+        start..=DEVNO_MAX,
+        DEVNOS_PER_NIC,
+    )
 }
 
 /// Creates a HiperSockets NIC in `part` for `link` and answers its endpoint
-/// record. The NIC holds its three device numbers, so deleting it frees them.
+/// record. The NIC holds its device number (the first of three), the link
+/// the two after it: each number has one owner, so neither can take the
+/// other's, and deleting the NIC frees its own.
 pub(super) fn add_nic(
     tx: &Tx<'_>,
     link: &Resource,
     part: &Resource,
     spec: &Map<String, Value>,
 ) -> Result<Value, HmcError> {
-    let pool = devno_pool(&part.uri);
-    let base = first_devno(tx, link, &pool, spec)?;
+    let base = first_devno(tx, link, part, spec)?;
     let id = uuid::Uuid::new_v4();
     let vlan = spec.get("vlan-id").cloned().unwrap_or(Value::Null);
     if !(vlan.is_null() || vlan.is_u64()) {
-        return Err(bad_value("vlan-id", Some(&vlan)));
+        return Err(HmcError::invalid_field("vlan-id", &vlan));
     }
     let mac = match spec.get("mac-address") {
         None | Some(Value::Null) => Value::String(mac_address(&id)),
         Some(Value::String(s)) => Value::String(s.clone()),
-        Some(other) => return Err(bad_value("mac-address", Some(other))),
+        Some(other) => return Err(HmcError::invalid_field("mac-address", other)),
     };
     let mut props = Map::new();
     props.insert("element-id".into(), json!(id.to_string()));
@@ -109,10 +116,9 @@ pub(super) fn add_nic(
     props.insert("device-number".into(), json!(hex(base)));
     props.insert("vlan-id".into(), vlan.clone());
     props.insert("mac-address".into(), mac.clone());
-    // `add_resource` gives the NIC its first number; it holds the others.
     let nic = add_resource(tx, &NIC, Some(part), props)?;
     for k in 1..DEVNOS_PER_NIC {
-        tx.reserve(&pool, base + k, &nic.uri)?;
+        reserve_devno(tx, &part.uri, base + k, &link.uri)?;
     }
     Ok(json!({
         "nic-uri": nic.uri,

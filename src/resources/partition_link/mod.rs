@@ -36,7 +36,6 @@ use super::console::CONSOLE;
 use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType};
 use crate::api::{HmcError, Method};
 use crate::store::Resource;
-use validate::bad_value;
 
 /// The partition property listing the links a partition is attached to.
 const LINKS: &str = "partition-link-uris";
@@ -56,7 +55,7 @@ impl LinkType {
             Some("hipersockets") => Ok(LinkType::HiperSockets),
             Some("smc-d") => Ok(LinkType::SmcD),
             Some("ctc") => Ok(LinkType::Ctc),
-            _ => Err(bad_value("type", v)),
+            _ => Err(HmcError::invalid_field("type", v.unwrap_or(&Value::Null))),
         }
     }
 

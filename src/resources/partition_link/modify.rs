@@ -4,17 +4,15 @@
 use serde_json::{Map, Value, json};
 
 use super::attach::{
-    attach_connections, attach_partitions, detach_partition, finish, require_attached, result,
+    Members, attach_partitions, detach_partition, finish, partitions_in, require_attached, result,
 };
 use super::ctc_paths::{add_paths, remove_paths};
-use super::network::detach_network;
-use super::validate::{
-    array_field, array_items, bad_value, invalid, link_cpc, name_value, object_item, partition_of,
-    unknown_key,
-};
+use super::network::{attach_connections, detach_network};
+use super::validate::{invalid, link_cpc, name_value, partition_of, unknown_key};
 use super::{LinkType, PARTITION_LINK};
 use crate::api::{HmcError, Response};
 use crate::ctx::Ctx;
+use crate::resources::fields::{array_field, array_items, object_item};
 use crate::resources::generic::check_unique_name;
 use crate::resources::preconditions::require_fields;
 use crate::store::{Resource, Tx};
@@ -30,20 +28,6 @@ const MODIFY_FIELDS: &[&str] = &[
     "added-paths",
     "removed-paths",
 ];
-
-/// The partitions a URI-list field of Modify names, all checked before any
-/// is changed.
-fn partitions_in(
-    tx: &Tx<'_>,
-    cpc: &Resource,
-    body: &Map<String, Value>,
-    field: &str,
-) -> Result<Vec<Resource>, HmcError> {
-    array_items(body, field)?
-        .iter()
-        .map(|v| partition_of(tx, cpc, field, Some(v)))
-        .collect()
-}
 
 /// Name and description changes of Modify (400.8 for a name in use).
 fn modify_basics(
@@ -64,7 +48,7 @@ fn modify_basics(
     }
     if let Some(v) = body.get("description") {
         if !v.is_string() {
-            return Err(bad_value("description", Some(v)));
+            return Err(HmcError::invalid_field("description", v));
         }
         link.props.insert("description".into(), v.clone());
     }
@@ -81,19 +65,22 @@ struct Changes<'a, 't> {
 
 impl Changes<'_, '_> {
     /// Removals: partitions, connections (endpoints) and paths.
-    fn remove(&self, link: &mut Resource, results: &mut Vec<Value>) -> Result<(), HmcError> {
+    fn remove(
+        &self,
+        link: &mut Resource,
+        members: &mut Members,
+        results: &mut Vec<Value>,
+    ) -> Result<(), HmcError> {
         let (tx, cpc, body) = (self.tx, self.cpc, self.body);
         for part in partitions_in(tx, cpc, body, "removed-partition-uris")? {
-            // Re-read: an earlier item may have detached it.
-            let part = tx.resource(&part.uri)?.unwrap_or(part);
-            detach_partition(tx, link, self.kind, &part)?;
+            detach_partition(tx, link, &part, members)?;
             results.push(result(&part.uri, "detached"));
         }
         for v in array_items(body, "removed-connections")? {
             let item = object_item("removed-connections", v)?;
             require_fields(item, &["partition-uri"])?;
             let part = partition_of(tx, cpc, "partition-uri", item.get("partition-uri"))?;
-            require_attached(link, &part)?;
+            require_attached(link, &part, members)?;
             let selectors = array_field(item, "nics")?.map(Vec::as_slice);
             detach_network(tx, link, &part.uri, selectors)?;
             results.push(result(&part.uri, "detached"));
@@ -105,13 +92,18 @@ impl Changes<'_, '_> {
     }
 
     /// Additions: paths, partitions and connections (endpoints).
-    fn add(&self, link: &mut Resource, results: &mut Vec<Value>) -> Result<(), HmcError> {
+    fn add(
+        &self,
+        link: &mut Resource,
+        members: &mut Members,
+        results: &mut Vec<Value>,
+    ) -> Result<(), HmcError> {
         let (tx, kind, cpc, body) = (self.tx, self.kind, self.cpc, self.body);
         if let Some(paths) = array_field(body, "added-paths")? {
-            add_paths(tx, link, cpc, paths)?;
+            add_paths(tx, link, cpc, paths, &members.ctc_partitions(None))?;
         }
         let parts = partitions_in(tx, cpc, body, "added-partition-uris")?;
-        attach_partitions(tx, link, kind, parts.into_iter().map(Ok), results)?;
+        attach_partitions(tx, link, &parts, members, results)?;
         attach_connections(tx, link, kind, cpc, body, "added-connections", results)
     }
 }
@@ -141,9 +133,10 @@ pub(super) fn modify(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, H
         body: &body,
     };
     let mut results = Vec::new();
-    changes.remove(&mut link, &mut results)?;
-    changes.add(&mut link, &mut results)?;
-    finish(ctx.tx, &mut link)?;
+    let mut members = Members::read(ctx.tx, &link, kind)?;
+    changes.remove(&mut link, &mut members, &mut results)?;
+    changes.add(&mut link, &mut members, &mut results)?;
+    finish(ctx.tx, &mut link, &members)?;
     ctx.job(
         "Modify Partition Link",
         &link.uri,

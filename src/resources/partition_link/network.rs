@@ -3,10 +3,12 @@
 
 use serde_json::{Map, Value, json};
 
+use super::attach::result;
 use super::endpoints::{append_items, items, partition_uri_of, release_endpoint, take_list};
-use super::validate::{array_field, bad_value, invalid, object_item, parse_devno, partition_of};
+use super::validate::{invalid, parse_devno, partition_of};
 use super::{LINKS, LinkType, hipersockets, smcd};
 use crate::api::HmcError;
+use crate::resources::fields::{array_field, array_items, object_item};
 use crate::resources::generic::{append_reference, remove_reference};
 use crate::resources::preconditions::require_fields;
 use crate::store::{Resource, Tx};
@@ -15,22 +17,23 @@ use crate::store::{Resource, Tx};
 /// keeps one request's work finite).
 const MAX_NICS: u64 = 256;
 /// The link property holding the connections.
-const CONNECTIONS: &str = "bus-connections";
+pub(super) const CONNECTIONS: &str = "bus-connections";
 
-/// A requested bus connection: the partition and its NICs.
-pub(super) struct Connection {
-    pub(super) partition: Resource,
-    pub(super) count: u64,
-    pub(super) nics: Vec<Map<String, Value>>,
+/// A requested bus connection: the partition and the requests of its NICs
+/// (borrowed from the body).
+struct Connection<'v> {
+    partition: Resource,
+    count: u64,
+    nics: Vec<&'v Map<String, Value>>,
 }
 
 /// Parses an item of `bus-connections` / `added-connections`.
-pub(super) fn parse_connection(
+fn parse_connection<'v>(
     tx: &Tx<'_>,
     cpc: &Resource,
     field: &str,
-    v: &Value,
-) -> Result<Connection, HmcError> {
+    v: &'v Value,
+) -> Result<Connection<'v>, HmcError> {
     let item = object_item(field, v)?;
     require_fields(item, &["partition-uri"])?;
     let partition = partition_of(tx, cpc, "partition-uri", item.get("partition-uri"))?;
@@ -39,12 +42,12 @@ pub(super) fn parse_connection(
         Some(n) => n
             .as_u64()
             .filter(|n| (1..=MAX_NICS).contains(n))
-            .ok_or_else(|| bad_value("number-of-nics", Some(n)))?,
+            .ok_or_else(|| HmcError::invalid_field("number-of-nics", n))?,
     };
     let nics = array_field(item, "nics")?
         .map(|a| {
             a.iter()
-                .map(|n| object_item("nics", n).cloned())
+                .map(|n| object_item("nics", n))
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?
@@ -70,40 +73,63 @@ pub(super) fn given_devno(spec: &Map<String, Value>) -> Result<Option<i64>, HmcE
             .first()
             .map(|v| parse_devno("device-numbers", v))
             .transpose(),
-        Some(other) => Err(bad_value("device-numbers", Some(other))),
+        Some(other) => Err(HmcError::invalid_field("device-numbers", other)),
     }
 }
 
+/// Adds the bus connections of the array `field` of `body` (Create's
+/// `bus-connections`, Modify's `added-connections`) and reports each.
+pub(super) fn attach_connections(
+    tx: &Tx<'_>,
+    link: &mut Resource,
+    kind: LinkType,
+    cpc: &Resource,
+    body: &Map<String, Value>,
+    field: &str,
+    results: &mut Vec<Value>,
+) -> Result<(), HmcError> {
+    for v in array_items(body, field)? {
+        let c = parse_connection(tx, cpc, field, v)?;
+        attach_network(tx, link, kind, &c.partition, c.count, &c.nics)?;
+        results.push(result(&c.partition.uri, "attached"));
+    }
+    Ok(())
+}
+
 /// The index of the connection of `part_uri` in `conns`.
-fn connection_index(conns: &[Value], part_uri: &str) -> Option<usize> {
+pub(super) fn connection_index(conns: &[Value], part_uri: &str) -> Option<usize> {
     conns
         .iter()
         .position(|b| partition_uri_of(b) == Some(part_uri))
 }
 
-/// Adds `c.count` endpoints of a HiperSockets or SMC-D link in a partition
-/// (to its bus connection, made if new) and attaches the partition.
+/// Adds `count` endpoints of a HiperSockets or SMC-D link in `part` (to its
+/// bus connection, made if new), the first ones as `nics` request, and
+/// attaches the partition.
 pub(super) fn attach_network(
     tx: &Tx<'_>,
     link: &mut Resource,
     kind: LinkType,
-    c: &Connection,
+    part: &Resource,
+    count: u64,
+    nics: &[&Map<String, Value>],
 ) -> Result<(), HmcError> {
+    let none = Map::new();
     let mut endpoints = Vec::new();
-    for i in 0..c.count {
-        let spec = c.nics.get(i as usize).cloned().unwrap_or_default();
+    for i in 0..count {
+        let spec = nics.get(i as usize).copied().unwrap_or(&none);
         endpoints.push(match kind {
-            LinkType::HiperSockets => hipersockets::add_nic(tx, link, &c.partition, &spec)?,
-            _ => smcd::add_endpoint(tx, link, &c.partition, &spec)?,
+            LinkType::HiperSockets => hipersockets::add_nic(tx, link, part, spec)?,
+            _ => smcd::add_endpoint(tx, link, part, spec)?,
         });
     }
-    let part_uri = c.partition.uri.as_str();
+    let part_uri = part.uri.as_str();
     let mut conns = take_list(link, CONNECTIONS);
     match connection_index(&conns, part_uri) {
         Some(i) => append_items(&mut conns[i], "nics", endpoints),
         None => conns.push(json!({
             "partition-uri": part_uri,
-            "partition-name": c.partition.name(),
+            "partition-name": part.name(),
             "nics": endpoints,
         })),
     }
@@ -113,7 +139,7 @@ pub(super) fn attach_network(
 
 /// Whether an endpoint is the one a removal item names (by `nic-uri`,
 /// first device number or `fid`).
-pub(super) fn selects(selector: &Map<String, Value>, endpoint: &Value) -> bool {
+fn selects(selector: &Map<String, Value>, endpoint: &Value) -> bool {
     if let Some(uri) = selector.get("nic-uri") {
         return endpoint.get("nic-uri") == Some(uri);
     }

@@ -24,27 +24,42 @@ pub(super) fn link_fid_pool(link: &Resource) -> String {
     fid_pool(link.str_prop("cpc-uri").unwrap_or(""))
 }
 
+/// Reserves FID `n` of the CPC of `link` for the link: 400.8 when it is
+/// held already (by another endpoint of this or another link).
+pub(super) fn reserve_fid(tx: &Tx<'_>, link: &Resource, n: i64) -> Result<(), HmcError> {
+    let pool = link_fid_pool(link);
+    if tx.reserve(&pool, n, &link.uri)? {
+        return Ok(());
+    }
+    let holder = tx.allocation_owner(&pool, n)?.unwrap_or_default();
+    Err(HmcError::bad_request(
+        8,
+        format!(
+            "The FID {n} is already in use in CPC {} (by {holder})",
+            link.str_prop("cpc-uri").unwrap_or("")
+        ),
+    ))
+}
+
 /// The device numbers `n` consecutive numbers from `base` are written as.
 pub(super) fn devno_run(base: i64, n: i64) -> Vec<String> {
     (0..n).map(|k| hex(base + k)).collect()
 }
 
-/// One number of `pool` for `owner`: the `given` one as given (like Create
-/// NIC takes it), else the lowest free one in `range`.
-pub(super) fn take_number(
+/// The first of the lowest `len` consecutive free numbers of `pool` in
+/// `range` (nothing is reserved yet); 409.0 when there are none.
+pub(super) fn free_run(
     tx: &Tx<'_>,
     pool: &str,
-    given: Option<i64>,
     range: RangeInclusive<i64>,
-    owner: &str,
+    len: i64,
 ) -> Result<i64, HmcError> {
-    match given {
-        Some(n) => {
-            tx.reserve(pool, n, owner)?;
-            Ok(n)
-        }
-        None => allocate_run(tx, pool, range, 1, owner),
-    }
+    tx.lowest_free_run(pool, range, len)?.ok_or_else(|| {
+        HmcError::conflict(
+            0,
+            format!("No {len} consecutive free numbers are left in pool {pool}"),
+        )
+    })
 }
 
 /// The lowest `len` consecutive free numbers of `pool` in `range`, now held
@@ -56,35 +71,11 @@ pub(super) fn allocate_run(
     len: i64,
     owner: &str,
 ) -> Result<i64, HmcError> {
-    // Starts that are too short stay held while searching, so that the next
-    // allocation moves on; they are given back at the end.
-    let mut misses = Vec::new();
-    let found = loop {
-        let Some(start) = tx.allocate(pool, range.clone(), owner)? else {
-            break None;
-        };
-        let mut run = vec![start];
-        while (run.len() as i64) < len {
-            let next = start + run.len() as i64;
-            if next > *range.end() || !tx.reserve(pool, next, owner)? {
-                break;
-            }
-            run.push(next);
-        }
-        if run.len() as i64 == len {
-            break Some(start);
-        }
-        misses.extend(run);
-    };
-    for m in misses {
-        tx.release(pool, m, owner)?;
+    let start = free_run(tx, pool, range, len)?;
+    for n in start..start + len {
+        tx.reserve(pool, n, owner)?;
     }
-    found.ok_or_else(|| {
-        HmcError::conflict(
-            0,
-            format!("No {len} consecutive free numbers are left in pool {pool}"),
-        )
-    })
+    Ok(start)
 }
 
 #[cfg(test)]

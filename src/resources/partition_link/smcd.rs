@@ -4,10 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use super::network::given_devno;
-use super::pools::{DEVNO_MAX, FID_MAX, link_fid_pool, take_number};
+use super::pools::{DEVNO_MAX, FID_MAX, allocate_run, link_fid_pool, reserve_fid};
 use super::validate::{hex, int_in, optional};
 use crate::api::HmcError;
-use crate::resources::device_numbers::devno_pool;
+use crate::resources::device_numbers::{devno_pool, reserve_devno};
 use crate::store::{Resource, Tx};
 
 /// SMC-D links have no `starting-device-number`; their device numbers come
@@ -31,35 +31,42 @@ pub(super) fn create_properties(
 
 /// Takes a device number and a FID for an SMC-D endpoint of `link` in
 /// `part`; both are held by the link until the endpoint is removed. Given
-/// numbers are taken as given, like Create NIC does.
+/// numbers are reserved like Create NIC's (400.8 when held already).
 pub(super) fn add_endpoint(
     tx: &Tx<'_>,
     link: &Resource,
     part: &Resource,
     spec: &Map<String, Value>,
 ) -> Result<Value, HmcError> {
-    let devnos = DEVNO_START..=DEVNO_MAX;
-    let devno = take_number(
-        tx,
-        &devno_pool(&part.uri),
-        given_devno(spec)?,
-        devnos,
-        &link.uri,
-    )?;
+    let devno = match given_devno(spec)? {
+        Some(n) => {
+            reserve_devno(tx, &part.uri, n, &link.uri)?;
+            n
+        }
+        None => allocate_run(
+            tx,
+            &devno_pool(&part.uri),
+            DEVNO_START..=DEVNO_MAX,
+            1,
+            &link.uri,
+        )?,
+    };
     let given_fid = optional(spec, "fid", None, |v| {
         int_in("fid", v, 0..=FID_MAX).map(Some)
     })?;
-    let start = link
-        .props
-        .get("starting-fid")
-        .and_then(Value::as_i64)
-        .unwrap_or(DEFAULT_STARTING_FID);
-    let fid = take_number(
-        tx,
-        &link_fid_pool(link),
-        given_fid,
-        start..=FID_MAX,
-        &link.uri,
-    )?;
+    let fid = match given_fid {
+        Some(n) => {
+            reserve_fid(tx, link, n)?;
+            n
+        }
+        None => {
+            let start = link
+                .props
+                .get("starting-fid")
+                .and_then(Value::as_i64)
+                .unwrap_or(DEFAULT_STARTING_FID);
+            allocate_run(tx, &link_fid_pool(link), start..=FID_MAX, 1, &link.uri)?
+        }
+    };
     Ok(json!({"device-numbers": [hex(devno)], "fid": fid}))
 }

@@ -8,16 +8,15 @@ use serde_json::{Map, Value};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
-use crate::resources::preconditions::{check_cpc_status, is_dpm};
+use crate::resources::cpc::CPC;
+use crate::resources::descriptor::Mode;
+use crate::resources::descriptor::ResourceType;
+use crate::resources::fields::{referenced, uri_value};
+use crate::resources::partition::PARTITION;
+use crate::resources::preconditions::{check_cpc_status, require_mode};
 use crate::store::{Resource, Tx};
 
-/// 400.7: a field has a value the operation does not accept.
-pub(super) fn bad_value(field: &str, v: Option<&Value>) -> HmcError {
-    let shown = v.map_or_else(|| "null".to_string(), Value::to_string);
-    HmcError::bad_request(7, format!("Invalid value for field '{field}': {shown}"))
-}
-
-/// 400.7 with a message of its own.
+/// 400.7 with a message that says more than `HmcError::invalid_field`.
 pub(super) fn invalid(message: String) -> HmcError {
     HmcError::bad_request(7, message)
 }
@@ -41,14 +40,14 @@ pub(super) fn parse_devno(field: &str, v: &Value) -> Result<i64, HmcError> {
     v.as_str()
         .filter(|s| (1..=4).contains(&s.len()))
         .and_then(|s| i64::from_str_radix(s, 16).ok())
-        .ok_or_else(|| bad_value(field, Some(v)))
+        .ok_or_else(|| HmcError::invalid_field(field, v))
 }
 
 /// An integer field within `range`.
 pub(super) fn int_in(field: &str, v: &Value, range: RangeInclusive<i64>) -> Result<i64, HmcError> {
     v.as_i64()
         .filter(|n| range.contains(n))
-        .ok_or_else(|| bad_value(field, Some(v)))
+        .ok_or_else(|| HmcError::invalid_field(field, v))
 }
 
 /// An optional field of `map`: `default` when absent or null, else `parse`d.
@@ -70,52 +69,19 @@ pub(super) fn starting_devno(map: &Map<String, Value>, default: i64) -> Result<S
     optional(map, FIELD, default, |v| parse_devno(FIELD, v)).map(hex)
 }
 
-/// An optional array field (absent or null: `None`).
-pub(super) fn array_field<'v>(
-    body: &'v Map<String, Value>,
-    field: &str,
-) -> Result<Option<&'v Vec<Value>>, HmcError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => Ok(Some(items)),
-        Some(other) => Err(bad_value(field, Some(other))),
-    }
-}
-
-/// The items of an optional array field (none if absent or null).
-pub(super) fn array_items<'v>(
-    body: &'v Map<String, Value>,
-    field: &str,
-) -> Result<&'v [Value], HmcError> {
-    Ok(array_field(body, field)?.map_or(&[], Vec::as_slice))
-}
-
-/// An item of an array field that must be an object.
-pub(super) fn object_item<'v>(
-    field: &str,
-    v: &'v Value,
-) -> Result<&'v Map<String, Value>, HmcError> {
-    v.as_object().ok_or_else(|| bad_value(field, Some(v)))
-}
-
 /// A non-empty string field.
 pub(super) fn name_value(v: &Value) -> Result<&str, HmcError> {
     v.as_str()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad_value("name", Some(v)))
+        .ok_or_else(|| HmcError::invalid_field("name", v))
 }
 
-/// A field that holds a URI (400.7 if it is not a string).
-pub(super) fn uri_value<'v>(field: &str, v: Option<&'v Value>) -> Result<&'v str, HmcError> {
-    v.and_then(Value::as_str).ok_or_else(|| bad_value(field, v))
-}
-
-/// The resource of `class` at `uri`: 404.2 if there is none.
-pub(super) fn of_class(tx: &Tx<'_>, uri: &str, class: &str) -> Result<Resource, HmcError> {
-    match tx.resource(uri)? {
-        Some(r) if r.class == class => Ok(r),
-        _ => Err(HmcError::referenced_not_found(2, uri)),
-    }
+/// Whether `uri` has the shape of an element URI of `rt` (`/api/partitions/{id}`
+/// for a top-level type), whether or not the resource exists.
+pub(super) fn is_uri_of(rt: &ResourceType, uri: &str) -> bool {
+    let prefix = rt.uri_for(None, "");
+    uri.strip_prefix(prefix.as_str())
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// 400.7 unless `r` (a partition or an adapter, `what`) belongs to the
@@ -139,7 +105,7 @@ pub(super) fn partition_of(
     field: &str,
     v: Option<&Value>,
 ) -> Result<Resource, HmcError> {
-    let p = of_class(tx, uri_value(field, v)?, "partition")?;
+    let p = referenced(tx, &PARTITION, uri_value(field, v)?)?;
     require_in_cpc(&p, "Partition", cpc)?;
     Ok(p)
 }
@@ -147,10 +113,8 @@ pub(super) fn partition_of(
 /// The CPC of a new link: 404.2 if unknown, 409.5 if not in DPM mode, 409.6
 /// if its status does not allow operations.
 pub(super) fn target_cpc(ctx: &Ctx<'_>, v: Option<&Value>) -> Result<Resource, HmcError> {
-    let cpc = of_class(ctx.tx, uri_value("cpc-uri", v)?, "cpc")?;
-    if !is_dpm(&cpc) {
-        return Err(HmcError::cpc_not_in_dpm(&cpc.uri));
-    }
+    let cpc = referenced(ctx.tx, &CPC, uri_value("cpc-uri", v)?)?;
+    require_mode(ctx.tx, &cpc, Mode::Dpm)?;
     check_cpc_status(ctx, &cpc)?;
     Ok(cpc)
 }
@@ -197,6 +161,14 @@ mod tests {
                 .reason,
             7
         );
+    }
+
+    #[test]
+    fn uri_shapes_of_a_type_are_its_element_uris() {
+        assert!(is_uri_of(&PARTITION, "/api/partitions/p1"));
+        assert!(!is_uri_of(&PARTITION, "/api/partitions/p1/nics/n1"));
+        assert!(!is_uri_of(&PARTITION, "/api/partitions/"));
+        assert!(!is_uri_of(&PARTITION, "/api/adapters/a1"));
     }
 
     #[test]
