@@ -17,9 +17,11 @@ use crate::store::{Resource, Tx};
 /// leaves it behind). One class query finds them; most deletes (NICs,
 /// partitions, storage groups, ...) match none and end there.
 fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+    // Only switches whose text names a deleted URI are read; the exact
+    // match below drops those that merely contain it.
+    let candidates = tx.resources_of_class_naming(VIRTUAL_SWITCH.class, gone)?;
     let gone: HashSet<&str> = gone.iter().map(String::as_str).collect();
-    let orphans: Vec<Resource> = tx
-        .resources_of_class(VIRTUAL_SWITCH.class)?
+    let orphans: Vec<Resource> = candidates
         .into_iter()
         .filter(|vs| {
             vs.str_prop("backing-adapter-uri")
