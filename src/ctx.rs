@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::api::{HmcError, Query, Request, Response};
-use crate::store::{JobRow, SessionRow, Tx};
+use crate::store::{JobRow, Resource, SessionRow, Tx};
 
 /// The context of one request inside its transaction.
 pub struct Ctx<'a> {
@@ -15,6 +15,10 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// Route parameters (`job-id`, ...).
     pub params: &'a [(String, String)],
+    /// The URI of what the request targets, as dispatch found it: the
+    /// element of an element operation, the collection URI of a List,
+    /// Create or collection operation.
+    pub target: String,
 }
 
 impl Ctx<'_> {
@@ -29,6 +33,13 @@ impl Ctx<'_> {
             .iter()
             .find(|(n, _)| n == name)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether the request targets `r` itself or something below it (the
+    /// HMC words a status conflict of `r` as "the targeted ..." then, and
+    /// as "... hosting the targeted resource" otherwise).
+    pub fn targets(&self, r: &Resource) -> bool {
+        self.target.starts_with(&r.uri)
     }
 
     /// Finishes an asynchronous operation: records a job that is already

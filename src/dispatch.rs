@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
-use crate::resources::generic;
+use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, RouteTable};
 use crate::store::{SessionRow, Store, Tx};
 
@@ -81,6 +81,7 @@ fn dispatch(
             session: session.as_ref(),
             now,
             params: &params,
+            target: target_of(req.path(), action),
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
@@ -112,21 +113,22 @@ fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {
         Action::Get(rt) => generic::get(ctx, rt),
         Action::Update(rt) => generic::update(ctx, rt),
         Action::Delete(rt) => generic::delete(ctx, rt),
-        Action::Operation(rt, op) => {
-            let path = ctx.req.path();
-            let target_uri = path.strip_suffix(op.path).unwrap_or(path).to_string();
-            if let Some(allowed) = op.query {
-                ctx.query()?.check_allowed(allowed)?;
-            }
-            let target = generic::fetch(ctx.tx, rt, &target_uri)?;
-            (op.run)(ctx, &target)
-        }
+        Action::Operation(rt, op) => runner::run_operation(ctx, rt, op),
         Action::Service(s) => {
             if let Some(allowed) = s.query {
                 ctx.query()?.check_allowed(allowed)?;
             }
             (s.run)(ctx)
         }
+    }
+}
+
+/// The URI the request targets: the path, or for a special operation the
+/// path without the operation's suffix (its element or collection).
+fn target_of(path: &str, action: Action) -> String {
+    match action {
+        Action::Operation(_, op) => path.strip_suffix(op.path).unwrap_or(path).to_string(),
+        _ => path.to_string(),
     }
 }
 

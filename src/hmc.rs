@@ -9,7 +9,7 @@ use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::resources::console::CONSOLE;
-use crate::resources::generic::add_resource;
+use crate::resources::framework::generic::add_resource;
 use crate::routes::RouteTable;
 use crate::session::Session;
 use crate::store::{SessionRow, Store, StoreError};

@@ -3,7 +3,7 @@
 //! printed (`mock-hmc routes`).
 
 use crate::api::Method;
-use crate::resources::descriptor::{Operation, ResourceType};
+use crate::resources::framework::descriptor::{On, Operation, ResourceType};
 use crate::resources::{self, Service};
 
 /// What a method on a route runs.
@@ -19,58 +19,33 @@ pub enum Action {
 }
 
 impl Action {
-    /// The operation's title, as in the WS API book where it has one.
-    pub fn title(&self) -> String {
+    /// The operation's title, as the WS API book spells it (data of the
+    /// descriptors, never derived).
+    pub fn title(&self) -> &'static str {
         match self {
-            Action::List(rt) => format!(
-                "List {}",
-                human(rt.list.as_ref().map_or(rt.def_key, |l| l.key))
-            ),
-            Action::Create(rt) => rt
-                .create
-                .as_ref()
-                .map_or_else(|| format!("Create {}", human(rt.class)), |c| c.title.into()),
-            Action::Get(rt) => format!("Get {} Properties", human(rt.class)),
-            Action::Update(rt) => rt.update.as_ref().map_or_else(
-                || format!("Update {} Properties", human(rt.class)),
-                |u| u.title.into(),
-            ),
-            Action::Delete(rt) => rt
-                .delete
-                .as_ref()
-                .map_or_else(|| format!("Delete {}", human(rt.class)), |d| d.title.into()),
-            Action::Operation(_, op) => op.title.into(),
-            Action::Service(s) => s.title.into(),
+            Action::List(rt) => rt.list.as_ref().map_or("", |l| l.title),
+            Action::Create(rt) => rt.create.as_ref().map_or("", |c| c.title),
+            Action::Get(rt) => rt.get.as_ref().map_or("", |g| g.title),
+            Action::Update(rt) => rt.update.as_ref().map_or("", |u| u.title),
+            Action::Delete(rt) => rt.delete.as_ref().map_or("", |d| d.title),
+            Action::Operation(_, op) => op.title,
+            Action::Service(s) => s.title,
         }
     }
 }
 
-/// `virtual-switch` -> `Virtual Switch`, `cpc` -> `CPC`: the book's spelling.
-fn human(s: &str) -> String {
-    const ACRONYMS: &[(&str, &str)] = &[
-        ("cpc", "CPC"),
-        ("cpcs", "CPCs"),
-        ("nic", "NIC"),
-        ("nics", "NICs"),
-        ("hba", "HBA"),
-        ("hbas", "HBAs"),
-        ("ldap", "LDAP"),
-        ("mfa", "MFA"),
-        ("sso", "SSO"),
-        ("api", "API"),
-    ];
-    s.split(['-', '_'])
+/// `request-tape-library-zoning` -> `RequestTapeLibraryZoning`: a path
+/// segment as part of a Python-mock handler name.
+fn camel(segment: &str) -> String {
+    segment
+        .split('-')
         .map(|w| {
-            if let Some((_, a)) = ACRONYMS.iter().find(|(k, _)| *k == w) {
-                return (*a).to_string();
-            }
             let mut c = w.chars();
             c.next()
                 .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
                 .unwrap_or_default()
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
 }
 
 /// One URI pattern and the methods it serves.
@@ -137,14 +112,29 @@ impl RouteTable {
             self.add(&element, true, &handler, Method::Delete, Action::Delete(rt));
         }
         for op in rt.operations {
-            let pattern = format!("{element}{}", op.path);
-            let handler = format!(
-                "{}{}Handler",
-                rt.handler_name(false).trim_end_matches("Handler"),
-                human(op.path.rsplit('/').next().unwrap_or("")).replace(' ', "")
+            let base = match op.on {
+                On::Element => Some(element.clone()),
+                On::Collection => rt.collection_pattern(),
+            };
+            let Some(base) = base else {
+                tracing::error!(
+                    title = op.title,
+                    "collection operation without a collection"
+                );
+                continue;
+            };
+            let handler = op.handler.map_or_else(
+                || {
+                    format!(
+                        "{}{}Handler",
+                        rt.handler_name(false).trim_end_matches("Handler"),
+                        camel(op.path.rsplit('/').next().unwrap_or(""))
+                    )
+                },
+                str::to_string,
             );
             self.add(
-                &pattern,
+                &format!("{base}{}", op.path),
                 op.query.is_some(),
                 &handler,
                 op.method,

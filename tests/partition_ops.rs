@@ -6,8 +6,8 @@
 
 mod support;
 
-use mock_hmc::resources::generic::add_resource;
-use mock_hmc::resources::storage::STORAGE_GROUP;
+use mock_hmc::resources::framework::generic::add_resource;
+use mock_hmc::resources::storage_group::STORAGE_GROUP;
 use mock_hmc::{Hmc, HmcError, Method};
 use serde_json::{Value, json};
 use support::error_table::{self, Row, State, row, row_in};

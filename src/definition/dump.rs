@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::resources::descriptor::ResourceType;
+use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::logon::META_API_VERSION;
 use crate::resources::{self};
 use crate::store::{Resource, StoreError, Tx};

@@ -7,10 +7,10 @@ use serde_json::{Map, Value};
 
 use super::DefinitionError;
 use crate::api::HmcError;
-use crate::resources::descriptor::ResourceType;
-use crate::resources::generic::add_resource;
+use crate::resources::framework::descriptor::ResourceType;
+use crate::resources::framework::generic::add_resource;
 use crate::resources::logon::{META_API_VERSION, META_HMC_NAME, META_HMC_VERSION};
-use crate::resources::{self, console::CONSOLE, cpc::CPC, metrics::METRICS_CONTEXT};
+use crate::resources::{self, console::CONSOLE, cpc::CPC, metrics_context::METRICS_CONTEXT};
 use crate::store::{MetricValuesRow, Resource, Tx};
 
 /// Keys a partition may carry that the HMC mock ignores (its pools are

@@ -1,8 +1,8 @@
 //! Reset, image and load activation profiles of classic-mode CPCs. Their id
 //! is their name, used verbatim in the URI.
 
-use super::cpc::CPC;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, Mode, ResourceType};
 
 const PROFILE_QUERY: &[&str] = &["properties", "cached-acceptable"];
 
@@ -14,15 +14,17 @@ pub static RESET_PROFILE: ResourceType = ResourceType {
     param: "reset-activation-profile-name",
     id_prop: "name",
     uri_prop: "element-uri",
-    get: Some(PROFILE_QUERY),
+    get: Some(GetSpec {
+        title: "Get Reset Activation Profile Properties",
+        query: PROFILE_QUERY,
+    }),
     collection: Some("{parent}/reset-activation-profiles"),
     list: Some(ListSpec {
+        title: "List Reset Activation Profiles",
         key: "reset-activation-profiles",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
         mode: Mode::Classic,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     ..BASE
 };
@@ -35,16 +37,19 @@ pub static IMAGE_PROFILE: ResourceType = ResourceType {
     param: "image-activation-profile-name",
     id_prop: "name",
     uri_prop: "element-uri",
-    get: Some(PROFILE_QUERY),
+    get: Some(GetSpec {
+        title: "Get Image Activation Profile Properties",
+        query: PROFILE_QUERY,
+    }),
     write_only: &["ssc-master-pw", "zaware-master-pw"],
     collection: Some("{parent}/image-activation-profiles"),
     list: Some(ListSpec {
+        title: "List Image Activation Profiles",
         key: "image-activation-profiles",
         props: &["element-uri", "name"],
-        filters: &["name"],
         additional: true,
         mode: Mode::Classic,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     ..BASE
 };
@@ -57,15 +62,17 @@ pub static LOAD_PROFILE: ResourceType = ResourceType {
     param: "load-activation-profile-name",
     id_prop: "name",
     uri_prop: "element-uri",
-    get: Some(PROFILE_QUERY),
+    get: Some(GetSpec {
+        title: "Get Load Activation Profile Properties",
+        query: PROFILE_QUERY,
+    }),
     collection: Some("{parent}/load-activation-profiles"),
     list: Some(ListSpec {
+        title: "List Load Activation Profiles",
         key: "load-activation-profiles",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
         mode: Mode::Classic,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     ..BASE
 };

@@ -3,27 +3,24 @@
 
 use serde_json::Value;
 
-use super::Service;
-use super::cpc::CPC;
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::generic::{append_reference, lookup, remove_reference};
-use super::partition::PARTITION;
-use super::preconditions::{check_cpc_status, require_fields};
-use super::python::{repr_list, repr_str};
-use crate::api::{HmcError, Method, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{
+    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Missing, Needs, OpFn, Operation,
+    ResourceType, UpdateSpec,
+};
+use crate::resources::framework::generic::{append_reference, lookup, remove_reference};
+use crate::resources::framework::preconditions::{DPM_VALID_CPC, require_fields};
+use crate::resources::framework::python::{repr_list, repr_str};
+use crate::resources::partition::PARTITION;
 use crate::store::Resource;
-
-/// Create Capacity Group: the CPC's status must allow operations (409.1).
-fn check_create(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
-    check_cpc_status(ctx, cpc)
-}
 
 /// The list of a capacity group's member partitions (missing = none).
 const MEMBERS: &str = "partition-uris";
 
 /// Delete Capacity Group: 409.110 while partitions are still members.
-fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
+fn check_delete(_ctx: &Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
     let uris = cg.str_list(MEMBERS);
     if uris.is_empty() {
         return Ok(());
@@ -36,19 +33,6 @@ fn check_delete(_ctx: &mut Ctx<'_>, cg: &Resource) -> Result<(), HmcError> {
             repr_list(&uris)
         ),
     ))
-}
-
-/// The CPC (404.1) and the capacity group (404.150) an Add/Remove Partition
-/// request targets. Both not-found answers name the request URI, like the
-/// HMC mock; the group's own reason code is why these two operations look
-/// their target up themselves instead of leaving it to dispatch.
-fn target_group(ctx: &Ctx<'_>) -> Result<(Resource, Resource), HmcError> {
-    let cpc_uri = CPC.uri_for(None, ctx.param(CPC.param));
-    let cpc = lookup(ctx.tx, &CPC, &cpc_uri)?.ok_or_else(|| HmcError::not_found(ctx.req.path()))?;
-    let cg_uri = CAPACITY_GROUP.uri_for(Some(&cpc.uri), ctx.param(CAPACITY_GROUP.param));
-    let cg = lookup(ctx.tx, &CAPACITY_GROUP, &cg_uri)?
-        .ok_or_else(|| HmcError::referenced_not_found(150, ctx.req.path()))?;
-    Ok((cpc, cg))
 }
 
 /// The partition named by the body's required `partition-uri`; a missing
@@ -67,8 +51,7 @@ fn body_partition(ctx: &Ctx<'_>, missing_reason: i64) -> Result<Resource, HmcErr
 /// Operation: Add Partition to Capacity Group. The partition must use shared
 /// processors (409.170) and belong to no capacity group of the CPC yet
 /// (409.130 this one, 409.120 another).
-fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
-    let (cpc, cg) = target_group(ctx)?;
+fn add_partition(ctx: &mut Ctx<'_>, cg: &mut Resource) -> Result<Done, HmcError> {
     let partition = body_partition(ctx, 2)?;
     let mode = partition.str_prop("processor-mode").unwrap_or("shared");
     if mode != "shared" {
@@ -87,7 +70,8 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
             ),
         ));
     }
-    for other in ctx.tx.children(&cpc.uri, CAPACITY_GROUP.class)? {
+    let cpc = cg.parent.as_deref().unwrap_or_default();
+    for other in ctx.tx.children(cpc, CAPACITY_GROUP.class)? {
         if other.lists(MEMBERS, &partition.uri) {
             return Err(HmcError::conflict(
                 120,
@@ -100,13 +84,12 @@ fn add_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         }
     }
     append_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
-    Ok(Response::no_content())
+    Ok(Done::Nothing)
 }
 
 /// Operation: Remove Partition from Capacity Group. An unknown partition is
 /// 404.1 here (404.2 on Add), and a non-member 409.140.
-fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
-    let (_cpc, cg) = target_group(ctx)?;
+fn remove_partition(ctx: &mut Ctx<'_>, cg: &mut Resource) -> Result<Done, HmcError> {
     let partition = body_partition(ctx, 1)?;
     if !cg.lists(MEMBERS, &partition.uri) {
         return Err(HmcError::conflict(
@@ -119,30 +102,18 @@ fn remove_partition(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         ));
     }
     remove_reference(ctx.tx, &cg.uri, MEMBERS, &partition.uri)?;
-    Ok(Response::no_content())
+    Ok(Done::Nothing)
 }
 
-/// Add Partition to Capacity Group (a service: see `target_group`).
-pub const ADD_PARTITION: Service = Service {
-    title: "Add Partition to Capacity Group",
-    method: Method::Post,
-    pattern: "/api/cpcs/{cpc-id}/capacity-groups/{capacity-group-id}/operations/add-partition",
-    query: None,
-    auth: true,
-    handler: "CapacityGroupAddPartitionHandler",
-    run: add_partition,
-};
-
-/// Remove Partition from Capacity Group (a service: see `target_group`).
-pub const REMOVE_PARTITION: Service = Service {
-    title: "Remove Partition from Capacity Group",
-    method: Method::Post,
-    pattern: "/api/cpcs/{cpc-id}/capacity-groups/{capacity-group-id}/operations/remove-partition",
-    query: None,
-    auth: true,
-    handler: "CapacityGroupRemovePartitionHandler",
-    run: remove_partition,
-};
+/// A membership operation: the mock looks the group up itself, so a
+/// missing CPC is 404.1 and a missing group 404.150, both naming the
+/// request URI.
+const fn membership(title: &'static str, path: &'static str, run: OpFn) -> Operation {
+    Operation {
+        missing: Missing::Reason(150),
+        ..Operation::post(title, path, run)
+    }
+}
 
 /// Capacity groups: listed in either mode, created only in DPM mode. Names
 /// are unique within the CPC, as on a real HMC (the mock does not check).
@@ -157,32 +128,40 @@ pub static CAPACITY_GROUP: ResourceType = ResourceType {
     defaults: &[("capping-enabled", "true"), ("partition-uris", "[]")],
     collection: Some("{parent}/capacity-groups"),
     list: Some(ListSpec {
+        title: "List Capacity Groups of a CPC",
         key: "capacity-groups",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     create: Some(CreateSpec {
         title: "Create Capacity Group",
         required: &["name"],
-        mode: Mode::Dpm,
-        check: Some(check_create),
-        prepare: None,
-        after: None,
+        // The mock checks `name` before it looks the CPC up.
         body_first: true,
+        needs: DPM_VALID_CPC,
+        ..CreateSpec::BASE
     }),
-    // The mock checks `name` before it looks the CPC up.
-    update: Some(UpdateSpec {
-        title: "Update Capacity Group Properties",
-        writable: None,
-        check: None,
-    }),
+    update: Some(UpdateSpec::any("Update Capacity Group Properties")),
     delete: Some(DeleteSpec {
         title: "Delete Capacity Group",
-        check: Some(check_delete),
+        needs: Needs {
+            checks: &[Check::Rule(check_delete)],
+            ..Needs::NONE
+        },
     }),
     unique_names: true,
+    operations: &[
+        membership(
+            "Add Partition to Capacity Group",
+            "/operations/add-partition",
+            add_partition,
+        ),
+        membership(
+            "Remove Partition from Capacity Group",
+            "/operations/remove-partition",
+            remove_partition,
+        ),
+    ],
+    get: Some(GetSpec::titled("Get Capacity Group Properties")),
     ..BASE
 };

@@ -1,7 +1,7 @@
 //! The console and the console-scoped resources without operations of their
 //! own yet: tasks, unmanaged CPCs, custom groups, console hardware messages.
 
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, ResourceType};
 
 /// Operation: Get Console Properties. The one console, at `/api/console`.
 pub static CONSOLE: ResourceType = ResourceType {
@@ -9,7 +9,7 @@ pub static CONSOLE: ResourceType = ResourceType {
     def_key: "consoles",
     element: "/api/console",
     id_prop: "",
-    get: Some(&["properties"]),
+    get: Some(GetSpec::with_properties("Get Console Properties")),
     ..BASE
 };
 
@@ -23,13 +23,12 @@ pub static TASK: ResourceType = ResourceType {
     uri_prop: "element-uri",
     collection: Some("{parent}/tasks"),
     list: Some(ListSpec {
+        title: "List Tasks",
         key: "tasks",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get Task Properties")),
     ..BASE
 };
 
@@ -54,13 +53,12 @@ pub static CUSTOM_GROUP: ResourceType = ResourceType {
     defaults: &[("description", "\"\""), ("match-info", "null")],
     collection: Some("/api/groups"),
     list: Some(ListSpec {
+        title: "List Custom Groups",
         key: "groups",
         props: &["object-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get Custom Group Properties")),
     ..BASE
 };
 
@@ -74,12 +72,12 @@ pub static CONSOLE_HW_MESSAGE: ResourceType = ResourceType {
     uri_prop: "element-uri",
     collection: Some("{parent}/hardware-messages"),
     list: Some(ListSpec {
+        title: "List Console Hardware Messages",
         key: "hardware-messages",
         props: &["element-uri", "text", "timestamp"],
         filters: &[],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get Console Hardware Message Properties")),
     ..BASE
 };

@@ -5,15 +5,16 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::fields::{referenced, required, string_items};
-use super::generic::set_properties;
-use super::hba::HBA;
-use super::partition::PARTITION;
-use super::partition_ops::post;
-use super::preconditions::{is_dpm, require_mode};
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::framework::descriptor::{
+    BASE, Done, GetSpec, ListSpec, Operation, ResourceType, UpdateSpec,
+};
+use crate::resources::framework::fields::{referenced, required, string_items};
+use crate::resources::framework::generic::set_properties;
+use crate::resources::framework::preconditions::{DPM, is_dpm};
+use crate::resources::partition::PARTITION;
+use crate::resources::partition::hba::HBA;
 use crate::store::{Resource, Tx};
 
 /// A CPC's default status follows its mode: `active` in DPM mode,
@@ -26,26 +27,19 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
     Ok(())
 }
 
-/// Sets the CPC's `status`.
-fn set_status(tx: &Tx<'_>, cpc: &Resource, status: &str) -> Result<(), HmcError> {
-    set_properties(tx, &mut cpc.clone(), [("status", json!(status))])
-}
-
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
 /// mock, any status may be started. The job's result is `{}`, not none:
 /// zhmcclient reads a result from a job answered with a `Location` header,
 /// and fails on a job without one.
-fn start(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, cpc, Mode::Dpm)?;
-    set_status(ctx.tx, cpc, "active")?;
-    ctx.job("Start CPC", &cpc.uri, Some(json!({})))
+fn start(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    set_properties(ctx.tx, cpc, [("status", json!("active"))])?;
+    Ok(Done::Json(json!({})))
 }
 
 /// Operation: Stop CPC (DPM; asynchronous: 202 and a job with result `{}`).
-fn stop(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, cpc, Mode::Dpm)?;
-    set_status(ctx.tx, cpc, "not-operating")?;
-    ctx.job("Stop CPC", &cpc.uri, Some(json!({})))
+fn stop(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    set_properties(ctx.tx, cpc, [("status", json!("not-operating"))])?;
+    Ok(Done::Json(json!({})))
 }
 
 /// The id of a CPC as its URI names it.
@@ -138,8 +132,7 @@ fn wwpn_lines(
 
 /// Operation: Export WWPN List (DPM; synchronous). `partitions` must be a
 /// non-empty list (400.149) of URIs (400.7) of partitions of this CPC.
-fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, cpc, Mode::Dpm)?;
+fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     // Null is 400.7 like any other non-list (the HMC mock crashes on it),
     // not an empty list.
@@ -159,7 +152,7 @@ fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<Response, HmcEr
         let partition = wwpn_partition(ctx, cpc, uri)?;
         lines.extend(wwpn_lines(ctx, &mut ids, &partition)?);
     }
-    Ok(Response::ok(json!({"wwpn-list": lines})))
+    Ok(Done::Json(json!({"wwpn-list": lines})))
 }
 
 /// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties,
@@ -171,6 +164,7 @@ pub static CPC: ResourceType = ResourceType {
     param: "cpc-id",
     collection: Some("/api/cpcs"),
     list: Some(ListSpec {
+        title: "List CPC Objects",
         key: "cpcs",
         props: &[
             "object-uri",
@@ -180,27 +174,26 @@ pub static CPC: ResourceType = ResourceType {
             "dpm-enabled",
             "se-version",
         ],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
-    get: Some(&["properties", "cached-acceptable", "group-uri"]),
-    update: Some(UpdateSpec {
-        title: "Update CPC Properties",
-        writable: None,
-        check: None,
+    get: Some(GetSpec {
+        title: "Get CPC Properties",
+        query: &["properties", "cached-acceptable", "group-uri"],
     }),
+    update: Some(UpdateSpec::any("Update CPC Properties")),
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
-        post("Start CPC", "/operations/start", start),
-        post("Stop CPC", "/operations/stop", stop),
-        post(
-            "Export WWPN List",
-            "/operations/export-port-names-list",
-            export_wwpn_list,
-        ),
+        Operation::job("Start CPC", "/operations/start", DPM, start),
+        Operation::job("Stop CPC", "/operations/stop", DPM, stop),
+        Operation {
+            needs: DPM,
+            ..Operation::post(
+                "Export WWPN List",
+                "/operations/export-port-names-list",
+                export_wwpn_list,
+            )
+        },
     ],
     ..BASE
 };
@@ -215,12 +208,12 @@ pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
     uri_prop: "element-uri",
     collection: Some("{parent}/hardware-messages"),
     list: Some(ListSpec {
+        title: "List CPC Hardware Messages",
         key: "hardware-messages",
         props: &["element-uri", "timestamp", "text"],
         filters: &[],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get CPC Hardware Message Properties")),
     ..BASE
 };

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Service;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
+use crate::resources::Service;
 use crate::store::JobRow;
 
 fn lookup(ctx: &Ctx<'_>) -> Result<JobRow, HmcError> {

@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
-use super::Service;
-use super::console::CONSOLE;
-use super::preconditions::require_fields;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
+use crate::resources::Service;
+use crate::resources::console::CONSOLE;
+use crate::resources::framework::preconditions::require_fields;
 use crate::store::{SessionRow, Tx};
 
 /// Meta keys of the HMC-wide settings.

@@ -1,7 +1,7 @@
 //! Logical partitions of classic-mode CPCs.
 
-use super::cpc::CPC;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, Mode, ResourceType};
 
 pub static LPAR: ResourceType = ResourceType {
     class: "logical-partition",
@@ -9,17 +9,19 @@ pub static LPAR: ResourceType = ResourceType {
     parent: Some(&CPC),
     element: "/api/logical-partitions/{id}",
     param: "logical-partition-id",
-    get: Some(&["properties", "cached-acceptable", "group-uri"]),
+    get: Some(GetSpec {
+        title: "Get Logical Partition Properties",
+        query: &["properties", "cached-acceptable", "group-uri"],
+    }),
     write_only: &["ssc-master-pw"],
     defaults: &[("status", "\"not-activated\"")],
     collection: Some("{parent}/logical-partitions"),
     list: Some(ListSpec {
+        title: "List Logical Partitions of CPC",
         key: "logical-partitions",
         props: &["object-uri", "name", "status"],
-        filters: &["name"],
-        additional: false,
         mode: Mode::Classic,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     ..BASE
 };

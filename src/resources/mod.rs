@@ -1,39 +1,29 @@
 //! Every HMC resource type and service: the greppable registry. One line per
 //! type in `ALL`; the family files hold their descriptors and operations.
 
-pub mod descriptor;
-pub mod generic;
-pub mod preconditions;
+pub mod framework;
 
 pub mod activation_profile;
 pub mod adapter;
 pub mod capacity_group;
 pub mod console;
 pub mod cpc;
-pub mod crypto_configuration;
-pub mod device_numbers;
-pub mod fields;
-pub mod hba;
 pub mod job;
 pub mod logon;
 pub mod lpar;
-pub mod metrics;
-pub mod nic;
+pub mod metrics_context;
 pub mod partition;
 pub mod partition_link;
-pub mod partition_ops;
-pub mod port_reference;
-pub mod python;
-pub mod storage;
+pub mod storage_group;
 pub mod storage_template;
-pub mod tape;
+pub mod tape_library;
+pub mod tape_link;
 pub mod user;
-pub mod virtual_function;
 pub mod virtual_switch;
 
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
-use descriptor::ResourceType;
+use framework::descriptor::ResourceType;
 
 /// Every resource type, parents before children.
 pub static ALL: &[&ResourceType] = &[
@@ -50,35 +40,34 @@ pub static ALL: &[&ResourceType] = &[
     &console::CUSTOM_GROUP,
     &console::CONSOLE_HW_MESSAGE,
     &partition_link::PARTITION_LINK,
-    &storage::STORAGE_GROUP,
-    &storage::STORAGE_VOLUME,
-    &storage::VIRTUAL_STORAGE_RESOURCE,
+    &storage_group::STORAGE_GROUP,
+    &storage_group::STORAGE_VOLUME,
+    &storage_group::VIRTUAL_STORAGE_RESOURCE,
     &storage_template::STORAGE_TEMPLATE,
     &storage_template::STORAGE_TEMPLATE_VOLUME,
-    &tape::TAPE_LIBRARY,
-    &tape::TAPE_LINK,
-    &tape::VIRTUAL_TAPE_RESOURCE,
+    &tape_library::TAPE_LIBRARY,
+    &tape_link::TAPE_LINK,
+    &tape_link::VIRTUAL_TAPE_RESOURCE,
     &cpc::CPC,
     &cpc::CPC_HW_MESSAGE,
     &capacity_group::CAPACITY_GROUP,
     &adapter::ADAPTER,
-    &adapter::NETWORK_PORT,
-    &adapter::STORAGE_PORT,
+    &adapter::port::NETWORK_PORT,
+    &adapter::port::STORAGE_PORT,
     &virtual_switch::VIRTUAL_SWITCH,
     &partition::PARTITION,
-    &nic::NIC,
-    &hba::HBA,
-    &virtual_function::VIRTUAL_FUNCTION,
+    &partition::nic::NIC,
+    &partition::hba::HBA,
+    &partition::virtual_function::VIRTUAL_FUNCTION,
     &lpar::LPAR,
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,
     &activation_profile::LOAD_PROFILE,
-    &metrics::METRICS_CONTEXT,
+    &metrics_context::METRICS_CONTEXT,
 ];
 
-/// An operation outside the resource tree (version, sessions, jobs), on a
-/// collection (tape library zoning and discovery), or one whose target
-/// lookup has its own reason codes (capacity group membership).
+/// An operation outside the resource tree: Query API Version, the session
+/// operations and the job operations.
 pub struct Service {
     pub title: &'static str,
     pub method: Method,
@@ -101,11 +90,6 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
-    tape::REQUEST_ZONING,
-    tape::DISCOVER,
-    capacity_group::ADD_PARTITION,
-    capacity_group::REMOVE_PARTITION,
-    partition_link::CREATE_PARTITION_LINK,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`
@@ -130,4 +114,124 @@ pub fn type_of(class: &str, parent_class: Option<&str>) -> Option<&'static Resou
     ALL.iter()
         .copied()
         .find(|rt| rt.class == class && rt.parent.map(|p| p.class) == parent_class)
+}
+
+/// What the descriptors promise that nothing else checks: one problem per
+/// line, naming the type.
+#[cfg(test)]
+fn descriptor_problems(rt: &ResourceType) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, text) in rt.defaults {
+        if serde_json::from_str::<serde_json::Value>(text).is_err() {
+            problems.push(format!(
+                "{}: default of {name} is not JSON: {text}",
+                rt.class
+            ));
+        }
+        if rt.write_only.contains(name) {
+            problems.push(format!("{}: write-only {name} has a default", rt.class));
+        }
+    }
+    if let Some(list) = &rt.list {
+        for f in list.range_filters {
+            if !list.filters.contains(&f.param) {
+                problems.push(format!(
+                    "{}: range filter {} is no filter",
+                    rt.class, f.param
+                ));
+            }
+        }
+        for p in list.props {
+            if rt.write_only.contains(p) {
+                problems.push(format!("{}: write-only {p} is listed", rt.class));
+            }
+        }
+    }
+    let titles = [
+        rt.list.as_ref().map(|l| l.title),
+        rt.create.as_ref().map(|c| c.title),
+        rt.get.as_ref().map(|g| g.title),
+        rt.update.as_ref().map(|u| u.title),
+        rt.delete.as_ref().map(|d| d.title),
+    ];
+    let op_titles = rt.operations.iter().map(|op| Some(op.title));
+    for title in titles.into_iter().chain(op_titles).flatten() {
+        if title.is_empty() {
+            problems.push(format!("{}: an operation has no title", rt.class));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::framework::descriptor::{BASE, ListSpec, RangeFilter};
+    use crate::routes::{Action, RouteTable};
+    use std::collections::HashMap;
+
+    #[test]
+    fn every_descriptor_keeps_its_promises() {
+        let problems: Vec<String> = ALL.iter().flat_map(|rt| descriptor_problems(rt)).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_broken_default_or_filter_is_reported() {
+        static BROKEN: ResourceType = ResourceType {
+            class: "broken",
+            defaults: &[("status", "stopped"), ("secret", "\"x\"")],
+            write_only: &["secret"],
+            list: Some(ListSpec {
+                title: "List Broken",
+                props: &["secret"],
+                range_filters: &[RangeFilter {
+                    param: "maximum-size",
+                    prop: "size",
+                    bound: crate::resources::framework::descriptor::Bound::AtMost,
+                }],
+                ..ListSpec::BASE
+            }),
+            ..BASE
+        };
+        let problems = descriptor_problems(&BROKEN);
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].contains("not JSON"), "{problems:#?}");
+    }
+
+    #[test]
+    fn every_title_names_one_uri_pattern() {
+        let table = RouteTable::build();
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for route in table.routes() {
+            for (_, action) in &route.methods {
+                let title = action.title();
+                assert!(
+                    !title.is_empty(),
+                    "{} has an untitled method",
+                    route.pattern
+                );
+                if let Some(other) = seen.insert(title, &route.pattern) {
+                    assert_eq!(other, route.pattern, "title {title:?} used twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_is_routable() {
+        let table = RouteTable::build();
+        for rt in ALL {
+            for op in rt.operations {
+                let found = table.routes().iter().any(|r| {
+                    r.methods.iter().any(|(m, a)| {
+                        *m == op.method
+                            && matches!(a, Action::Operation(t, o)
+                                if std::ptr::eq(*t, *rt) && std::ptr::eq(*o, op))
+                    })
+                });
+                assert!(found, "{} of {} is not routed", op.title, rt.class);
+            }
+        }
+    }
 }

@@ -3,11 +3,15 @@
 
 use serde_json::{Map, Value};
 
-use super::console::CONSOLE;
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType};
-use super::storage::{SIZE_RANGE, VolumeKind, create_volumes, modify_holder, prepare_create};
-use crate::api::{HmcError, Method, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::console::CONSOLE;
+use crate::resources::framework::descriptor::{
+    BASE, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Operation, ResourceType,
+};
+use crate::resources::storage_group::{
+    SIZE_RANGE, VolumeKind, create_volumes, modify_holder, prepare_create,
+};
 use crate::store::Resource;
 
 static TEMPLATE_VOLUMES: VolumeKind = VolumeKind {
@@ -17,7 +21,7 @@ static TEMPLATE_VOLUMES: VolumeKind = VolumeKind {
 };
 
 fn prepare_template(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     _console: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
@@ -25,7 +29,7 @@ fn prepare_template(
 }
 
 fn create_template_volumes(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     template: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
@@ -33,7 +37,7 @@ fn create_template_volumes(
 }
 
 /// Operation: Modify Storage Template Properties.
-fn modify(ctx: &mut Ctx<'_>, template: &Resource) -> Result<Response, HmcError> {
+fn modify(ctx: &mut Ctx<'_>, template: &mut Resource) -> Result<Done, HmcError> {
     modify_holder(ctx, &STORAGE_TEMPLATE, &TEMPLATE_VOLUMES, template)
 }
 
@@ -51,34 +55,27 @@ pub static STORAGE_TEMPLATE: ResourceType = ResourceType {
     defaults: &[("storage-template-volume-uris", "[]"), ("shared", "false")],
     collection: Some("/api/storage-templates"),
     list: Some(ListSpec {
+        title: "List Storage Templates",
         key: "storage-templates",
         props: &["object-uri", "cpc-uri", "name", "type"],
         filters: &["cpc-uri", "name", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     create: Some(CreateSpec {
         title: "Create Storage Template",
         required: &["name", "cpc-uri", "type"],
-        mode: Mode::Any,
-        check: None,
         prepare: Some(prepare_template),
         after: Some(create_template_volumes),
-        body_first: false,
+        ..CreateSpec::BASE
     }),
-    delete: Some(DeleteSpec {
-        title: "Delete Storage Template",
-        check: None,
-    }),
+    delete: Some(DeleteSpec::plain("Delete Storage Template")),
     unique_names: true,
-    operations: &[Operation {
-        title: "Modify Storage Template Properties",
-        method: Method::Post,
-        path: "/operations/modify",
-        query: None,
-        run: modify,
-    }],
+    operations: &[Operation::post(
+        "Modify Storage Template Properties",
+        "/operations/modify",
+        modify,
+    )],
+    get: Some(GetSpec::titled("Get Storage Template Properties")),
     ..BASE
 };
 
@@ -94,13 +91,13 @@ pub static STORAGE_TEMPLATE_VOLUME: ResourceType = ResourceType {
     back_ref: Some("storage-template-volume-uris"),
     collection: Some("{parent}/storage-template-volumes"),
     list: Some(ListSpec {
+        title: "List Storage Template Volumes of a Storage Template",
         key: "storage-template-volumes",
         props: &["element-uri", "name", "size", "usage"],
         filters: &["name", "maximum-size", "minimum-size", "usage"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        range_filters: SIZE_RANGE,
+        ..ListSpec::BASE
     }),
-    range_filters: SIZE_RANGE,
+    get: Some(GetSpec::titled("Get Storage Template Volume Properties")),
     ..BASE
 };

@@ -1,8 +1,8 @@
 //! Users, user roles, user patterns, password rules and the LDAP, MFA and SSO
 //! server definitions: the console's security objects.
 
-use super::console::CONSOLE;
-use super::descriptor::{BASE, ListSpec, Mode, ResourceType};
+use crate::resources::console::CONSOLE;
+use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, ResourceType};
 
 /// A console user; `name` is the userid it logs on with, `password` is
 /// write-only and checked by Logon.
@@ -17,13 +17,13 @@ pub static USER: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/users"),
     list: Some(ListSpec {
+        title: "List Users",
         key: "users",
         props: &["object-uri", "name", "type"],
         filters: &["name", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get User Properties")),
     ..BASE
 };
 
@@ -40,13 +40,13 @@ pub static USER_ROLE: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/user-roles"),
     list: Some(ListSpec {
+        title: "List User Roles",
         key: "user-roles",
         props: &["object-uri", "name", "type"],
         filters: &["name", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get User Role Properties")),
     ..BASE
 };
 
@@ -61,13 +61,13 @@ pub static USER_PATTERN: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/user-patterns"),
     list: Some(ListSpec {
+        title: "List User Patterns",
         key: "user-patterns",
         props: &["element-uri", "name", "type"],
         filters: &["name", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get User Pattern Properties")),
     ..BASE
 };
 
@@ -83,13 +83,13 @@ pub static PASSWORD_RULE: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/password-rules"),
     list: Some(ListSpec {
+        title: "List Password Rules",
         key: "password-rules",
         props: &["element-uri", "name", "type"],
         filters: &["name", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get Password Rule Properties")),
     ..BASE
 };
 
@@ -117,13 +117,12 @@ pub static LDAP_SERVER_DEFINITION: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/ldap-server-definitions"),
     list: Some(ListSpec {
+        title: "List LDAP Server Definitions",
         key: "ldap-server-definitions",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get LDAP Server Definition Properties")),
     ..BASE
 };
 
@@ -143,13 +142,12 @@ pub static MFA_SERVER_DEFINITION: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/mfa-server-definitions"),
     list: Some(ListSpec {
+        title: "List MFA Server Definitions",
         key: "mfa-server-definitions",
         props: &["element-uri", "name"],
-        filters: &["name"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get MFA Server Definition Properties")),
     ..BASE
 };
 
@@ -161,7 +159,9 @@ pub static SSO_SERVER_DEFINITION: ResourceType = ResourceType {
     param: "sso-server-definition-id",
     id_prop: "element-id",
     uri_prop: "element-uri",
-    get: Some(&["properties"]),
+    get: Some(GetSpec::with_properties(
+        "Get SSO Server Definition Properties",
+    )),
     write_only: &["client-secret"],
     defaults: &[
         ("description", "\"\""),
@@ -173,12 +173,12 @@ pub static SSO_SERVER_DEFINITION: ResourceType = ResourceType {
     names_ignore_case: true,
     collection: Some("{parent}/sso-server-definitions"),
     list: Some(ListSpec {
+        title: "List SSO Server Definitions",
         key: "sso-server-definitions",
         props: &["element-uri", "name", "type"],
         filters: &["name", "type"],
         additional: true,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     ..BASE
 };

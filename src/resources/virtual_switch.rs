@@ -4,12 +4,14 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use super::cpc::CPC;
-use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType, UpdateSpec};
-use super::generic::remove;
-use super::preconditions::require_mode;
-use crate::api::{HmcError, Method, Response};
+use crate::api::{HmcError, Method};
 use crate::ctx::Ctx;
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{
+    BASE, Done, GetSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
+};
+use crate::resources::framework::generic::remove;
+use crate::resources::framework::preconditions::DPM;
 use crate::store::{Resource, Tx};
 
 /// After a delete: the virtual switches backed by a deleted adapter go too
@@ -39,16 +41,25 @@ fn forget_deleted(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
 /// Deleting a NIC already takes its URI out of `connected-vnic-uris`; URIs
 /// that a definition file names but that do not exist are left out too, so
 /// the answer only names NICs a client can GET.
-fn get_connected_vnics(ctx: &mut Ctx<'_>, vswitch: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, vswitch, Mode::Dpm)?;
+fn get_connected_vnics(ctx: &mut Ctx<'_>, vswitch: &mut Resource) -> Result<Done, HmcError> {
     let mut live = Vec::new();
     for uri in vswitch.str_list("connected-vnic-uris") {
         if ctx.tx.resource_exists(uri)? {
             live.push(uri);
         }
     }
-    Ok(Response::ok(json!({ "connected-vnic-uris": live })))
+    Ok(Done::Json(json!({ "connected-vnic-uris": live })))
 }
+
+/// Operation: Get Connected VNICs of a Virtual Switch, as POST (the mock's).
+const GET_CONNECTED_VNICS: Operation = Operation {
+    needs: DPM,
+    ..Operation::post(
+        "Get Connected VNICs of a Virtual Switch",
+        "/operations/get-connected-vnics",
+        get_connected_vnics,
+    )
+};
 
 /// Virtual switches: listed only for DPM CPCs; updated without checks (the
 /// HMC mock's generic update).
@@ -62,35 +73,24 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     defaults: &[("connected-vnic-uris", "[]")],
     collection: Some("{parent}/virtual-switches"),
     list: Some(ListSpec {
+        title: "List Virtual Switches of a CPC",
         key: "virtual-switches",
         props: &["object-uri", "name", "type"],
         filters: &["name", "type"],
         additional: true,
         mode: Mode::Dpm,
-        sparse: false,
+        ..ListSpec::BASE
     }),
-    update: Some(UpdateSpec {
-        title: "Update Virtual Switch Properties",
-        writable: None,
-        check: None,
-    }),
+    update: Some(UpdateSpec::any("Update Virtual Switch Properties")),
     // zhmcclient sends GET (as the WS API book defines it); the HMC mock
     // answers POST. Both are served.
     operations: &[
         Operation {
-            title: "Get Connected VNICs of a Virtual Switch",
             method: Method::Get,
-            path: "/operations/get-connected-vnics",
-            query: None,
-            run: get_connected_vnics,
+            ..GET_CONNECTED_VNICS
         },
-        Operation {
-            title: "Get Connected VNICs of a Virtual Switch",
-            method: Method::Post,
-            path: "/operations/get-connected-vnics",
-            query: None,
-            run: get_connected_vnics,
-        },
+        GET_CONNECTED_VNICS,
     ],
+    get: Some(GetSpec::titled("Get Virtual Switch Properties")),
     ..BASE
 };

@@ -10,7 +10,7 @@ use super::network::{CONNECTIONS, attach_network, connection_index, detach_netwo
 use super::validate::partition_of;
 use super::{LINKS, LinkType, ctc};
 use crate::api::HmcError;
-use crate::resources::fields::array_items;
+use crate::resources::framework::fields::array_items;
 use crate::store::{Resource, Tx};
 
 /// Which partitions a link attaches, known for one whole operation.

@@ -6,10 +6,11 @@ use super::attach::{Members, attach_partitions, finish, partitions_in};
 use super::network::attach_connections;
 use super::validate::{name_value, target_cpc, unknown_key};
 use super::{LinkType, PARTITION_LINK, ctc_paths, hipersockets, smcd};
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
-use crate::resources::generic::{add_resource, collection_parent_resource};
-use crate::resources::preconditions::require_fields;
+use crate::resources::framework::descriptor::Done;
+use crate::resources::framework::generic::add_resource;
+use crate::resources::framework::preconditions::require_fields;
 use crate::store::Resource;
 
 /// Create Partition Link's input properties of every type.
@@ -52,12 +53,10 @@ fn link_properties(
 
 /// Operation: Create Partition Link (asynchronous). The new link's URI is
 /// only in the `Location` header, which zhmcclient reads as `location-uri`.
-pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
-    ctx.query()?.check_allowed(&[])?;
-    let console = collection_parent_resource(ctx, &PARTITION_LINK)?;
+pub(super) fn create(ctx: &mut Ctx<'_>, console: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let (kind, cpc, props) = link_properties(ctx, &body)?;
-    let mut link = add_resource(ctx.tx, &PARTITION_LINK, console.as_ref(), props)?;
+    let mut link = add_resource(ctx.tx, &PARTITION_LINK, Some(console), props)?;
     let mut results = Vec::new();
     let mut members = Members::read(ctx.tx, &link, kind)?;
     let parts = partitions_in(ctx.tx, &cpc, &body, "partitions")?;
@@ -72,10 +71,8 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         &mut results,
     )?;
     finish(ctx.tx, &mut link, &members)?;
-    let job = ctx.job(
-        "Create Partition Link",
-        &link.uri,
+    Ok(Done::Created(
+        link.uri,
         Some(json!({"operation-results": results})),
-    )?;
-    Ok(job.with_header("Location", &link.uri))
+    ))
 }

@@ -11,8 +11,8 @@ use super::endpoints::{
 use super::pools::{DEVNO_MAX, allocate_run, devno_run};
 use super::validate::parse_devno;
 use crate::api::HmcError;
-use crate::resources::device_numbers::devno_pool;
-use crate::resources::generic::{append_reference, remove_reference};
+use crate::resources::framework::generic::{append_reference, remove_reference};
+use crate::resources::partition::device_numbers::devno_pool;
 use crate::store::{Resource, Tx};
 
 /// The book's default `devices-per-path`.

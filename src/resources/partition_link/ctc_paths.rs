@@ -8,9 +8,9 @@ use super::endpoints::{items, take_list};
 use super::validate::{int_in, invalid, is_uri_of, optional, require_in_cpc, starting_devno};
 use crate::api::HmcError;
 use crate::resources::adapter::ADAPTER;
-use crate::resources::fields::{array_field, object_item, referenced, uri_value};
-use crate::resources::port_reference::{PortKind, require_port};
-use crate::resources::preconditions::require_fields;
+use crate::resources::adapter::port::{PortKind, require_port};
+use crate::resources::framework::fields::{array_field, object_item, referenced, uri_value};
+use crate::resources::framework::preconditions::require_fields;
 use crate::store::{Resource, Tx};
 
 /// The largest `devices-per-path` (our bound, which keeps one request's

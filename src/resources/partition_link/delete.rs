@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 use super::attach::detach;
 use super::validate::{link_cpc, unknown_key};
 use super::{LINKS, LinkType};
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
-use crate::resources::generic::remove;
+use crate::resources::framework::descriptor::Done;
+use crate::resources::framework::generic::remove;
 use crate::store::{Resource, Tx};
 
 /// Delete's `force-detach` (optional body; 400.7 if not a boolean).
@@ -64,21 +65,20 @@ fn refuse_active(link: &Resource, parts: &[Resource]) -> Result<(), HmcError> {
 /// Operation: Delete Partition Link (asynchronous): 409.100 while attached
 /// to partitions that are not stopped, unless `force-detach`. Detaches every
 /// partition (deleting its endpoints) before the link goes.
-pub(super) fn delete(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, HmcError> {
+pub(super) fn delete(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<Done, HmcError> {
     let force = force_detach(ctx)?;
-    let kind = LinkType::of(target)?;
-    link_cpc(ctx, target)?;
-    let parts = attached(ctx.tx, target)?;
+    let kind = LinkType::of(link)?;
+    link_cpc(ctx, link)?;
+    let parts = attached(ctx.tx, link)?;
     if !force {
-        refuse_active(target, &parts)?;
+        refuse_active(link, &parts)?;
     }
-    let mut link = target.clone();
     for p in &parts {
-        detach(ctx.tx, &mut link, kind, &p.uri)?;
+        detach(ctx.tx, link, kind, &p.uri)?;
     }
     // The 204 of the generic delete is not the answer: Delete is a job.
-    remove(ctx.tx, &link)?;
+    remove(ctx.tx, link)?;
     // An empty object, not no result: zhmcclient looks into the result of a
     // job whose 202 carried a `Location` header.
-    ctx.job("Delete Partition Link", &link.uri, Some(json!({})))
+    Ok(Done::Json(json!({})))
 }

@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 use super::pools::{link_fid_pool, reserve_fid};
 use super::validate::parse_devno;
 use crate::api::HmcError;
-use crate::resources::device_numbers::{devno_pool, reserve_devno};
-use crate::resources::generic::{lookup, remove};
-use crate::resources::nic::NIC;
+use crate::resources::framework::generic::{lookup, remove};
+use crate::resources::partition::device_numbers::{devno_pool, reserve_devno};
+use crate::resources::partition::nic::NIC;
 use crate::store::{Resource, Tx};
 
 /// The items of an array value (none if absent or not an array).

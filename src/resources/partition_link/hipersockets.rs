@@ -7,9 +7,9 @@ use super::network::given_devno;
 use super::pools::{DEVNO_MAX, devno_run, free_run};
 use super::validate::{hex, optional, parse_devno, starting_devno};
 use crate::api::HmcError;
-use crate::resources::device_numbers::{devno_pool, reserve_devno};
-use crate::resources::generic::add_resource;
-use crate::resources::nic::NIC;
+use crate::resources::framework::generic::add_resource;
+use crate::resources::partition::device_numbers::{devno_pool, reserve_devno};
+use crate::resources::partition::nic::NIC;
 use crate::store::{Resource, Tx};
 
 /// The book's default `starting-device-number` (seen on real HMCs by

@@ -31,10 +31,11 @@ mod validate;
 
 use serde_json::Value;
 
-use super::Service;
-use super::console::CONSOLE;
-use super::descriptor::{BASE, ListSpec, Mode, Operation, ResourceType};
-use crate::api::{HmcError, Method};
+use crate::api::HmcError;
+use crate::resources::console::CONSOLE;
+use crate::resources::framework::descriptor::{
+    Answer, BASE, GetSpec, ListSpec, On, Operation, ResourceType,
+};
 use crate::store::Resource;
 
 /// The partition property listing the links a partition is attached to.
@@ -85,9 +86,10 @@ impl LinkType {
     }
 }
 
-/// Operations: List Partition Links, Get Partition Link Properties, Delete
-/// and Modify Partition Link (Create is `CREATE_PARTITION_LINK`: its answer
-/// is a job, not the 201 of the generic Create).
+/// Operations: List Partition Links, Get Partition Link Properties, and
+/// Create, Delete and Modify Partition Link, all three jobs (Create is an
+/// operation on the collection, not the generic Create: its answer is a job
+/// with the new link in `Location`, not a 201).
 pub static PARTITION_LINK: ResourceType = ResourceType {
     class: "partition-link",
     def_key: "partition_links",
@@ -96,46 +98,43 @@ pub static PARTITION_LINK: ResourceType = ResourceType {
     param: "partition-link-id",
     collection: Some("/api/partition-links"),
     list: Some(ListSpec {
+        title: "List Partition Links",
         key: "partition-links",
         props: &["object-uri", "cpc-uri", "name", "state", "type"],
         filters: &["cpc-uri", "name", "state", "type"],
         additional: true,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
-    get: Some(&["properties"]),
+    get: Some(GetSpec::with_properties("Get Partition Link Properties")),
     defaults: &[("description", "\"\"")],
     on_add: Some(endpoints::hold_loaded_numbers),
     after_delete: Some(cleanup::forget_deleted),
     unique_names: true,
     operations: &[
         Operation {
-            title: "Delete Partition Link",
-            method: Method::Post,
-            path: "/operations/delete",
-            query: None,
-            run: delete::delete,
+            on: On::Collection,
+            query: Some(&[]),
+            answer: Answer::Job,
+            ..Operation::post("Create Partition Link", "", create::create)
         },
         Operation {
-            title: "Modify Partition Link",
-            method: Method::Post,
-            path: "/operations/modify",
-            query: None,
-            run: modify::modify,
+            answer: Answer::Job,
+            ..Operation::post(
+                "Delete Partition Link",
+                "/operations/delete",
+                delete::delete,
+            )
+        },
+        Operation {
+            answer: Answer::Job,
+            ..Operation::post(
+                "Modify Partition Link",
+                "/operations/modify",
+                modify::modify,
+            )
         },
     ],
     ..BASE
-};
-
-/// Operation: Create Partition Link, on the collection URI.
-pub const CREATE_PARTITION_LINK: Service = Service {
-    title: "Create Partition Link",
-    method: Method::Post,
-    pattern: "/api/partition-links",
-    query: None,
-    auth: true,
-    handler: "PartitionLinksHandler",
-    run: create::create,
 };
 
 #[cfg(test)]

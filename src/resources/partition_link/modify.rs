@@ -10,11 +10,12 @@ use super::ctc_paths::{add_paths, remove_paths};
 use super::network::{attach_connections, detach_network};
 use super::validate::{invalid, link_cpc, name_value, partition_of, unknown_key};
 use super::{LinkType, PARTITION_LINK};
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
-use crate::resources::fields::{array_field, array_items, object_item};
-use crate::resources::generic::check_unique_name;
-use crate::resources::preconditions::require_fields;
+use crate::resources::framework::descriptor::Done;
+use crate::resources::framework::fields::{array_field, array_items, object_item};
+use crate::resources::framework::generic::check_unique_name;
+use crate::resources::framework::preconditions::require_fields;
 use crate::store::{Resource, Tx};
 
 /// Modify Partition Link's fields.
@@ -111,21 +112,20 @@ impl Changes<'_, '_> {
 /// Operation: Modify Partition Link (asynchronous). Removals run before
 /// additions, so one request can move endpoints. The job's result lists
 /// each partition touched with `operation-status` `attached`/`detached`.
-pub(super) fn modify(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, HmcError> {
+pub(super) fn modify(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     if let Some(k) = unknown_key(&body, &[MODIFY_FIELDS]) {
         return Err(HmcError::not_writable(k));
     }
-    let kind = LinkType::of(target)?;
+    let kind = LinkType::of(link)?;
     if let Some(k) = body.keys().find(|k| kind.rejects(k)) {
         return Err(invalid(format!(
             "Field '{k}' is not valid for a partition link of type {}",
-            target.str_prop("type").unwrap_or("")
+            link.str_prop("type").unwrap_or("")
         )));
     }
-    let cpc = link_cpc(ctx, target)?;
-    let mut link = target.clone();
-    modify_basics(ctx.tx, &mut link, &body)?;
+    let cpc = link_cpc(ctx, link)?;
+    modify_basics(ctx.tx, link, &body)?;
     let changes = Changes {
         tx: ctx.tx,
         kind,
@@ -133,13 +133,9 @@ pub(super) fn modify(ctx: &mut Ctx<'_>, target: &Resource) -> Result<Response, H
         body: &body,
     };
     let mut results = Vec::new();
-    let mut members = Members::read(ctx.tx, &link, kind)?;
-    changes.remove(&mut link, &mut members, &mut results)?;
-    changes.add(&mut link, &mut members, &mut results)?;
-    finish(ctx.tx, &mut link, &members)?;
-    ctx.job(
-        "Modify Partition Link",
-        &link.uri,
-        Some(json!({"operation-results": results})),
-    )
+    let mut members = Members::read(ctx.tx, link, kind)?;
+    changes.remove(link, &mut members, &mut results)?;
+    changes.add(link, &mut members, &mut results)?;
+    finish(ctx.tx, link, &members)?;
+    Ok(Done::Json(json!({"operation-results": results})))
 }

@@ -8,9 +8,9 @@ use super::endpoints::{append_items, items, partition_uri_of, release_endpoint, 
 use super::validate::{invalid, parse_devno, partition_of};
 use super::{LINKS, LinkType, hipersockets, smcd};
 use crate::api::HmcError;
-use crate::resources::fields::{array_field, array_items, object_item};
-use crate::resources::generic::{append_reference, remove_reference};
-use crate::resources::preconditions::require_fields;
+use crate::resources::framework::fields::{array_field, array_items, object_item};
+use crate::resources::framework::generic::{append_reference, remove_reference};
+use crate::resources::framework::preconditions::require_fields;
 use crate::store::{Resource, Tx};
 
 /// The most endpoints one connection item may ask for (our bound, which

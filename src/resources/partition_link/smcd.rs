@@ -7,7 +7,7 @@ use super::network::given_devno;
 use super::pools::{DEVNO_MAX, FID_MAX, allocate_run, link_fid_pool, reserve_fid};
 use super::validate::{hex, int_in, optional};
 use crate::api::HmcError;
-use crate::resources::device_numbers::{devno_pool, reserve_devno};
+use crate::resources::partition::device_numbers::{devno_pool, reserve_devno};
 use crate::store::{Resource, Tx};
 
 /// SMC-D links have no `starting-device-number`; their device numbers come

@@ -9,11 +9,11 @@ use serde_json::{Map, Value};
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::resources::cpc::CPC;
-use crate::resources::descriptor::Mode;
-use crate::resources::descriptor::ResourceType;
-use crate::resources::fields::{referenced, uri_value};
+use crate::resources::framework::descriptor::Mode;
+use crate::resources::framework::descriptor::ResourceType;
+use crate::resources::framework::fields::{referenced, uri_value};
+use crate::resources::framework::preconditions::{check_cpc_status, require_mode};
 use crate::resources::partition::PARTITION;
-use crate::resources::preconditions::{check_cpc_status, require_mode};
 use crate::store::{Resource, Tx};
 
 /// 400.7 with a message that says more than `HmcError::invalid_field`.

@@ -5,11 +5,13 @@
 use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
 
-use super::descriptor::{Bound, RangeFilter, ResourceType};
-use super::preconditions::{cpc_of, mode_matches, require_fields, require_mode};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::resources;
+use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, ResourceType};
+use crate::resources::framework::preconditions::{
+    check_needs, cpc_of, mode_matches, require_fields,
+};
 use crate::store::{Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
@@ -157,13 +159,13 @@ pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
 
 /// The numeric bounds of a List query: each range filter with the values
 /// given for it (repeated values are ORed, like patterns).
-type Ranges = Vec<(&'static RangeFilter, Vec<f64>)>;
+type Ranges<'a> = Vec<(&'a RangeFilter, Vec<f64>)>;
 
-/// Parses the values of `rt`'s range filters; 400.1 for a value that is not
+/// Parses the values of a List's range filters; 400.1 for a value that is not
 /// a number.
-fn compile_ranges(rt: &ResourceType, query: &Query) -> Result<Ranges, HmcError> {
+fn compile_ranges<'a>(spec: &'a ListSpec, query: &Query) -> Result<Ranges<'a>, HmcError> {
     let mut out = Vec::new();
-    for f in rt.range_filters {
+    for f in spec.range_filters {
         let values = query
             .values(f.param)
             .into_iter()
@@ -237,9 +239,9 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     query.check_allowed(&allowed)?;
     let additional = query.name_list("additional-properties").unwrap_or_default();
     let mut not_patterns = vec!["additional-properties"];
-    not_patterns.extend(rt.range_filters.iter().map(|f| f.param));
+    not_patterns.extend(spec.range_filters.iter().map(|f| f.param));
     let filters = compile_filters(rt, query.filters(&not_patterns))?;
-    let ranges = compile_ranges(rt, &query)?;
+    let ranges = compile_ranges(spec, &query)?;
     let parent = collection_parent_resource(ctx, rt)?;
     let members = match &parent {
         Some(p) => {
@@ -298,7 +300,7 @@ pub fn readable_properties(
 /// Get <type> Properties.
 pub fn get(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
     let query = ctx.query()?;
-    query.check_allowed(rt.get.unwrap_or(&[]))?;
+    query.check_allowed(rt.get.as_ref().map_or(&[][..], |g| g.query))?;
     let r = fetch(ctx.tx, rt, ctx.req.path())?;
     let wanted = query.name_list("properties");
     Ok(Response::ok(readable_properties(rt, &r, wanted)?))
@@ -318,10 +320,7 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let early_body = spec.body_first.then(read_body).transpose()?;
     let parent = collection_parent_resource(ctx, rt)?;
     if let Some(p) = &parent {
-        require_mode(ctx.tx, p, spec.mode)?;
-        if let Some(check) = spec.check {
-            check(ctx, p)?;
-        }
+        check_needs(ctx, p, &spec.needs)?;
     }
     let mut body = match early_body {
         Some(body) => body,
@@ -370,9 +369,7 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     };
     let mut r = fetch(ctx.tx, rt, ctx.req.path())?;
     let body = ctx.req.json_object()?;
-    if let Some(check) = spec.check {
-        check(ctx, &r)?;
-    }
+    check_needs(ctx, &r, &spec.needs)?;
     if let Some(writable) = spec.writable
         && let Some(bad) = body.keys().find(|k| !writable.contains(&k.as_str()))
     {
@@ -414,22 +411,21 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
         return Err(HmcError::not_found(ctx.req.path()));
     };
     let r = fetch(ctx.tx, rt, ctx.req.path())?;
-    if let Some(check) = spec.check {
-        check(ctx, &r)?;
-    }
-    remove(ctx.tx, &r)
+    check_needs(ctx, &r, &spec.needs)?;
+    remove(ctx.tx, &r)?;
+    Ok(Response::no_content())
 }
 
 /// Removes `r` with its children (their numbers are freed with them),
 /// takes its URI out of every back-reference list, and runs the types'
-/// `after_delete` cleanups; answers 204. Delete and the `operations/delete`
-/// operations end here.
-pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<Response, HmcError> {
+/// `after_delete` cleanups. Delete and the `operations/delete` operations
+/// end here.
+pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<(), HmcError> {
     let gone = tx.delete_resource(&r.uri)?;
     for after_delete in resources::ALL.iter().filter_map(|rt| rt.after_delete) {
         after_delete(tx, &gone)?;
     }
-    Ok(Response::no_content())
+    Ok(())
 }
 
 /// Adds a resource of type `rt` under `parent` with `props`: sets the id and
@@ -582,7 +578,10 @@ mod tests {
     }
 
     fn in_range(query: &str, size: Option<Value>) -> bool {
-        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let rt = crate::resources::storage_group::STORAGE_VOLUME
+            .list
+            .as_ref()
+            .unwrap();
         let ranges = compile_ranges(rt, &Query::parse(Some(query)).unwrap()).unwrap();
         passes_ranges(&volume(size), &ranges)
     }
@@ -608,7 +607,10 @@ mod tests {
 
     #[test]
     fn a_non_numeric_bound_is_400_1() {
-        let rt = &crate::resources::storage::STORAGE_VOLUME;
+        let rt = crate::resources::storage_group::STORAGE_VOLUME
+            .list
+            .as_ref()
+            .unwrap();
         let query = Query::parse(Some("maximum-size=big")).unwrap();
         let e = compile_ranges(rt, &query).err().unwrap();
         assert_eq!((e.status, e.reason), (400, 1));

@@ -2,24 +2,12 @@
 //! Create/Get/Update/Delete Virtual Function. Each takes a device number
 //! from its partition's pool (freed when it goes).
 
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_device_number, device_number_updated};
-use super::partition::{PARTITION, check_changeable, check_parent_changeable};
-use crate::api::HmcError;
-use crate::store::{Resource, Tx};
-
-/// A partition's NIC, HBA or virtual function takes a device number from
-/// the partition's pool (all a virtual function's `on_add` does).
-pub(super) fn take_device_number(
-    tx: &Tx<'_>,
-    parent: Option<&Resource>,
-    r: &mut Resource,
-) -> Result<(), HmcError> {
-    if let Some(p) = parent {
-        assign_device_number(tx, &p.uri, r)?;
-    }
-    Ok(())
-}
+use crate::resources::framework::descriptor::{
+    BASE, CreateSpec, DeleteSpec, GetSpec, ResourceType, UpdateSpec,
+};
+use crate::resources::framework::preconditions::{CHANGEABLE, PARENT_CHANGEABLE};
+use crate::resources::partition::PARTITION;
+use crate::resources::partition::device_numbers::{device_number_updated, take_device_number};
 
 /// Operations: Create Virtual Function (`adapter-uri` is not checked, as in
 /// the HMC mock), Get/Update (any property) / Delete Virtual Function.
@@ -35,24 +23,18 @@ pub static VIRTUAL_FUNCTION: ResourceType = ResourceType {
     create: Some(CreateSpec {
         title: "Create Virtual Function",
         required: &["name"],
-        mode: Mode::Dpm,
-        check: Some(check_changeable),
-        prepare: None,
-        after: None,
-        body_first: false,
+        needs: CHANGEABLE,
+        ..CreateSpec::BASE
     }),
-    update: Some(UpdateSpec {
-        title: "Update Virtual Function Properties",
-        writable: None,
-        check: None,
-    }),
+    update: Some(UpdateSpec::any("Update Virtual Function Properties")),
     delete: Some(DeleteSpec {
         title: "Delete Virtual Function",
-        check: Some(check_parent_changeable),
+        needs: PARENT_CHANGEABLE,
     }),
     back_ref: Some("virtual-function-uris"),
     on_add: Some(take_device_number),
     on_update: Some(device_number_updated),
     unique_names: true,
+    get: Some(GetSpec::titled("Get Virtual Function Properties")),
     ..BASE
 };

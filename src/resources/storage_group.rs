@@ -5,18 +5,18 @@
 
 use serde_json::{Map, Value, json};
 
-use super::console::CONSOLE;
-use super::descriptor::{
-    BASE, Bound, CreateSpec, ListSpec, Mode, Operation, RangeFilter, ResourceType,
+use crate::api::HmcError;
+use crate::ctx::Ctx;
+use crate::resources::console::CONSOLE;
+use crate::resources::framework::descriptor::{
+    BASE, Bound, CreateSpec, Done, GetSpec, ListSpec, Operation, RangeFilter, ResourceType,
 };
-use super::fields::{array_items, object_item, required, uri_value};
-use super::generic::{
+use crate::resources::framework::fields::{array_items, object_item, required, uri_value};
+use crate::resources::framework::generic::{
     add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
 };
-use super::partition::{PARTITION, partitions_answer};
-use super::preconditions::prepare_on_dpm_cpc;
-use crate::api::{HmcError, Method, Response};
-use crate::ctx::Ctx;
+use crate::resources::framework::preconditions::prepare_on_dpm_cpc;
+use crate::resources::partition::{PARTITION, partitions_answer};
 use crate::store::Resource;
 
 /// Request fields that ask the HMC to e-mail the storage administrators.
@@ -98,7 +98,7 @@ pub(super) fn prepare_create(
 /// definition file gets only the loader's defaults, and its operations
 /// read a missing list as empty.
 fn prepare_group(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     _console: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
@@ -178,7 +178,7 @@ pub(super) fn create_volumes(
 }
 
 fn create_group_volumes(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     group: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
@@ -251,26 +251,25 @@ pub(super) fn modify_holder(
     ctx: &mut Ctx<'_>,
     rt: &ResourceType,
     kind: &VolumeKind,
-    target: &Resource,
-) -> Result<Response, HmcError> {
+    holder: &mut Resource,
+) -> Result<Done, HmcError> {
     let mut body = ctx.req.json_object()?;
     let requests = volume_requests(&body, kind)?;
     strip_request_only(&mut body, kind);
-    let mut holder = target.clone();
-    merge_properties(ctx.tx, rt, &mut holder, body)?;
-    let created = apply_volume_requests(ctx, kind, &holder, requests, Carrier::Modify)?;
-    Ok(Response::ok(json!({ "element-uris": created })))
+    merge_properties(ctx.tx, rt, holder, body)?;
+    let created = apply_volume_requests(ctx, kind, holder, requests, Carrier::Modify)?;
+    Ok(Done::Json(json!({ "element-uris": created })))
 }
 
 /// Operation: Modify Storage Group Properties.
-fn modify(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+fn modify(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError> {
     modify_holder(ctx, &STORAGE_GROUP, &GROUP_VOLUMES, group)
 }
 
 /// Operation: Delete Storage Group. Like a real HMC (and unlike the Python
 /// mock), a group still attached to partitions is refused with 409.1; its
 /// volumes and virtual storage resources go with it.
-fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+fn delete(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError> {
     let attached = group.str_list("attached-partition-uris");
     if !attached.is_empty() {
         return Err(HmcError::conflict(
@@ -282,14 +281,15 @@ fn delete(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
             ),
         ));
     }
-    remove(ctx.tx, group)
+    remove(ctx.tx, group)?;
+    Ok(Done::Nothing)
 }
 
 /// Operation: Get Partitions for a Storage Group (zhmcclient's
 /// `list_attached_partitions`; not in the Python mock): the partitions in
 /// the group's `attached-partition-uris` that still exist (as partitions:
 /// a definition file may name anything there).
-fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+fn get_partitions(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError> {
     let mut partitions = Vec::new();
     for uri in group.str_list("attached-partition-uris") {
         if let Some(p) = lookup(ctx.tx, &PARTITION, uri)? {
@@ -301,8 +301,8 @@ fn get_partitions(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcEr
 
 /// Operation: Request Storage Group Fulfillment. There is no storage
 /// administrator to ask, so nothing changes (as in the Python mock).
-fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &Resource) -> Result<Response, HmcError> {
-    Ok(Response::no_content())
+fn request_fulfillment(_ctx: &mut Ctx<'_>, _group: &mut Resource) -> Result<Done, HmcError> {
+    Ok(Done::Nothing)
 }
 
 /// The `adapter-port-uris` of a candidate-port request: 400.3 without a
@@ -326,16 +326,16 @@ const CANDIDATES: &str = "candidate-adapter-port-uris";
 
 fn save_candidate_ports(
     ctx: &Ctx<'_>,
-    group: &Resource,
-    ports: Vec<&str>,
-) -> Result<Response, HmcError> {
-    set_properties(ctx.tx, &mut group.clone(), [(CANDIDATES, json!(ports))])?;
-    Ok(Response::no_content())
+    group: &mut Resource,
+    ports: Vec<String>,
+) -> Result<Done, HmcError> {
+    set_properties(ctx.tx, group, [(CANDIDATES, json!(ports))])?;
+    Ok(Done::Nothing)
 }
 
 /// Operation: Add Candidate Adapter Ports to an FCP Storage Group. A port
 /// already in the list is 409.483 and nothing is added.
-fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError> {
     let requested = requested_ports(ctx)?;
     let mut ports = group.str_list(CANDIDATES);
     for uri in &requested {
@@ -350,12 +350,13 @@ fn add_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, 
         }
         ports.push(uri);
     }
+    let ports = ports.into_iter().map(str::to_string).collect();
     save_candidate_ports(ctx, group, ports)
 }
 
 /// Operation: Remove Candidate Adapter Ports from an FCP Storage Group. A
 /// port not in the list is 409.479 and nothing is removed.
-fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Response, HmcError> {
+fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError> {
     let requested = requested_ports(ctx)?;
     let mut ports = group.str_list(CANDIDATES);
     for uri in &requested {
@@ -370,6 +371,7 @@ fn remove_candidate_ports(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Respons
         };
         ports.remove(at);
     }
+    let ports = ports.into_iter().map(str::to_string).collect();
     save_candidate_ports(ctx, group, ports)
 }
 
@@ -392,67 +394,50 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
     ],
     collection: Some("/api/storage-groups"),
     list: Some(ListSpec {
+        title: "List Storage Groups",
         key: "storage-groups",
         props: &["object-uri", "cpc-uri", "name", "fulfillment-state", "type"],
         filters: &["cpc-uri", "name", "fulfillment-state", "type"],
-        additional: false,
-        mode: Mode::Any,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     create: Some(CreateSpec {
         title: "Create Storage Group",
         required: &["name", "cpc-uri", "type"],
-        mode: Mode::Any,
-        check: None,
         prepare: Some(prepare_group),
         after: Some(create_group_volumes),
-        body_first: false,
+        ..CreateSpec::BASE
     }),
     unique_names: true,
     operations: &[
-        Operation {
-            title: "Delete Storage Group",
-            method: Method::Post,
-            path: "/operations/delete",
-            query: None,
-            run: delete,
-        },
-        Operation {
-            title: "Modify Storage Group Properties",
-            method: Method::Post,
-            path: "/operations/modify",
-            query: None,
-            run: modify,
-        },
-        Operation {
-            title: "Get Partitions for a Storage Group",
-            method: Method::Get,
-            path: "/operations/get-partitions",
-            query: Some(&["name", "status"]),
-            run: get_partitions,
-        },
-        Operation {
-            title: "Request Storage Group Fulfillment",
-            method: Method::Post,
-            path: "/operations/request-fulfillment",
-            query: None,
-            run: request_fulfillment,
-        },
-        Operation {
-            title: "Add Candidate Adapter Ports to an FCP Storage Group",
-            method: Method::Post,
-            path: "/operations/add-candidate-adapter-ports",
-            query: None,
-            run: add_candidate_ports,
-        },
-        Operation {
-            title: "Remove Candidate Adapter Ports from an FCP Storage Group",
-            method: Method::Post,
-            path: "/operations/remove-candidate-adapter-ports",
-            query: None,
-            run: remove_candidate_ports,
-        },
+        Operation::post("Delete Storage Group", "/operations/delete", delete),
+        Operation::post(
+            "Modify Storage Group Properties",
+            "/operations/modify",
+            modify,
+        ),
+        Operation::get(
+            "Get Partitions for a Storage Group",
+            "/operations/get-partitions",
+            &["name", "status"],
+            get_partitions,
+        ),
+        Operation::post(
+            "Request Storage Group Fulfillment",
+            "/operations/request-fulfillment",
+            request_fulfillment,
+        ),
+        Operation::post(
+            "Add Candidate Adapter Ports to an FCP Storage Group",
+            "/operations/add-candidate-adapter-ports",
+            add_candidate_ports,
+        ),
+        Operation::post(
+            "Remove Candidate Adapter Ports from an FCP Storage Group",
+            "/operations/remove-candidate-adapter-ports",
+            remove_candidate_ports,
+        ),
     ],
+    get: Some(GetSpec::titled("Get Storage Group Properties")),
     ..BASE
 };
 
@@ -467,6 +452,7 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
     back_ref: Some("storage-volume-uris"),
     collection: Some("{parent}/storage-volumes"),
     list: Some(ListSpec {
+        title: "List Storage Volumes of a Storage Group",
         key: "storage-volumes",
         props: &["element-uri", "name", "fulfillment-state", "size", "usage"],
         filters: &[
@@ -477,10 +463,10 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
             "usage",
         ],
         additional: true,
-        mode: Mode::Any,
-        sparse: false,
+        range_filters: SIZE_RANGE,
+        ..ListSpec::BASE
     }),
-    range_filters: SIZE_RANGE,
+    get: Some(GetSpec::titled("Get Storage Volume Properties")),
     ..BASE
 };
 
@@ -495,6 +481,7 @@ pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
     back_ref: Some("virtual-storage-resource-uris"),
     collection: Some("{parent}/virtual-storage-resources"),
     list: Some(ListSpec {
+        title: "List Virtual Storage Resources of a Storage Group",
         key: "virtual-storage-resources",
         props: &[
             "element-uri",
@@ -504,9 +491,9 @@ pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
             "partition-uri",
         ],
         filters: &["name", "device-number", "adapter-port-uri", "partition-uri"],
-        additional: false,
-        mode: Mode::Any,
         sparse: true,
+        ..ListSpec::BASE
     }),
+    get: Some(GetSpec::titled("Get Virtual Storage Resource Properties")),
     ..BASE
 };

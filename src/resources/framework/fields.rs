@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::descriptor::ResourceType;
 use crate::api::HmcError;
+use crate::resources::framework::descriptor::ResourceType;
 use crate::store::{Resource, Tx};
 
 /// A required field: 400.5 if absent.

@@ -2,19 +2,27 @@
 //! preconditions their operations and children share (the operations
 //! themselves are in `partition_ops`).
 
+pub mod crypto_configuration;
+pub mod device_numbers;
+pub mod hba;
+pub mod nic;
+pub mod operations;
+pub mod virtual_function;
+
 use serde_json::{Map, Value, json};
 
-use super::cpc::CPC;
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, ListSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_partition_id, partition_id_updated};
-use super::generic::{compile_filters, parent_of, passes_filters, set_properties};
-use super::partition_ops;
-use super::preconditions::{
-    Statuses, check_cpc_status, check_partition_status, require_fields, require_mode, set_non_input,
-};
-use super::python::truthy;
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{
+    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Mode, Needs, ResourceType,
+    Statuses, UpdateSpec,
+};
+use crate::resources::framework::generic::{compile_filters, passes_filters, set_properties};
+use crate::resources::framework::preconditions::{DPM_VALID_CPC, require_fields, set_non_input};
+use crate::resources::framework::python::truthy;
+use crate::resources::partition::device_numbers::{assign_partition_id, partition_id_updated};
+use crate::resources::partition::operations as partition_ops;
 use crate::store::{Resource, Tx};
 
 /// Defaults of Create Partition for properties the caller may give.
@@ -138,7 +146,7 @@ fn short_name_pool(cpc: &str) -> String {
 /// conditional fields, processors, ids), in the HMC mock's order; the
 /// short name comes after the partition is added (`generate_short_name`).
 fn prepare_create(
-    _ctx: &mut Ctx<'_>,
+    _ctx: &Ctx<'_>,
     _cpc: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
@@ -196,7 +204,7 @@ fn prepare_create(
 /// per CPC (the Python mock draws it at random), held by the partition, so
 /// deleting it frees the suffix. Loaded partitions keep what they have.
 fn generate_short_name(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     p: &Resource,
     _sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
@@ -242,7 +250,7 @@ fn on_add_partition(
 
 /// The answer of the "Get Partitions for ..." operations (tape link,
 /// storage group): `{"partitions": [...]}`, see `partitions_answer_as`.
-pub fn partitions_answer(ctx: &Ctx<'_>, partitions: &[Resource]) -> Result<Response, HmcError> {
+pub fn partitions_answer(ctx: &Ctx<'_>, partitions: &[Resource]) -> Result<Done, HmcError> {
     partitions_answer_as(ctx, "partitions", partitions)
 }
 
@@ -254,7 +262,7 @@ pub fn partitions_answer_as(
     ctx: &Ctx<'_>,
     key: &str,
     partitions: &[Resource],
-) -> Result<Response, HmcError> {
+) -> Result<Done, HmcError> {
     let filters = compile_filters(&PARTITION, ctx.query()?.filters(&[]))?;
     let items: Vec<Value> = partitions
         .iter()
@@ -269,45 +277,7 @@ pub fn partitions_answer_as(
         .collect();
     let mut answer = Map::new();
     answer.insert(key.to_string(), Value::Array(items));
-    Ok(Response::ok(Value::Object(answer)))
-}
-
-/// Create Partition needs a CPC whose status allows operations (409.1).
-fn check_create(ctx: &mut Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
-    check_cpc_status(ctx, cpc)
-}
-
-/// DPM mode (409.5) and a hosting CPC whose status allows operations (409.6).
-pub fn check_dpm_and_cpc(ctx: &mut Ctx<'_>, r: &Resource) -> Result<(), HmcError> {
-    if let Some(cpc) = require_mode(ctx.tx, r, Mode::Dpm)? {
-        check_cpc_status(ctx, &cpc)?;
-    }
-    Ok(())
-}
-
-/// Partition statuses in which its configuration (children, crypto, ISO
-/// image, storage groups) cannot change.
-const TRANSITIONAL: &[&str] = &["starting", "stopping"];
-
-/// DPM (409.5), a CPC whose status allows operations (409.6), and a
-/// partition `p` that is not starting or stopping (409.1): what every change
-/// to a partition's configuration needs.
-pub fn check_changeable(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(ctx, p, Statuses::Not(TRANSITIONAL))
-}
-
-/// `check_changeable` for the partition holding `child` (a NIC, HBA or
-/// virtual function); 404.1 for the request if that partition is gone.
-pub fn check_parent_changeable(ctx: &mut Ctx<'_>, child: &Resource) -> Result<(), HmcError> {
-    let p = parent_of(ctx, child)?;
-    check_changeable(ctx, &p)
-}
-
-/// Delete Partition: DPM, CPC status, and the partition must be stopped.
-fn check_delete(ctx: &mut Ctx<'_>, p: &Resource) -> Result<(), HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(ctx, p, Statuses::Only(&["stopped"]))
+    Ok(Done::Json(Value::Object(answer)))
 }
 
 /// Operations: List Partitions of a CPC, Create Partition, Get/Update/Delete
@@ -320,31 +290,33 @@ pub static PARTITION: ResourceType = ResourceType {
     param: "partition-id",
     collection: Some("{parent}/partitions"),
     list: Some(ListSpec {
+        title: "List Partitions of a CPC",
         key: "partitions",
         props: &["object-uri", "name", "status", "type"],
         filters: &["name", "status", "type"],
         additional: true,
         mode: Mode::Dpm,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     create: Some(CreateSpec {
         title: "Create Partition",
         required: &["name", "initial-memory", "maximum-memory"],
-        mode: Mode::Dpm,
-        check: Some(check_create),
         prepare: Some(prepare_create),
         after: Some(generate_short_name),
-        body_first: false,
+        needs: DPM_VALID_CPC,
+        ..CreateSpec::BASE
     }),
-    get: Some(&["properties"]),
-    update: Some(UpdateSpec {
-        title: "Update Partition Properties",
-        writable: None,
-        check: None,
-    }),
+    get: Some(GetSpec::with_properties("Get Partition Properties")),
+    update: Some(UpdateSpec::any("Update Partition Properties")),
     delete: Some(DeleteSpec {
         title: "Delete Partition",
-        check: Some(check_delete),
+        needs: Needs {
+            mode: Mode::Dpm,
+            checks: &[
+                Check::CpcStatus,
+                Check::PartitionStatus(Statuses::Only(&["stopped"])),
+            ],
+        },
     }),
     write_only: &["boot-ftp-password", "ssc-master-pw"],
     defaults: &[

@@ -4,11 +4,11 @@
 
 use serde_json::{Map, Value};
 
-use super::cpc::CPC;
-use super::descriptor::Mode;
-use super::generic::lookup;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{Check, Mode, Needs, Statuses};
+use crate::resources::framework::generic::{lookup, parent_of};
 use crate::store::{Resource, Tx};
 
 /// The CPC that `r` is, or lies below; `None` for console-scoped resources.
@@ -78,7 +78,7 @@ pub fn check_cpc_status(ctx: &Ctx<'_>, cpc: &Resource) -> Result<(), HmcError> {
         return Ok(());
     }
     let name = cpc.name();
-    if ctx.req.path().starts_with(&cpc.uri) {
+    if ctx.targets(cpc) {
         Err(HmcError::conflict(
             1,
             format!(
@@ -123,30 +123,20 @@ pub fn prepare_on_dpm_cpc(ctx: &Ctx<'_>, body: &mut Map<String, Value>) -> Resul
     Ok(())
 }
 
-/// The statuses a partition must (`Only`) or must not (`Not`) have.
-pub enum Statuses {
-    Only(&'static [&'static str]),
-    Not(&'static [&'static str]),
-}
-
 /// 409.1 when the partition's status is not valid for the operation.
 pub fn check_partition_status(
     ctx: &Ctx<'_>,
     partition: &Resource,
-    allowed: Statuses,
+    allowed: &Statuses,
 ) -> Result<(), HmcError> {
     let Some(status) = partition.str_prop("status") else {
         return Ok(());
     };
-    let ok = match allowed {
-        Statuses::Only(list) => list.contains(&status),
-        Statuses::Not(list) => !list.contains(&status),
-    };
-    if ok {
+    if allowed.allow(status) {
         return Ok(());
     }
     let name = partition.name();
-    let message = if ctx.req.path().starts_with(&partition.uri) {
+    let message = if ctx.targets(partition) {
         format!(
             "The operation cannot be performed because the targeted partition {name} has a status that is not valid for the operation: {status}"
         )
@@ -176,5 +166,77 @@ pub fn set_non_input(
         return Err(HmcError::not_input(name));
     }
     body.insert(name.to_string(), value);
+    Ok(())
+}
+
+/// Partition statuses in which its configuration (children, crypto, ISO
+/// image, storage groups) cannot change.
+const TRANSITIONAL: &[&str] = &["starting", "stopping"];
+
+/// What a partition needs for a change of its configuration: DPM (409.5),
+/// a CPC whose status allows operations (409.6) and a partition that is not
+/// starting or stopping (409.1).
+const PARTITION_CHANGEABLE: &[Check] = &[
+    Check::CpcStatus,
+    Check::PartitionStatus(Statuses::Not(TRANSITIONAL)),
+];
+
+/// DPM (409.5) and a CPC whose status allows operations (409.6 or, for the
+/// CPC itself, 409.1).
+pub const DPM_VALID_CPC: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[Check::CpcStatus],
+};
+
+/// A change to the target partition's configuration (`PARTITION_CHANGEABLE`).
+pub const CHANGEABLE: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: PARTITION_CHANGEABLE,
+};
+
+/// A change to a child of a partition (NIC, HBA, virtual function): its
+/// partition must be changeable.
+pub const PARENT_CHANGEABLE: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[Check::Parent(PARTITION_CHANGEABLE)],
+};
+
+/// DPM mode only (409.5), whatever the CPC's status.
+pub const DPM: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[],
+};
+
+/// Checks `needs` on `target`: its CPC's mode (409.4/409.5), then each
+/// precondition in order. The runner calls it for every operation; the
+/// generic Create, Update and Delete call it too.
+pub fn check_needs(ctx: &Ctx<'_>, target: &Resource, needs: &Needs) -> Result<(), HmcError> {
+    let cpc = require_mode(ctx.tx, target, needs.mode)?;
+    apply_checks(ctx, target, cpc.as_ref(), needs.checks)
+}
+
+fn apply_checks(
+    ctx: &Ctx<'_>,
+    target: &Resource,
+    cpc: Option<&Resource>,
+    checks: &[Check],
+) -> Result<(), HmcError> {
+    for check in checks {
+        match check {
+            Check::CpcStatus => {
+                if let Some(c) = cpc {
+                    check_cpc_status(ctx, c)?;
+                }
+            }
+            Check::PartitionStatus(allowed) => check_partition_status(ctx, target, allowed)?,
+            Check::Fields(names) => require_fields(&ctx.req.json_object()?, names)?,
+            Check::Parent(inner) => {
+                let parent = parent_of(ctx, target)?;
+                let cpc = cpc_of(ctx.tx, &parent)?;
+                apply_checks(ctx, &parent, cpc.as_ref(), inner)?;
+            }
+            Check::Rule(rule) => rule(ctx, target)?,
+        }
+    }
     Ok(())
 }

@@ -231,6 +231,19 @@ pub fn partition_id_updated(
     }
 }
 
+/// A partition's NIC, HBA or virtual function takes a device number from
+/// the partition's pool (all a virtual function's `on_add` does).
+pub fn take_device_number(
+    tx: &Tx<'_>,
+    parent: Option<&Resource>,
+    r: &mut Resource,
+) -> Result<(), HmcError> {
+    if let Some(p) = parent {
+        assign_device_number(tx, &p.uri, r)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -4,16 +4,19 @@
 
 use serde_json::{Map, Value};
 
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::{assign_wwpn, hba_numbers_updated};
-use super::fields::required;
-use super::generic::set_properties;
-use super::partition::{PARTITION, check_changeable, check_parent_changeable};
-use super::partition_ops::post;
-use super::port_reference::{PortKind, require_port};
-use super::virtual_function::take_device_number;
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::adapter::port::{PortKind, require_port};
+use crate::resources::framework::descriptor::{
+    BASE, CreateSpec, DeleteSpec, Done, GetSpec, Operation, ResourceType, UpdateSpec,
+};
+use crate::resources::framework::fields::required;
+use crate::resources::framework::generic::set_properties;
+use crate::resources::framework::preconditions::{CHANGEABLE, PARENT_CHANGEABLE};
+use crate::resources::partition::PARTITION;
+use crate::resources::partition::device_numbers::{
+    assign_wwpn, hba_numbers_updated, take_device_number,
+};
 use crate::store::{Resource, Tx};
 
 const PORT: &str = "adapter-port-uri";
@@ -21,7 +24,7 @@ const PORT: &str = "adapter-port-uri";
 /// Create HBA: the storage port must exist (404.6 malformed or missing,
 /// 404.2 missing adapter), checked after the required fields.
 fn prepare_hba(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     _partition: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
@@ -41,12 +44,11 @@ fn on_add_hba(tx: &Tx<'_>, parent: Option<&Resource>, r: &mut Resource) -> Resul
 /// Operation: Reassign Storage Adapter Port. Unlike the Python mock, the
 /// new port is checked like on Create HBA (404.6 / 404.2), as a real HMC
 /// does.
-fn reassign_storage_adapter_port(ctx: &mut Ctx<'_>, hba: &Resource) -> Result<Response, HmcError> {
-    check_parent_changeable(ctx, hba)?;
+fn reassign_storage_adapter_port(ctx: &mut Ctx<'_>, hba: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let port = require_port(ctx.tx, PortKind::Storage, required(&body, PORT)?)?;
-    set_properties(ctx.tx, &mut hba.clone(), [(PORT, Value::String(port))])?;
-    Ok(Response::no_content())
+    set_properties(ctx.tx, hba, [(PORT, Value::String(port))])?;
+    Ok(Done::Nothing)
 }
 
 /// Operations: Create HBA, Get HBA Properties, Update HBA Properties (any
@@ -63,29 +65,27 @@ pub static HBA: ResourceType = ResourceType {
     create: Some(CreateSpec {
         title: "Create HBA",
         required: &["name", PORT],
-        mode: Mode::Dpm,
-        check: Some(check_changeable),
         prepare: Some(prepare_hba),
-        after: None,
-        body_first: false,
+        needs: CHANGEABLE,
+        ..CreateSpec::BASE
     }),
-    update: Some(UpdateSpec {
-        title: "Update HBA Properties",
-        writable: None,
-        check: None,
-    }),
+    update: Some(UpdateSpec::any("Update HBA Properties")),
     delete: Some(DeleteSpec {
         title: "Delete HBA",
-        check: Some(check_parent_changeable),
+        needs: PARENT_CHANGEABLE,
     }),
     back_ref: Some("hba-uris"),
     on_add: Some(on_add_hba),
     on_update: Some(hba_numbers_updated),
     unique_names: true,
-    operations: &[post(
-        "Reassign Storage Adapter Port",
-        "/operations/reassign-storage-adapter-port",
-        reassign_storage_adapter_port,
-    )],
+    operations: &[Operation {
+        needs: PARENT_CHANGEABLE,
+        ..Operation::post(
+            "Reassign Storage Adapter Port",
+            "/operations/reassign-storage-adapter-port",
+            reassign_storage_adapter_port,
+        )
+    }],
+    get: Some(GetSpec::titled("Get HBA Properties")),
     ..BASE
 };

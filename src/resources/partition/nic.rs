@@ -4,27 +4,26 @@
 
 use serde_json::{Map, Value};
 
-use super::descriptor::{BASE, CreateSpec, DeleteSpec, Mode, ResourceType, UpdateSpec};
-use super::device_numbers::device_number_updated;
-use super::fields::referenced;
-use super::generic::append_reference;
-use super::partition::{PARTITION, check_changeable, check_parent_changeable};
-use super::port_reference::{PortKind, require_port};
-use super::virtual_function::take_device_number;
-use super::virtual_switch::VIRTUAL_SWITCH;
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::adapter::port::{PortKind, require_port};
+use crate::resources::framework::descriptor::{
+    BASE, CreateSpec, DeleteSpec, GetSpec, ResourceType, UpdateSpec,
+};
+use crate::resources::framework::fields::referenced;
+use crate::resources::framework::generic::append_reference;
+use crate::resources::framework::preconditions::{CHANGEABLE, PARENT_CHANGEABLE};
+use crate::resources::partition::PARTITION;
+use crate::resources::partition::device_numbers::device_number_updated;
+use crate::resources::partition::device_numbers::take_device_number;
+use crate::resources::virtual_switch::VIRTUAL_SWITCH;
 use crate::store::{Resource, Tx};
 
 /// Create NIC: the backing network port (404.6 malformed or missing, 404.2
 /// missing adapter) must exist; a port or a virtual switch is required
 /// (400.5). The virtual switch is checked in `on_add`, which definition
 /// loading runs too.
-fn prepare_nic(
-    ctx: &mut Ctx<'_>,
-    p: &Resource,
-    body: &mut Map<String, Value>,
-) -> Result<(), HmcError> {
+fn prepare_nic(ctx: &Ctx<'_>, p: &Resource, body: &mut Map<String, Value>) -> Result<(), HmcError> {
     if let Some(port) = body
         .get("network-adapter-port-uri")
         .filter(|v| v.is_string())
@@ -70,11 +69,9 @@ pub static NIC: ResourceType = ResourceType {
     create: Some(CreateSpec {
         title: "Create NIC",
         required: &["name"],
-        mode: Mode::Dpm,
-        check: Some(check_changeable),
         prepare: Some(prepare_nic),
-        after: None,
-        body_first: false,
+        needs: CHANGEABLE,
+        ..CreateSpec::BASE
     }),
     update: Some(UpdateSpec {
         title: "Update NIC Properties",
@@ -93,16 +90,17 @@ pub static NIC: ResourceType = ResourceType {
             "function-number",
             "function-range",
         ]),
-        check: Some(check_parent_changeable),
+        needs: PARENT_CHANGEABLE,
     }),
     delete: Some(DeleteSpec {
         title: "Delete NIC",
-        check: Some(check_parent_changeable),
+        needs: PARENT_CHANGEABLE,
     }),
     defaults: &[("type", "\"iqd\""), ("ssc-management-nic", "false")],
     back_ref: Some("nic-uris"),
     on_add: Some(on_add_nic),
     on_update: Some(device_number_updated),
     unique_names: true,
+    get: Some(GetSpec::titled("Get NIC Properties")),
     ..BASE
 };

@@ -2,38 +2,32 @@
 //! Delete Hipersocket, Change Crypto Type, Change Adapter Type, Get
 //! Partitions Assigned to Adapter, and Update Network/Storage Port.
 
+pub mod port;
+
 use serde_json::{Map, Value, json};
 
-use super::cpc::CPC;
-use super::crypto_configuration::CryptoConfig;
-use super::descriptor::{
-    BASE, CreateSpec, DeleteSpec, ListSpec, Mode, Operation, ResourceType, UpdateSpec,
-};
-use super::fields::required;
-use super::generic::{add_resource, apply_defaults, parent_of, set_properties};
-use super::hba::HBA;
-use super::nic::NIC;
-use super::partition::{PARTITION, partitions_answer_as};
-use super::partition_ops::post;
-use super::port_reference::PortKind;
-use super::preconditions::require_mode;
-use super::storage::VIRTUAL_STORAGE_RESOURCE;
-use super::tape::VIRTUAL_TAPE_RESOURCE;
-use super::virtual_function::VIRTUAL_FUNCTION;
-use super::virtual_switch::VIRTUAL_SWITCH;
-use crate::api::{HmcError, Method, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::adapter::port::{PortKind, port_kind};
+use crate::resources::cpc::CPC;
+use crate::resources::framework::descriptor::{
+    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Mode, Needs, Operation,
+    ResourceType, UpdateSpec,
+};
+use crate::resources::framework::fields::required;
+use crate::resources::framework::generic::{
+    add_resource, apply_defaults, parent_of, set_properties,
+};
+use crate::resources::framework::preconditions::DPM;
+use crate::resources::partition::crypto_configuration::CryptoConfig;
+use crate::resources::partition::hba::HBA;
+use crate::resources::partition::nic::NIC;
+use crate::resources::partition::virtual_function::VIRTUAL_FUNCTION;
+use crate::resources::partition::{PARTITION, partitions_answer_as};
+use crate::resources::storage_group::VIRTUAL_STORAGE_RESOURCE;
+use crate::resources::tape_link::VIRTUAL_TAPE_RESOURCE;
+use crate::resources::virtual_switch::VIRTUAL_SWITCH;
 use crate::store::{Resource, Tx};
-
-/// The kind of ports an adapter family has (none for crypto adapters and
-/// accelerators).
-fn port_kind(family: &str) -> Option<PortKind> {
-    match family {
-        "osa" | "roce" | "hipersockets" => Some(PortKind::Network),
-        "ficon" => Some(PortKind::Storage),
-        _ => None,
-    }
-}
 
 /// The adapter family implied by an adapter type.
 fn family_of_type(t: &str) -> Option<&'static str> {
@@ -48,7 +42,7 @@ fn family_of_type(t: &str) -> Option<&'static str> {
     })
 }
 
-fn family(r: &Resource) -> &str {
+pub(crate) fn family(r: &Resource) -> &str {
     r.str_prop("adapter-family").unwrap_or("")
 }
 
@@ -121,7 +115,7 @@ fn shown(v: Option<&Value>) -> String {
 
 /// Create Hipersocket: the mock's defaults under the body.
 fn prepare_hipersocket(
-    _ctx: &mut Ctx<'_>,
+    _ctx: &Ctx<'_>,
     _cpc: &Resource,
     body: &mut Map<String, Value>,
 ) -> Result<(), HmcError> {
@@ -133,7 +127,7 @@ fn prepare_hipersocket(
 /// description, as on a real HMC). Both go through `add_resource`, so the
 /// adapter's `network-port-uris` lists the port.
 fn after_hipersocket(
-    ctx: &mut Ctx<'_>,
+    ctx: &Ctx<'_>,
     adapter: &Resource,
     sent: &Map<String, Value>,
 ) -> Result<Map<String, Value>, HmcError> {
@@ -181,8 +175,7 @@ fn properties<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
 /// Delete Hipersocket: DPM (409.5), and, like a real HMC, only a
 /// HiperSockets adapter (400.18; the HMC mock deletes any adapter). The
 /// virtual switches it backs go with it in `generic::remove`.
-fn check_delete(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
-    require_mode(ctx.tx, adapter, Mode::Dpm)?;
+fn check_delete(_ctx: &Ctx<'_>, adapter: &Resource) -> Result<(), HmcError> {
     let f = family(adapter);
     if f != "hipersockets" {
         return Err(HmcError::bad_request(
@@ -202,14 +195,13 @@ const CRYPTO_TYPES: &[&str] = &["accelerator", "cca-coprocessor", "ep11-coproces
 
 /// Operation: Change Crypto Type (synchronous). `zeroize` is accepted and
 /// has nothing to clear in a mock.
-fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, adapter, Mode::Dpm)?;
+fn change_crypto_type(ctx: &mut Ctx<'_>, adapter: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let value = required(&body, "crypto-type")?;
     match value.as_str() {
         Some(t) if CRYPTO_TYPES.contains(&t) => {
-            set_properties(ctx.tx, &mut adapter.clone(), [("crypto-type", json!(t))])?;
-            Ok(Response::no_content())
+            set_properties(ctx.tx, adapter, [("crypto-type", json!(t))])?;
+            Ok(Done::Nothing)
         }
         _ => Err(HmcError::bad_request(
             8,
@@ -227,8 +219,7 @@ const FICON_TYPES: &[&str] = &["fc", "fcp", "not-configured"];
 /// Operation: Change Adapter Type (synchronous): FICON family and a status
 /// other than `exceptions` (400.18), a valid new type that differs from the
 /// current one (400.8).
-fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
-    require_mode(ctx.tx, adapter, Mode::Dpm)?;
+fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let new_type = required(&body, "type")?;
     if family(adapter) != "ficon" {
@@ -261,8 +252,8 @@ fn change_adapter_type(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response
             format!("New value for 'type' field is already set: {t}"),
         ));
     }
-    set_properties(ctx.tx, &mut adapter.clone(), [("type", json!(t))])?;
-    Ok(Response::no_content())
+    set_properties(ctx.tx, adapter, [("type", json!(t))])?;
+    Ok(Done::Nothing)
 }
 
 /// Whether an SE version (`"2.16.0"`) is below 2.17, as the HMC mock
@@ -420,10 +411,8 @@ fn has_nic_on(
 /// Operation: Get Partitions Assigned to Adapter: the partitions of the
 /// adapter's CPC (filtered by `name` and `status`) that use the adapter
 /// (see `Usage`).
-fn partitions_assigned(ctx: &mut Ctx<'_>, adapter: &Resource) -> Result<Response, HmcError> {
-    let Some(cpc) = require_mode(ctx.tx, adapter, Mode::Dpm)? else {
-        return Err(HmcError::not_found(ctx.req.path()));
-    };
+fn partitions_assigned(ctx: &mut Ctx<'_>, adapter: &mut Resource) -> Result<Done, HmcError> {
+    let cpc = parent_of(ctx, adapter)?;
     let usage = Usage::of(ctx.tx, &cpc, adapter)?;
     let mut assigned = Vec::new();
     for p in ctx.tx.children(&cpc.uri, PARTITION.class)? {
@@ -448,6 +437,7 @@ pub static ADAPTER: ResourceType = ResourceType {
     on_add: Some(on_add_adapter),
     collection: Some("{parent}/adapters"),
     list: Some(ListSpec {
+        title: "List Adapters of a CPC",
         key: "adapters",
         props: &[
             "object-uri",
@@ -460,84 +450,53 @@ pub static ADAPTER: ResourceType = ResourceType {
         filters: &["name", "adapter-id", "adapter-family", "type", "status"],
         additional: true,
         mode: Mode::Dpm,
-        sparse: false,
+        ..ListSpec::BASE
     }),
     create: Some(CreateSpec {
         title: "Create Hipersocket",
         required: &["name"],
-        mode: Mode::Dpm,
-        check: None,
         prepare: Some(prepare_hipersocket),
         after: Some(after_hipersocket),
-        body_first: false,
+        needs: DPM,
+        ..CreateSpec::BASE
     }),
-    update: Some(UpdateSpec {
-        title: "Update Adapter Properties",
-        writable: None,
-        check: None,
-    }),
+    update: Some(UpdateSpec::any("Update Adapter Properties")),
     delete: Some(DeleteSpec {
         title: "Delete Hipersocket",
-        check: Some(check_delete),
+        needs: Needs {
+            mode: Mode::Dpm,
+            checks: &[Check::Rule(check_delete)],
+        },
     }),
     unique_names: true,
     operations: &[
-        post(
-            "Change Crypto Type",
-            "/operations/change-crypto-type",
-            change_crypto_type,
-        ),
-        post(
-            "Change Adapter Type",
-            "/operations/change-adapter-type",
-            change_adapter_type,
-        ),
         Operation {
-            title: "Get Partitions Assigned to Adapter",
-            method: Method::Get,
-            path: "/operations/get-partitions-assigned-to-adapter",
-            query: Some(&["name", "status"]),
-            run: partitions_assigned,
+            needs: DPM,
+            ..Operation::post(
+                "Change Crypto Type",
+                "/operations/change-crypto-type",
+                change_crypto_type,
+            )
+        },
+        Operation {
+            needs: DPM,
+            ..Operation::post(
+                "Change Adapter Type",
+                "/operations/change-adapter-type",
+                change_adapter_type,
+            )
+        },
+        Operation {
+            needs: DPM,
+            ..Operation::get(
+                "Get Partitions Assigned to Adapter",
+                "/operations/get-partitions-assigned-to-adapter",
+                &["name", "status"],
+                partitions_assigned,
+            )
         },
     ],
-    ..BASE
-};
-
-/// Operations: Get Network Port Properties, Update Network Port Properties.
-pub static NETWORK_PORT: ResourceType = ResourceType {
-    class: "network-port",
-    def_key: "ports",
-    parent: Some(&ADAPTER),
-    element: "{parent}/network-ports/{id}",
-    param: "network-port-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    back_ref: Some("network-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Network)),
-    update: Some(UpdateSpec {
-        title: "Update Network Port Properties",
-        writable: Some(&["description"]),
-        check: None,
-    }),
-    ..BASE
-};
-
-/// Operations: Get Storage Port Properties, Update Storage Port Properties.
-pub static STORAGE_PORT: ResourceType = ResourceType {
-    class: "storage-port",
-    def_key: "ports",
-    parent: Some(&ADAPTER),
-    element: "{parent}/storage-ports/{id}",
-    param: "storage-port-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    back_ref: Some("storage-port-uris"),
-    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Storage)),
-    update: Some(UpdateSpec {
-        title: "Update Storage Port Properties",
-        writable: Some(&["description", "connection-endpoint-uri"]),
-        check: None,
-    }),
+    get: Some(GetSpec::titled("Get Adapter Properties")),
     ..BASE
 };
 
@@ -561,13 +520,5 @@ mod tests {
         assert_eq!(shown(None), "None");
         assert_eq!(shown(Some(&json!("fcp"))), "fcp");
         assert_eq!(shown(Some(&json!(3))), "3");
-    }
-
-    #[test]
-    fn port_kinds_follow_the_adapter_family() {
-        assert_eq!(port_kind("osa"), Some(PortKind::Network));
-        assert_eq!(port_kind("hipersockets"), Some(PortKind::Network));
-        assert_eq!(port_kind("ficon"), Some(PortKind::Storage));
-        assert_eq!(port_kind("crypto"), None);
     }
 }

@@ -1,13 +1,14 @@
-//! The check of an adapter port named in a request body: the backing port
-//! of Create NIC (`network-adapter-port-uri`), and of Create HBA and
-//! Reassign Storage Adapter Port (`adapter-port-uri`).
+//! Adapter ports (`network-port`, `storage-port`), the port kind an adapter
+//! family has, and the check of an adapter port named in a request body:
+//! the backing port of Create NIC (`network-adapter-port-uri`), and of
+//! Create HBA and Reassign Storage Adapter Port (`adapter-port-uri`).
 
 use serde_json::Value;
 
-use super::adapter::{ADAPTER, NETWORK_PORT, STORAGE_PORT};
-use super::descriptor::ResourceType;
-use super::generic::lookup;
 use crate::api::HmcError;
+use crate::resources::adapter::{ADAPTER, family};
+use crate::resources::framework::descriptor::{BASE, GetSpec, ResourceType, UpdateSpec};
+use crate::resources::framework::generic::lookup;
 use crate::store::Tx;
 
 /// The kinds of adapter port (an adapter's family decides which it has).
@@ -28,6 +29,54 @@ impl PortKind {
         }
     }
 }
+
+/// The kind of ports an adapter family has (none for crypto adapters and
+/// accelerators).
+pub(crate) fn port_kind(family: &str) -> Option<PortKind> {
+    match family {
+        "osa" | "roce" | "hipersockets" => Some(PortKind::Network),
+        "ficon" => Some(PortKind::Storage),
+        _ => None,
+    }
+}
+
+/// Operations: Get Network Port Properties, Update Network Port Properties.
+pub static NETWORK_PORT: ResourceType = ResourceType {
+    class: "network-port",
+    def_key: "ports",
+    parent: Some(&ADAPTER),
+    element: "{parent}/network-ports/{id}",
+    param: "network-port-id",
+    id_prop: "element-id",
+    uri_prop: "element-uri",
+    back_ref: Some("network-port-uris"),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Network)),
+    update: Some(UpdateSpec::only(
+        "Update Network Port Properties",
+        &["description"],
+    )),
+    get: Some(GetSpec::titled("Get Network Port Properties")),
+    ..BASE
+};
+
+/// Operations: Get Storage Port Properties, Update Storage Port Properties.
+pub static STORAGE_PORT: ResourceType = ResourceType {
+    class: "storage-port",
+    def_key: "ports",
+    parent: Some(&ADAPTER),
+    element: "{parent}/storage-ports/{id}",
+    param: "storage-port-id",
+    id_prop: "element-id",
+    uri_prop: "element-uri",
+    back_ref: Some("storage-port-uris"),
+    variant_of: Some(|a| port_kind(family(a)) == Some(PortKind::Storage)),
+    update: Some(UpdateSpec::only(
+        "Update Storage Port Properties",
+        &["description", "connection-endpoint-uri"],
+    )),
+    get: Some(GetSpec::titled("Get Storage Port Properties")),
+    ..BASE
+};
 
 /// The adapter URI in a URI shaped like a port of `port_type`
 /// (`/api/adapters/{a}/network-ports/{p}`, read from the descriptors'
@@ -71,6 +120,14 @@ pub fn require_port(tx: &Tx<'_>, kind: PortKind, value: &Value) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_kinds_follow_the_adapter_family() {
+        assert_eq!(port_kind("osa"), Some(PortKind::Network));
+        assert_eq!(port_kind("hipersockets"), Some(PortKind::Network));
+        assert_eq!(port_kind("ficon"), Some(PortKind::Storage));
+        assert_eq!(port_kind("crypto"), None);
+    }
 
     #[test]
     fn a_port_uri_names_its_adapter_only_for_its_own_kind() {

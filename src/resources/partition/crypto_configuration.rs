@@ -4,12 +4,12 @@
 
 use serde_json::{Map, Value};
 
-use super::adapter::ADAPTER;
-use super::fields::{array_items, referenced, required, uri_value};
-use super::generic::set_properties;
-use super::partition::check_changeable;
-use crate::api::{HmcError, Response};
+use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::adapter::ADAPTER;
+use crate::resources::framework::descriptor::Done;
+use crate::resources::framework::fields::{array_items, referenced, required, uri_value};
+use crate::resources::framework::generic::set_properties;
 use crate::store::Resource;
 
 const CONFIG: &str = "crypto-configuration";
@@ -118,24 +118,23 @@ impl CryptoConfig {
     }
 }
 
-/// Checks the partition, reads the body (400.3 without one), applies
-/// `change` to the configuration and stores it; answers 204.
+/// Reads the body (400.3 without one), applies `change` to the
+/// configuration and stores it; answers 204.
 fn change_config(
     ctx: &mut Ctx<'_>,
-    p: &Resource,
+    p: &mut Resource,
     change: impl FnOnce(&Map<String, Value>, &mut CryptoConfig) -> Result<(), HmcError>,
-) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let mut config = CryptoConfig::of(p);
     change(&body, &mut config)?;
-    set_properties(ctx.tx, &mut p.clone(), [(CONFIG, config.into_value())])?;
-    Ok(Response::no_content())
+    set_properties(ctx.tx, p, [(CONFIG, config.into_value())])?;
+    Ok(Done::Nothing)
 }
 
 /// Operation: Increase Crypto Configuration. Like the HMC mock, the
 /// adapters and domains are not validated.
-pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
+pub fn increase(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     change_config(ctx, p, |body, config| {
         // Absent or null lists are empty; another type is 400.7, where the
         // Python mock iterates whatever it got.
@@ -148,7 +147,7 @@ pub fn increase(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 }
 
 /// Operation: Decrease Crypto Configuration.
-pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
+pub fn decrease(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     change_config(ctx, p, |body, config| {
         config.decrease(
             array_items(body, ADAPTERS)?,
@@ -160,7 +159,7 @@ pub fn decrease(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
 
 /// Operation: Change Crypto Domain Configuration (no error when no domain
 /// matches, as in the HMC mock).
-pub fn change_domain(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
+pub fn change_domain(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     change_config(ctx, p, |body, config| {
         let index = required(body, "domain-index")?;
         let mode = required(body, "access-mode")?;
@@ -185,8 +184,7 @@ fn not_controlled(p: &Resource, adapter: &str, index: &Value) -> HmcError {
 /// Operation: Zeroize Crypto Domain. Checked like a real HMC (the adapter
 /// exists, 404.2; the partition controls the domain on it, 409.123);
 /// zeroizing keys changes nothing the HMC shows, so nothing is stored.
-pub fn zeroize(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+pub fn zeroize(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     // Both fields must be present before either's type is checked.
     let adapter_value = required(&body, "crypto-adapter-uri")?;
@@ -199,7 +197,7 @@ pub fn zeroize(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
     if !CryptoConfig::of(p).controls(adapter, index) {
         return Err(not_controlled(p, adapter, index));
     }
-    Ok(Response::no_content())
+    Ok(Done::Nothing)
 }
 
 #[cfg(test)]

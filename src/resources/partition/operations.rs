@@ -4,99 +4,99 @@
 
 use serde_json::{Value, json};
 
-use super::crypto_configuration;
-use super::descriptor::Operation;
-use super::fields::{referenced, required, uri_value};
-use super::generic::{append_reference, remove_reference, set_properties};
-use super::partition::{check_changeable, check_dpm_and_cpc};
-use super::preconditions::{Statuses, check_partition_status, require_fields};
-use super::storage::STORAGE_GROUP;
-use crate::api::{HmcError, Method, Query, Response};
+use crate::api::{HmcError, Query};
 use crate::ctx::Ctx;
+use crate::resources::framework::descriptor::{
+    Check, Done, Mode, Needs, OpFn, Operation, Statuses,
+};
+use crate::resources::framework::fields::{referenced, required, uri_value};
+use crate::resources::framework::generic::{append_reference, remove_reference, set_properties};
+use crate::resources::framework::preconditions::CHANGEABLE;
+use crate::resources::partition::crypto_configuration;
+use crate::resources::storage_group::STORAGE_GROUP;
 use crate::store::Resource;
-
-/// Partition statuses in which a dump or a PSW restart can run.
-const RUNNING: &[&str] = &["active", "paused", "terminated"];
-
 /// The partition's list of attached storage groups.
 const SG_URIS: &str = "storage-group-uris";
 /// The storage group's list of the partitions it is attached to.
 const ATTACHED_URIS: &str = "attached-partition-uris";
 
-/// Operation: Start Partition (asynchronous: 202 and a job).
-fn start(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(ctx, p, Statuses::Only(&["stopped"]))?;
-    set_properties(ctx.tx, &mut p.clone(), [("status", json!("active"))])?;
-    ctx.job("Start Partition", &p.uri, Some(json!({})))
+/// Operation: Start Partition.
+fn start(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
+    set_properties(ctx.tx, p, [("status", json!("active"))])?;
+    Ok(Done::Json(json!({})))
 }
 
-/// Operation: Stop Partition (asynchronous: 202 and a job). Like the real
-/// HMC, a degraded or reservation-error partition can be stopped too.
-fn stop(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(
-        ctx,
-        p,
-        Statuses::Only(&[
+/// Operation: Stop Partition.
+fn stop(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
+    set_properties(ctx.tx, p, [("status", json!("stopped"))])?;
+    Ok(Done::Json(json!({})))
+}
+
+/// A job that changes nothing here (a dump or restart runs inside the
+/// partition): its row's needs are all it checks.
+fn runs_inside(_ctx: &mut Ctx<'_>, _p: &mut Resource) -> Result<Done, HmcError> {
+    Ok(Done::Json(json!({})))
+}
+
+/// Partition statuses in which a dump or a PSW restart can run.
+const RUNNING: Statuses = Statuses::Only(&["active", "paused", "terminated"]);
+
+/// Start Partition: DPM, the CPC's status, a stopped partition.
+const START: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[
+        Check::CpcStatus,
+        Check::PartitionStatus(Statuses::Only(&["stopped"])),
+    ],
+};
+
+/// Stop Partition: like the real HMC, a degraded or reservation-error
+/// partition can be stopped too.
+const STOP: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[
+        Check::CpcStatus,
+        Check::PartitionStatus(Statuses::Only(&[
             "active",
             "paused",
             "terminated",
             "degraded",
             "reservation-error",
-        ]),
-    )?;
-    set_properties(ctx.tx, &mut p.clone(), [("status", json!("stopped"))])?;
-    ctx.job("Stop Partition", &p.uri, Some(json!({})))
-}
+        ])),
+    ],
+};
 
-/// The preconditions and body fields of a job that changes nothing here
-/// (a dump or restart runs inside the partition), then the finished job.
-fn stateless_job(
-    ctx: &mut Ctx<'_>,
-    p: &Resource,
-    title: &str,
-    statuses: &'static [&'static str],
-    fields: &[&str],
-) -> Result<Response, HmcError> {
-    check_dpm_and_cpc(ctx, p)?;
-    check_partition_status(ctx, p, Statuses::Only(statuses))?;
-    if !fields.is_empty() {
-        require_fields(&ctx.req.json_object()?, fields)?;
-    }
-    ctx.job(title, &p.uri, Some(json!({})))
-}
-
-/// Operation: Dump Partition (asynchronous).
-fn scsi_dump(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    stateless_job(
-        ctx,
-        p,
-        "Dump Partition",
-        RUNNING,
-        &[
+const SCSI_DUMP: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[
+        Check::CpcStatus,
+        Check::PartitionStatus(RUNNING),
+        Check::Fields(&[
             "dump-load-hba-uri",
             "dump-world-wide-port-name",
             "dump-logical-unit-number",
-        ],
-    )
-}
+        ]),
+    ],
+};
 
-/// Operation: Start Dump Program (asynchronous).
-fn start_dump_program(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    stateless_job(
-        ctx,
-        p,
-        "Start Dump Program",
-        &["active", "degraded", "paused", "terminated"],
-        &["dump-program-info", "dump-program-type"],
-    )
-}
+const START_DUMP_PROGRAM: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[
+        Check::CpcStatus,
+        Check::PartitionStatus(Statuses::Only(&[
+            "active",
+            "degraded",
+            "paused",
+            "terminated",
+        ])),
+        Check::Fields(&["dump-program-info", "dump-program-type"]),
+    ],
+};
 
-/// Operation: Perform PSW Restart (asynchronous).
-fn psw_restart(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    stateless_job(ctx, p, "Perform PSW Restart", RUNNING, &[])
-}
+const PSW_RESTART: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[Check::CpcStatus, Check::PartitionStatus(RUNNING)],
+};
 
 /// The first value of the required query parameter `name` (400.1 if absent).
 fn required_query(query: &Query, name: &str) -> Result<String, HmcError> {
@@ -112,34 +112,32 @@ fn required_query(query: &Query, name: &str) -> Result<String, HmcError> {
 /// Operation: Mount ISO Image. The body is the image itself (any content
 /// type, typically `application/octet-stream`); it is accepted and not
 /// kept, only its names are recorded.
-fn mount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+fn mount_iso_image(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     let query = ctx.query()?;
     let image = required_query(&query, "image-name")?;
     let ins_file = required_query(&query, "ins-file-name")?;
     set_properties(
         ctx.tx,
-        &mut p.clone(),
+        p,
         [
             ("boot-iso-image-name", Value::String(image)),
             ("boot-iso-ins-file", Value::String(ins_file)),
         ],
     )?;
-    Ok(Response::ok(json!({})))
+    Ok(Done::Json(json!({})))
 }
 
 /// Operation: Unmount ISO Image.
-fn unmount_iso_image(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+fn unmount_iso_image(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     set_properties(
         ctx.tx,
-        &mut p.clone(),
+        p,
         [
             ("boot-iso-image-name", Value::Null),
             ("boot-iso-ins-file", Value::Null),
         ],
     )?;
-    Ok(Response::ok(json!({})))
+    Ok(Done::Json(json!({})))
 }
 
 /// 409.120: Attach Storage Group for a group that is already attached
@@ -192,8 +190,7 @@ fn storage_group_of_body(ctx: &Ctx<'_>) -> Result<Resource, HmcError> {
 /// Operation: Attach Storage Group to Partition. Both sides record the
 /// attachment: the partition's `storage-group-uris` and the group's
 /// `attached-partition-uris`.
-fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+fn attach_storage_group(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     let sg = storage_group_of_body(ctx)?;
     if let Some(cpc) = sg.str_prop("cpc-uri")
         && Some(cpc) != p.parent.as_deref()
@@ -205,93 +202,93 @@ fn attach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, Hmc
     }
     append_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
     append_reference(ctx.tx, &sg.uri, ATTACHED_URIS, &p.uri)?;
-    Ok(Response::no_content())
+    Ok(Done::Nothing)
 }
 
 /// Operation: Detach Storage Group from Partition; undoes both sides of
 /// the attachment.
-fn detach_storage_group(ctx: &mut Ctx<'_>, p: &Resource) -> Result<Response, HmcError> {
-    check_changeable(ctx, p)?;
+fn detach_storage_group(ctx: &mut Ctx<'_>, p: &mut Resource) -> Result<Done, HmcError> {
     let sg = storage_group_of_body(ctx)?;
     if !p.lists(SG_URIS, &sg.uri) {
         return Err(not_attached(&sg, p));
     }
     remove_reference(ctx.tx, &p.uri, SG_URIS, &sg.uri)?;
     remove_reference(ctx.tx, &sg.uri, ATTACHED_URIS, &p.uri)?;
-    Ok(Response::no_content())
-}
-
-/// A POST operation without query parameters (partitions, adapters, CPCs
-/// and HBAs use it).
-pub(super) const fn post(
-    title: &'static str,
-    path: &'static str,
-    run: super::descriptor::OpFn,
-) -> Operation {
-    Operation {
-        title,
-        method: Method::Post,
-        path,
-        query: None,
-        run,
-    }
+    Ok(Done::Nothing)
 }
 
 /// Every operation of a partition, in the order of the HMC mock's URI table.
 pub const OPERATIONS: &[Operation] = &[
-    post("Start Partition", "/operations/start", start),
-    post("Stop Partition", "/operations/stop", stop),
-    post("Dump Partition", "/operations/scsi-dump", scsi_dump),
-    post(
+    Operation::job("Start Partition", "/operations/start", START, start),
+    Operation::job("Stop Partition", "/operations/stop", STOP, stop),
+    Operation::job(
+        "Dump Partition",
+        "/operations/scsi-dump",
+        SCSI_DUMP,
+        runs_inside,
+    ),
+    Operation::job(
         "Start Dump Program",
         "/operations/start-dump-program",
-        start_dump_program,
+        START_DUMP_PROGRAM,
+        runs_inside,
     ),
-    post(
+    Operation::job(
         "Perform PSW Restart",
         "/operations/psw-restart",
-        psw_restart,
+        PSW_RESTART,
+        runs_inside,
     ),
     Operation {
-        title: "Mount ISO Image",
-        method: Method::Post,
-        path: "/operations/mount-iso-image",
         query: Some(&["image-name", "ins-file-name"]),
-        run: mount_iso_image,
+        needs: CHANGEABLE,
+        ..Operation::post(
+            "Mount ISO Image",
+            "/operations/mount-iso-image",
+            mount_iso_image,
+        )
     },
-    post(
+    changes(
         "Unmount ISO Image",
         "/operations/unmount-iso-image",
         unmount_iso_image,
     ),
-    post(
+    changes(
         "Increase Crypto Configuration",
         "/operations/increase-crypto-configuration",
         crypto_configuration::increase,
     ),
-    post(
+    changes(
         "Decrease Crypto Configuration",
         "/operations/decrease-crypto-configuration",
         crypto_configuration::decrease,
     ),
-    post(
+    changes(
         "Change Crypto Domain Configuration",
         "/operations/change-crypto-domain-configuration",
         crypto_configuration::change_domain,
     ),
-    post(
+    changes(
         "Zeroize Crypto Domain",
         "/operations/zeroize-crypto-domain",
         crypto_configuration::zeroize,
     ),
-    post(
+    changes(
         "Attach Storage Group to Partition",
         "/operations/attach-storage-group",
         attach_storage_group,
     ),
-    post(
+    changes(
         "Detach Storage Group from Partition",
         "/operations/detach-storage-group",
         detach_storage_group,
     ),
 ];
+
+/// A synchronous change of the partition's configuration (`CHANGEABLE`).
+const fn changes(title: &'static str, path: &'static str, run: OpFn) -> Operation {
+    Operation {
+        needs: CHANGEABLE,
+        ..Operation::post(title, path, run)
+    }
+}

@@ -1,7 +1,7 @@
 //! Metrics contexts. Definition files may carry them; their operations
 //! (Create Metrics Context, Get Metrics) come with the metrics work.
 
-use super::descriptor::{BASE, ResourceType};
+use crate::resources::framework::descriptor::{BASE, ResourceType};
 
 pub static METRICS_CONTEXT: ResourceType = ResourceType {
     class: "metrics-context",
