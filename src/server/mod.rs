@@ -7,7 +7,7 @@
 
 mod convert;
 mod listen;
-pub mod tls;
+pub(crate) mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
