@@ -16,16 +16,16 @@ use crate::server::{self, ServeOptions};
 /// A faked IBM Z HMC Web Services API in one SQLite file.
 #[derive(Debug, Parser)]
 #[command(name = "mock-hmc", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The SQLite file that holds the HMC (created if missing).
     #[arg(long, global = true, env = "MOCK_HMC_DB", default_value = "hmc.sqlite")]
-    pub db: PathBuf,
+    db: PathBuf,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Serve the HMC WS API over HTTPS (a new or empty db gets the default HMC).
     Serve {
         /// Address to listen on (any 127.x.y.z, or another address).

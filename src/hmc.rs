@@ -66,14 +66,10 @@ impl Hmc {
         })
     }
 
-    /// The store behind this HMC.
-    pub fn store(&self) -> &Store {
+    /// The store behind this HMC (crate-internal: writes go through
+    /// `handle`; tests reach it through `test_support`).
+    pub(crate) fn store(&self) -> &Store {
         &self.store
-    }
-
-    /// The route table.
-    pub fn routes(&self) -> &RouteTable {
-        &self.routes
     }
 
     /// Handles one request exactly as the HTTP server does.

@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use mock_hmc::definition::{self, DefinitionError};
-use mock_hmc::store::{Resource, StoreError};
+use mock_hmc::test_support::{Resource, StoreError, store};
 use mock_hmc::{Error, Hmc, Method, Request};
 use serde_json::{Value, json};
 use support::TempDb;
@@ -34,8 +34,7 @@ fn loaded(text: &str) -> (Hmc, TempDb) {
 
 /// The stored properties of `uri`.
 fn props(hmc: &Hmc, uri: &str) -> Value {
-    let r = hmc
-        .store()
+    let r = store(hmc)
         .read(|tx| -> Result<_, StoreError> { tx.resource(uri) })
         .unwrap()
         .unwrap_or_else(|| panic!("{uri} is not stored"));
@@ -45,8 +44,7 @@ fn props(hmc: &Hmc, uri: &str) -> Value {
 /// The contents of the `resources` table (uri, class, parent_uri,
 /// properties), ordered by URI.
 fn table(hmc: &Hmc) -> Vec<Resource> {
-    let mut all = hmc
-        .store()
+    let mut all = store(hmc)
         .read(|tx| -> Result<_, StoreError> { tx.all_resources() })
         .unwrap();
     all.sort_by(|a, b| a.uri.cmp(&b.uri));

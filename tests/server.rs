@@ -118,7 +118,7 @@ fn the_generated_certificate_is_served_written_out_and_kept_across_restarts() {
 
     // Another db has another certificate, which this server does not match.
     let other = TempDb::new();
-    let other_pem = mock_hmc::server::tls::self_signed_pem(&Hmc::open(&other.path).unwrap())
+    let other_pem = mock_hmc::test_support::self_signed_pem(&Hmc::open(&other.path).unwrap())
         .unwrap()
         .0;
     assert_ne!(other_pem, pem);
@@ -154,7 +154,7 @@ fn cert_and_key_files_of_the_user_are_served() {
     // --cert-out writes the certificate that is served.
     assert_eq!(std::fs::read_to_string(&out).unwrap(), own_pem);
     // The db's own generated certificate is not the one served.
-    let generated = mock_hmc::server::tls::self_signed_pem(&Hmc::open(&db.path).unwrap())
+    let generated = mock_hmc::test_support::self_signed_pem(&Hmc::open(&db.path).unwrap())
         .unwrap()
         .0;
     assert_ne!(generated, own_pem);

@@ -1,11 +1,13 @@
 //! zhmcclient HMC definition files (YAML or JSON) to and from the store.
 //! Both directions walk the resource-type table, so every type is covered.
+//! Public: `parse` and `to_yaml` (the text side of `Hmc::load` and
+//! `Hmc::dump`), the embedded default HMC and `DefinitionError`.
 
 mod dump;
 mod load;
 
-pub use dump::dump;
-pub use load::load;
+pub(crate) use dump::dump;
+pub(crate) use load::load;
 
 use serde_json::Value;
 

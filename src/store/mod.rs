@@ -76,6 +76,12 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
+    /// Connections in the reader pool. Every request holds one (a read) or
+    /// waits for the one writer, so this is also how many requests the
+    /// server runs at once: more blocking threads would only queue for a
+    /// connection.
+    pub const CONNECTIONS: usize = 8;
+
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date. Refuses a file that holds someone else's tables.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -95,7 +101,7 @@ impl Store {
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE)
             .with_init(|c| configure(c));
         let readers = r2d2::Pool::builder()
-            .max_size(8)
+            .max_size(Store::CONNECTIONS as u32)
             .min_idle(Some(0))
             .build(manager)?;
         Ok(Store {
