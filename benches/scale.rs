@@ -10,10 +10,15 @@
 //! `cargo bench --bench scale`; `MOCK_HMC_BENCH_SIZES=100,1000` picks
 //! sizes (the first is the baseline), `MOCK_HMC_BENCH_ROUNDS` the rounds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark")]
+
 use std::time::{Duration, Instant};
 
 use mock_hmc::{Hmc, Method, Request, Session};
 use serde_json::{Value, json};
+
+/// Builds the request of an operation for an HMC of `n` partitions.
+type MakeRequest = fn(usize) -> Request;
 
 /// Timed slice of one operation in one round.
 const SLICE: Duration = Duration::from_millis(150);
@@ -45,7 +50,7 @@ fn main() {
         hmcs.push((n, resources, load, bytes, hmc));
     }
 
-    let ops: [(&str, fn(usize) -> Request); 3] = [
+    let ops: [(&str, MakeRequest); 3] = [
         ("Get Partition Properties", |n| {
             Request::new(Method::Get, format!("/api/partitions/p{}", n / 2))
         }),

@@ -56,6 +56,7 @@ mod dispatch;
 mod hmc;
 mod resources;
 mod routes;
+mod secrets;
 pub mod server;
 mod session;
 mod store;

@@ -16,6 +16,12 @@ pub use crate::routes::RouteTable;
 pub use crate::server::tls::self_signed_pem;
 pub use crate::store::{Resource, Store, StoreError, Tx};
 
+/// The key a session with the `api-session` id `token` is stored under
+/// (`SessionRow::id`).
+pub fn session_key(token: &str) -> String {
+    crate::secrets::token_key(token)
+}
+
 /// The store behind `hmc`: reads and writes that bypass dispatch.
 pub fn store(hmc: &Hmc) -> &Store {
     hmc.store()

@@ -430,6 +430,7 @@ pub fn merge_properties(
     if let (Some(on_update), Some(before)) = (rt.on_update, before) {
         on_update(tx, &before, r)?;
     }
+    crate::secrets::seal(&mut r.props, rt.write_only);
     tx.save_properties(&r.uri, &r.props)?;
     Ok(())
 }
@@ -497,6 +498,7 @@ pub fn add_resource(
         .entry("parent")
         .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
     apply_defaults(&mut props, rt.defaults)?;
+    crate::secrets::seal(&mut props, rt.write_only);
     let mut r = Resource {
         uri,
         class: rt.class.to_string(),
