@@ -27,6 +27,7 @@ pub use sessions::SessionRow;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_hashed_session_ids.sql"),
+    include_str!("../../migrations/0006_sibling_names.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

@@ -186,15 +186,17 @@ impl Tx<'_> {
         name: &str,
         ignore_case: bool,
     ) -> Result<Vec<Resource>, StoreError> {
-        let cmp = if ignore_case {
-            "name = ?3 COLLATE NOCASE"
+        // The planner would walk every sibling through the (parent, class,
+        // seq) index to save the sort; the name index is one probe. A
+        // case-insensitive name cannot use it (BINARY collation), but those
+        // types (users, roles) are few.
+        let clause = if ignore_case {
+            "WHERE parent_uri IS ?1 AND class = ?2 AND name = ?3 COLLATE NOCASE"
         } else {
-            "name = ?3"
+            "INDEXED BY resources_parent_class_name
+             WHERE parent_uri IS ?1 AND class = ?2 AND name = ?3"
         };
-        self.query_resources(
-            &format!("WHERE parent_uri IS ?1 AND class = ?2 AND {cmp}"),
-            &[&parent, &class, &name],
-        )
+        self.query_resources(clause, &[&parent, &class, &name])
     }
 
     /// Number of resources held.
