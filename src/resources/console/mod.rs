@@ -1,5 +1,7 @@
-//! The console and the console-scoped resources without operations of their
-//! own yet: tasks, unmanaged CPCs, custom groups, console hardware messages.
+//! The console and its operations, and the console-scoped resources
+//! without operations of their own: tasks, unmanaged CPCs.
+
+pub mod permitted;
 
 use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, ResourceType};
 
@@ -10,6 +12,11 @@ pub static CONSOLE: ResourceType = ResourceType {
     element: "/api/console",
     id_prop: "",
     get: Some(GetSpec::with_properties("Get Console Properties")),
+    operations: &[
+        permitted::LIST_PERMITTED_PARTITIONS,
+        permitted::LIST_PERMITTED_LPARS,
+        permitted::LIST_PERMITTED_ADAPTERS,
+    ],
     ..BASE
 };
 
