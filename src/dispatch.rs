@@ -82,6 +82,7 @@ fn dispatch(
             now,
             params: &params,
             target: target_of(req.path(), action),
+            routes,
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
@@ -104,6 +105,39 @@ fn dispatch(
         store.write(|tx| touch(tx, &s, now))?;
     }
     Ok(response)
+}
+
+/// Runs `req` as part of the request in `ctx` (Submit Requests): in the
+/// same transaction, as the same session, through the same route table and
+/// handlers, inside a savepoint of its own, so that its error undoes only
+/// what it did and leaves what the other nested requests did. The caller
+/// builds the answer item from the result.
+pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError> {
+    let Some((route, params)) = ctx.routes.lookup(req.path()) else {
+        return Err(HmcError::not_found(&req.uri));
+    };
+    if req.raw_query().is_some() && !route.accepts_query {
+        return Err(HmcError::not_found(&req.uri));
+    }
+    let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
+        return Err(HmcError::invalid_method(
+            req.method.as_str(),
+            &req.uri,
+            &route.handler,
+        ));
+    };
+    ctx.tx.in_savepoint(|tx| {
+        let mut nested = Ctx {
+            tx,
+            req,
+            session: ctx.session,
+            now: ctx.now,
+            params: &params,
+            target: target_of(req.path(), action),
+            routes: ctx.routes,
+        };
+        run_action(&mut nested, action)
+    })
 }
 
 fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {

@@ -5,6 +5,7 @@ pub mod framework;
 
 pub mod activation_profile;
 pub mod adapter;
+pub mod aggregation;
 pub mod capacity_group;
 pub mod console;
 pub mod cpc;
@@ -90,6 +91,7 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
+    aggregation::SUBMIT_REQUESTS,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`

@@ -156,6 +156,27 @@ impl Store {
     }
 }
 
+impl Tx<'_> {
+    /// Runs `f` inside a savepoint of this transaction: an `Err` undoes what
+    /// `f` changed and nothing else; savepoints nest.
+    pub fn in_savepoint<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("SAVEPOINT nested")
+            .map_err(StoreError::from)?;
+        let result = f(self);
+        let end = if result.is_ok() {
+            "RELEASE nested"
+        } else {
+            "ROLLBACK TO nested; RELEASE nested"
+        };
+        self.conn.execute_batch(end).map_err(StoreError::from)?;
+        result
+    }
+}
+
 /// Runs `f` again while it fails with SQLITE_BUSY, for at most the busy
 /// timeout.
 fn retry_while_busy<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
