@@ -137,11 +137,28 @@ impl Hmc {
             let console = tx
                 .resource(CONSOLE.element)?
                 .ok_or_else(|| Error::Hmc(HmcError::not_found(CONSOLE.element)))?;
+            // A complete standard user (the type's defaults fill the rest)
+            // holding every system-defined role of the console, so that it
+            // can manage everything.
+            let roles: Vec<String> = tx
+                .children(&console.uri, "user-role")?
+                .into_iter()
+                .filter(|r| r.str_prop("type") == Some("system-defined"))
+                .map(|r| r.uri)
+                .collect();
+            let rule = tx
+                .children(&console.uri, "password-rule")?
+                .into_iter()
+                .next()
+                .map(|r| r.uri);
             let props = json!({
                 "name": name,
                 "type": "standard",
+                "description": "Added by mock-hmc load --user",
                 "authentication-type": "local",
                 "password": password,
+                "password-rule-uri": rule,
+                "user-roles": roles,
             });
             let Value::Object(props) = props else {
                 return Ok(());

@@ -15,11 +15,15 @@ pub mod lpar;
 pub mod metrics_context;
 pub mod partition;
 pub mod partition_link;
+pub mod password_rule;
+pub mod server_definition;
 pub mod storage_group;
 pub mod storage_template;
 pub mod tape_library;
 pub mod tape_link;
 pub mod user;
+pub mod user_pattern;
+pub mod user_role;
 pub mod virtual_switch;
 
 use crate::api::{HmcError, Method, Response};
@@ -30,13 +34,13 @@ use framework::descriptor::ResourceType;
 pub static ALL: &[&ResourceType] = &[
     &console::CONSOLE,
     &user::USER,
-    &user::USER_ROLE,
-    &user::USER_PATTERN,
-    &user::PASSWORD_RULE,
+    &user_role::USER_ROLE,
+    &user_pattern::USER_PATTERN,
+    &password_rule::PASSWORD_RULE,
     &console::TASK,
-    &user::LDAP_SERVER_DEFINITION,
-    &user::MFA_SERVER_DEFINITION,
-    &user::SSO_SERVER_DEFINITION,
+    &server_definition::LDAP_SERVER_DEFINITION,
+    &server_definition::MFA_SERVER_DEFINITION,
+    &server_definition::SSO_SERVER_DEFINITION,
     &console::UNMANAGED_CPC,
     &console::CUSTOM_GROUP,
     &console::CONSOLE_HW_MESSAGE,

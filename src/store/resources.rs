@@ -251,7 +251,8 @@ impl Tx<'_> {
     pub fn clear_all(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
-             DELETE FROM metric_values; DELETE FROM resources;",
+             DELETE FROM metric_values; DELETE FROM resources;
+             DELETE FROM console_log; DELETE FROM reported_problems;",
         )?;
         Ok(())
     }

@@ -403,6 +403,9 @@ pub struct ResourceType {
     /// For types that share a definition-file key (ports): whether this type
     /// is the one for a given parent.
     pub variant_of: Option<fn(&Resource) -> bool>,
+    /// Create, Update and Delete are recorded in the console's audit and
+    /// security logs (users, roles and the other security objects).
+    pub logged: bool,
     pub operations: &'static [Operation],
 }
 
@@ -431,6 +434,7 @@ pub const BASE: ResourceType = ResourceType {
     unique_names: false,
     names_ignore_case: false,
     variant_of: None,
+    logged: false,
     operations: &[],
 };
 
