@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -53,7 +54,14 @@ pub enum Command {
         /// ISO Image sends the whole image, which is read and discarded.
         #[arg(long, default_value_t = server::DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// How long Restart Console keeps the HMC unavailable, in seconds
+        /// (stored in the db; default 5).
+        #[arg(long)]
+        restart_seconds: Option<f64>,
     },
+    /// Make the HMC available again after Shutdown Console (or end a
+    /// restart early), for every process sharing the db.
+    Enable,
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
         file: PathBuf,
@@ -143,8 +151,15 @@ fn execute(cli: Cli) -> Result<(), Error> {
             key,
             cert_out,
             body_limit,
+            restart_seconds,
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
+            if let Some(secs) = restart_seconds {
+                let secs = Duration::try_from_secs_f64(secs).map_err(|e| {
+                    Error::Io(std::io::Error::other(format!("--restart-seconds: {e}")))
+                })?;
+                hmc.set_restart_time(secs)?;
+            }
             if let Some(out) = &cert_out {
                 // The certificate the server presents: the user's own if given.
                 let pem = match &cert {
@@ -164,10 +179,18 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 body_limit,
             };
             let db = cli.db.display().to_string();
+            let logon = match hmc.logon_hint()? {
+                Some((user, password)) => {
+                    format!("log on as userid '{user}' with password '{password}'")
+                }
+                None => format!(
+                    "no user of {db} has a password; add one with `mock-hmc --db {db} load FILE --replace --user NAME:PASSWORD`"
+                ),
+            };
             server::serve(hmc, opts, |addr| {
                 println!("mock-hmc serving {db} on {scheme}://{addr}");
                 println!("port {}", addr.port());
-                println!("log on as userid 'ensadmin' with password 'password' (default HMC)");
+                println!("{logon}");
                 let _ = std::io::stdout().flush();
             })
         }
@@ -214,6 +237,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 Some(f) => std::fs::write(f, text)?,
                 None => print!("{text}"),
             }
+            Ok(())
+        }
+        Command::Enable => {
+            Hmc::open_unseeded(&cli.db)?.enable()?;
+            println!("{} is available again", cli.db.display());
             Ok(())
         }
         Command::Init => {

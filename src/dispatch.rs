@@ -6,8 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
+use crate::resources::console::operations::check_available;
 use crate::resources::framework::{generic, runner};
-use crate::routes::{Action, RouteTable};
+use crate::routes::{Action, Params, RouteTable};
 use crate::store::{SessionRow, Store, Tx};
 
 /// A session's `last_used_at` is written at most this often, so that a GET
@@ -29,12 +30,20 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
     match result {
         Ok(r) => r,
         Err(e) => {
-            if e.status >= 500 {
+            // 503 is an HMC that is down on purpose, not a failure.
+            if e.status >= 500 && e.status != 503 {
                 tracing::error!(method = %req.method, uri = %req.uri, "{e}");
             }
+            // An HMC that is down drops its connections (zhmcclient then
+            // sees a connection error, as from an HMC that went away).
+            let headers = if e.status == 503 {
+                vec![("Connection".to_string(), "close".to_string())]
+            } else {
+                Vec::new()
+            };
             Response {
                 status: e.status,
-                headers: Vec::new(),
+                headers,
                 body: Body::Json(e.body(req.method.as_str(), &error_uri)),
             }
         }
@@ -48,21 +57,17 @@ fn dispatch(
     now: i64,
     error_uri: &mut String,
 ) -> Result<Response, HmcError> {
-    let Some((route, params)) = routes.lookup(req.path()) else {
-        return Err(HmcError::not_found(&req.uri));
-    };
-    if req.raw_query().is_some() && !route.accepts_query {
-        return Err(HmcError::not_found(&req.uri));
-    }
-    let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
-        return Err(HmcError::invalid_method(
-            req.method.as_str(),
-            &req.uri,
-            &route.handler,
-        ));
+    let found = find_action(routes, req);
+    let (params, action, accepts_query) = match found {
+        Ok(found) => found,
+        Err(e) => {
+            // A request the HMC would refuse is refused while it is down.
+            store.read(|tx| check_available(tx, now))?;
+            return Err(e);
+        }
     };
     // Dispatch errors name the full URI; errors after query parsing do not.
-    if route.accepts_query {
+    if accepts_query {
         *error_uri = req.path().to_string();
     }
     let needs_session = match action {
@@ -70,6 +75,7 @@ fn dispatch(
         _ => true,
     };
     let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
+        check_available(tx, now)?;
         let session = if needs_session {
             Some(authenticate(tx, req, now)?)
         } else {
@@ -113,19 +119,7 @@ fn dispatch(
 /// what it did and leaves what the other nested requests did. The caller
 /// builds the answer item from the result.
 pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError> {
-    let Some((route, params)) = ctx.routes.lookup(req.path()) else {
-        return Err(HmcError::not_found(&req.uri));
-    };
-    if req.raw_query().is_some() && !route.accepts_query {
-        return Err(HmcError::not_found(&req.uri));
-    }
-    let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
-        return Err(HmcError::invalid_method(
-            req.method.as_str(),
-            &req.uri,
-            &route.handler,
-        ));
-    };
+    let (params, action, _) = find_action(ctx.routes, req)?;
     ctx.tx.in_savepoint(|tx| {
         let mut nested = Ctx {
             tx,
@@ -138,6 +132,26 @@ pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError>
         };
         run_action(&mut nested, action)
     })
+}
+
+/// The route parameters and the action for `req`, and whether its route
+/// takes a query: 404.1 for a URI no route matches, a query on a route
+/// that takes none, or a method the route lacks.
+fn find_action(routes: &RouteTable, req: &Request) -> Result<(Params, Action, bool), HmcError> {
+    let Some((route, params)) = routes.lookup(req.path()) else {
+        return Err(HmcError::not_found(&req.uri));
+    };
+    if req.raw_query().is_some() && !route.accepts_query {
+        return Err(HmcError::not_found(&req.uri));
+    }
+    let Some(&(_, action)) = route.methods.iter().find(|(m, _)| *m == req.method) else {
+        return Err(HmcError::invalid_method(
+            req.method.as_str(),
+            &req.uri,
+            &route.handler,
+        ));
+    };
+    Ok((params, action, route.accepts_query))
 }
 
 fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {

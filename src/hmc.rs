@@ -9,6 +9,7 @@ use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::resources::console::CONSOLE;
+use crate::resources::console::operations as console_ops;
 use crate::resources::framework::generic::add_resource;
 use crate::routes::RouteTable;
 use crate::session::Session;
@@ -167,6 +168,46 @@ impl Hmc {
                 .map_err(Error::Hmc)?;
             Ok(())
         })
+    }
+
+    /// A userid and password that can log on to this HMC (an enabled user
+    /// with a password; `ensadmin` if it is one), for `serve` to print.
+    pub fn logon_hint(&self) -> Result<Option<(String, String)>, Error> {
+        let users = self.store.read(|tx| tx.children(CONSOLE.element, "user"))?;
+        let usable = |u: &&crate::store::Resource| {
+            u.str_prop("password").is_some()
+                && u.props.get("disabled").and_then(Value::as_bool) != Some(true)
+        };
+        let mut candidates: Vec<_> = users.iter().filter(usable).collect();
+        candidates.sort_by_key(|u| u.name() != "ensadmin");
+        Ok(candidates.first().map(|u| {
+            (
+                u.name().to_string(),
+                u.str_prop("password").unwrap_or("").to_string(),
+            )
+        }))
+    }
+
+    /// Makes the HMC available again after Shutdown Console (or ends a
+    /// Restart Console early), for every process sharing the db.
+    pub fn enable(&self) -> Result<(), Error> {
+        self.store
+            .write(|tx| console_ops::enable(tx).map_err(Error::Hmc))
+    }
+
+    /// Sets how long Restart Console keeps the HMC unavailable (default 5 s).
+    pub fn set_restart_time(&self, time: std::time::Duration) -> Result<(), Error> {
+        let ms = i64::try_from(time.as_millis()).unwrap_or(i64::MAX);
+        self.store
+            .write(|tx| console_ops::set_restart_ms(tx, ms).map_err(Error::Hmc))
+    }
+
+    /// Sets the API features that List Console API Features (for
+    /// `/api/console`) or List CPC API Features (for a CPC's URI) answer.
+    pub fn set_api_features(&self, uri: &str, features: &[&str]) -> Result<(), Error> {
+        let text = serde_json::to_string(features).map_err(StoreError::from)?;
+        self.store
+            .write(|tx| Ok::<_, Error>(tx.set_meta(&console_ops::api_features_key(uri), &text)?))
     }
 
     /// The whole HMC as a definition; passwords only with `secrets`.

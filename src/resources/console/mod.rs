@@ -1,6 +1,7 @@
 //! The console and its operations, and the console-scoped resources
 //! without operations of their own: tasks, unmanaged CPCs.
 
+pub mod operations;
 pub mod permitted;
 
 use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, ResourceType};
@@ -12,11 +13,7 @@ pub static CONSOLE: ResourceType = ResourceType {
     element: "/api/console",
     id_prop: "",
     get: Some(GetSpec::with_properties("Get Console Properties")),
-    operations: &[
-        permitted::LIST_PERMITTED_PARTITIONS,
-        permitted::LIST_PERMITTED_LPARS,
-        permitted::LIST_PERMITTED_ADAPTERS,
-    ],
+    operations: &operations::OPERATIONS,
     ..BASE
 };
 
