@@ -70,6 +70,9 @@ fn dispatch(
     if accepts_query {
         *error_uri = req.path().to_string();
     }
+    // A GET runs in a read transaction unless its operation changes state
+    // (Get Service Request Information with `delete=true`).
+    let writes = req.method.writes() || matches!(action, Action::Operation(_, op) if op.writes);
     let needs_session = match action {
         Action::Service(s) => s.auth,
         _ => true,
@@ -92,20 +95,20 @@ fn dispatch(
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
-            && req.method.writes()
+            && writes
             && touch_due(s, now)
         {
             touch(tx, s, now)?;
         }
         Ok((response, session))
     };
-    let (response, session) = if req.method.writes() {
+    let (response, session) = if writes {
         store.write(run)?
     } else {
         store.read(run)?
     };
     if let Some(s) = session
-        && !req.method.writes()
+        && !writes
         && touch_due(&s, now)
     {
         store.write(|tx| touch(tx, &s, now))?;

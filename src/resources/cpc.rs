@@ -1,5 +1,6 @@
-//! CPCs (either mode) and their hardware messages; the DPM CPC operations
-//! Start CPC, Stop CPC and Export WWPN List.
+//! CPCs (either mode): the DPM CPC operations Start CPC, Stop CPC and
+//! Export WWPN List, and the console-side ones of either mode (API
+//! features, power save and capping, energy data).
 
 use std::collections::HashMap;
 
@@ -355,25 +356,5 @@ pub static CPC: ResourceType = ResourceType {
             )
         },
     ],
-    ..BASE
-};
-
-pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
-    class: "hardware-message",
-    def_key: "hw_messages",
-    parent: Some(&CPC),
-    element: "{parent}/hardware-messages/{id}",
-    param: "hardware-message-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    collection: Some("{parent}/hardware-messages"),
-    list: Some(ListSpec {
-        title: "List CPC Hardware Messages",
-        key: "hardware-messages",
-        props: &["element-uri", "timestamp", "text"],
-        filters: &[],
-        ..ListSpec::BASE
-    }),
-    get: Some(GetSpec::titled("Get CPC Hardware Message Properties")),
     ..BASE
 };

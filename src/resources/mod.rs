@@ -9,6 +9,8 @@ pub mod aggregation;
 pub mod capacity_group;
 pub mod console;
 pub mod cpc;
+pub mod custom_group;
+pub mod hardware_message;
 pub mod job;
 pub mod logon;
 pub mod lpar;
@@ -42,8 +44,8 @@ pub static ALL: &[&ResourceType] = &[
     &server_definition::MFA_SERVER_DEFINITION,
     &server_definition::SSO_SERVER_DEFINITION,
     &console::UNMANAGED_CPC,
-    &console::CUSTOM_GROUP,
-    &console::CONSOLE_HW_MESSAGE,
+    &custom_group::CUSTOM_GROUP,
+    &hardware_message::CONSOLE_HW_MESSAGE,
     &partition_link::PARTITION_LINK,
     &storage_group::STORAGE_GROUP,
     &storage_group::STORAGE_VOLUME,
@@ -54,7 +56,7 @@ pub static ALL: &[&ResourceType] = &[
     &tape_link::TAPE_LINK,
     &tape_link::VIRTUAL_TAPE_RESOURCE,
     &cpc::CPC,
-    &cpc::CPC_HW_MESSAGE,
+    &hardware_message::CPC_HW_MESSAGE,
     &capacity_group::CAPACITY_GROUP,
     &adapter::ADAPTER,
     &adapter::port::NETWORK_PORT,

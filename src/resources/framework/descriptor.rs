@@ -305,6 +305,8 @@ pub struct Operation {
     /// Handler name in "Invalid HTTP method" messages, where the mock's
     /// differs from the one derived from the path.
     pub handler: Option<&'static str>,
+    /// A GET that may change state runs in a write transaction.
+    pub writes: bool,
     pub run: OpFn,
 }
 
@@ -322,6 +324,7 @@ impl Operation {
             answer: Answer::Sync,
             missing: Missing::NotFound,
             handler: None,
+            writes: false,
             run,
         }
     }
