@@ -11,6 +11,7 @@ pub mod console;
 pub mod cpc;
 pub mod custom_group;
 pub mod hardware_message;
+pub mod inventory;
 pub mod job;
 pub mod logon;
 pub mod lpar;
@@ -98,6 +99,7 @@ pub static SERVICES: &[Service] = &[
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
     aggregation::SUBMIT_REQUESTS,
+    inventory::GET_INVENTORY,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`
