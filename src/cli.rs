@@ -70,7 +70,14 @@ pub(crate) enum Command {
         /// Seconds a kept-alive connection may stay without a request.
         #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = seconds)]
         idle_timeout: Duration,
+        /// How long Restart Console keeps the HMC unavailable, in seconds
+        /// (stored in the db; default 5).
+        #[arg(long)]
+        restart_seconds: Option<f64>,
     },
+    /// Make the HMC available again after Shutdown Console (or end a
+    /// restart early), for every process sharing the db.
+    Enable,
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
         file: PathBuf,
@@ -230,7 +237,14 @@ fn execute(cli: Cli) -> Result<(), Error> {
             header_timeout,
             body_timeout,
             idle_timeout,
+            restart_seconds,
         } => {
+            let restart = restart_seconds
+                .map(|secs| {
+                    Duration::try_from_secs_f64(secs)
+                        .map_err(|e| named(format_args!("--restart-seconds {secs}"), e))
+                })
+                .transpose()?;
             let scheme = if plain_http { "http" } else { "https" };
             let opts = ServeOptions {
                 listen,
@@ -251,11 +265,27 @@ fn execute(cli: Cli) -> Result<(), Error> {
             };
             removing_new_db(&db, || {
                 let hmc = Arc::new(Hmc::open(&db)?);
+                if let Some(time) = restart {
+                    hmc.set_restart_time(time)?;
+                }
                 let shown = db.display().to_string();
+                let logon = match hmc.logon_hint()? {
+                    Some((user, Some(password))) => {
+                        format!("log on as userid '{user}' with password '{password}'")
+                    }
+                    Some((user, None)) => {
+                        format!(
+                            "log on as userid '{user}' with the password set for it (stored hashed, so not shown)"
+                        )
+                    }
+                    None => format!(
+                        "no user of {shown} can log on; add one with `mock-hmc --db {shown} load FILE --replace --user NAME:PASSWORD`"
+                    ),
+                };
                 server::serve(hmc, opts, |addr| {
                     println!("mock-hmc serving {shown} on {scheme}://{addr}");
                     println!("port {}", addr.port());
-                    println!("log on as userid 'ensadmin' with password 'password' (default HMC)");
+                    println!("{logon}");
                     let _ = std::io::stdout().flush();
                 })
             })
@@ -310,6 +340,12 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     .map_err(|e| named(format_args!("cannot write {}", f.display()), e))?,
                 None => print!("{text}"),
             }
+            Ok(())
+        }
+        Command::Enable => {
+            // Enabling a db that does not exist would only create one.
+            Hmc::open_existing(&db)?.enable()?;
+            println!("{} is available again", db.display());
             Ok(())
         }
         Command::Init => {

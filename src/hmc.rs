@@ -10,6 +10,7 @@ use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::resources;
 use crate::resources::console::CONSOLE;
+use crate::resources::console::operations as console_ops;
 use crate::resources::framework::generic::add_resource;
 use crate::routes::{Action, RouteTable};
 use crate::secrets;
@@ -221,11 +222,28 @@ impl Hmc {
             let console = tx
                 .resource(CONSOLE.element)?
                 .ok_or_else(|| Error::Hmc(HmcError::not_found(CONSOLE.element)))?;
+            // A complete standard user (the type's defaults fill the rest)
+            // holding every system-defined role of the console, so that it
+            // can manage everything.
+            let roles: Vec<String> = tx
+                .children(&console.uri, "user-role")?
+                .into_iter()
+                .filter(|r| r.str_prop("type") == Some("system-defined"))
+                .map(|r| r.uri)
+                .collect();
+            let rule = tx
+                .children(&console.uri, "password-rule")?
+                .into_iter()
+                .next()
+                .map(|r| r.uri);
             let props = json!({
                 "name": name,
                 "type": "standard",
+                "description": "Added by mock-hmc load --user",
                 "authentication-type": "local",
                 "password": password,
+                "password-rule-uri": rule,
+                "user-roles": roles,
             });
             let Value::Object(props) = props else {
                 return Ok(());
@@ -234,6 +252,49 @@ impl Hmc {
                 .map_err(Error::Hmc)?;
             Ok(())
         })
+    }
+
+    /// A userid and password that can log on to this HMC (an enabled user
+    /// with a password; `ensadmin` if it is one), for `serve` to print.
+    pub fn logon_hint(&self) -> Result<Option<(String, Option<String>)>, Error> {
+        let users = self.store.read(|tx| tx.children(CONSOLE.element, "user"))?;
+        let usable = |u: &&crate::store::Resource| {
+            u.str_prop("password").is_some()
+                && u.props.get("disabled").and_then(Value::as_bool) != Some(true)
+        };
+        let mut candidates: Vec<_> = users.iter().filter(usable).collect();
+        candidates.sort_by_key(|u| u.name() != "ensadmin");
+        // Passwords are stored hashed: the hint can only name the default
+        // HMC's password, by checking whether it is the one stored.
+        const DEFAULT_PASSWORD: &str = "password";
+        Ok(candidates.first().map(|u| {
+            let stored = u.str_prop("password").unwrap_or("");
+            let known = secrets::verify_password(stored, DEFAULT_PASSWORD)
+                .then(|| DEFAULT_PASSWORD.to_string());
+            (u.name().to_string(), known)
+        }))
+    }
+
+    /// Makes the HMC available again after Shutdown Console (or ends a
+    /// Restart Console early), for every process sharing the db.
+    pub fn enable(&self) -> Result<(), Error> {
+        self.store
+            .write(|tx| console_ops::enable(tx).map_err(Error::Hmc))
+    }
+
+    /// Sets how long Restart Console keeps the HMC unavailable (default 5 s).
+    pub fn set_restart_time(&self, time: std::time::Duration) -> Result<(), Error> {
+        let ms = i64::try_from(time.as_millis()).unwrap_or(i64::MAX);
+        self.store
+            .write(|tx| console_ops::set_restart_ms(tx, ms).map_err(Error::Hmc))
+    }
+
+    /// Sets the API features that List Console API Features (for
+    /// `/api/console`) or List CPC API Features (for a CPC's URI) answer.
+    pub fn set_api_features(&self, uri: &str, features: &[&str]) -> Result<(), Error> {
+        let text = serde_json::to_string(features).map_err(StoreError::from)?;
+        self.store
+            .write(|tx| Ok::<_, Error>(tx.set_meta(&console_ops::api_features_key(uri), &text)?))
     }
 
     /// The whole HMC as a definition; passwords only with `secrets`.

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::DefinitionError;
 use crate::api::HmcError;
+use crate::resources::console::operations::api_features_key;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::framework::generic::add_resource;
 use crate::resources::logon::{META_API_VERSION, META_HMC_NAME, META_HMC_VERSION};
@@ -180,6 +181,10 @@ fn load_resource(
         {
             continue;
         }
+        if key == API_FEATURES_KEY && (rt.class == CONSOLE.class || rt.class == CPC.class) {
+            load_api_features(tx, &r.uri, list, &join(path, key))?;
+            continue;
+        }
         let list_path = join(path, key);
         let child_rt = match resources::type_for_key(Some(&r), key) {
             Some(t) => t,
@@ -276,6 +281,24 @@ fn check_identity(
         }
     }
     Ok(())
+}
+
+/// The key of a console's or CPC's API features in definition files (what
+/// List Console / CPC API Features answer).
+pub const API_FEATURES_KEY: &str = "api_features";
+
+fn load_api_features(
+    tx: &Tx<'_>,
+    uri: &str,
+    list: &Value,
+    path: &str,
+) -> Result<(), DefinitionError> {
+    let items = array(list, path)?;
+    if items.iter().any(|v| !v.is_string()) {
+        return Err(DefinitionError::at(path, "must be a list of strings"));
+    }
+    tx.set_meta(&api_features_key(uri), &list.to_string())
+        .map_err(internal)
 }
 
 /// Whether `key` names children of `rt` in some variant (the ports of an

@@ -2,10 +2,11 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{HmcError, Method, Response};
+use crate::api::{Body, HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::resources::Service;
 use crate::resources::console::CONSOLE;
+use crate::resources::framework::audit;
 use crate::resources::framework::preconditions::require_fields;
 use crate::store::{SessionRow, Tx};
 
@@ -64,10 +65,10 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         }
     });
     let Some(user) = user else {
-        return Err(HmcError::logon_failed());
+        return refused(ctx, userid, false);
     };
     if user.props.get("disabled").and_then(Value::as_bool) == Some(true) {
-        return Err(HmcError::logon_failed());
+        return refused(ctx, userid, true);
     }
     let idle_minutes = user
         .props
@@ -99,6 +100,7 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     };
     ctx.tx.delete_expired_sessions(ctx.now)?;
     ctx.tx.insert_session(&session)?;
+    audit::logged_on(ctx.tx, ctx.now, &session)?;
     let (major, minor) = api_version(ctx.tx)?;
     Ok(Response::ok(json!({
         "api-session": id,
@@ -111,10 +113,24 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     })))
 }
 
+/// A refused logon: 403.0, and an entry in the security log. The entry must
+/// stay, so this is an answer, not an error (an error rolls the
+/// transaction back).
+fn refused(ctx: &Ctx<'_>, userid: &str, disabled: bool) -> Result<Response, HmcError> {
+    audit::logon_refused(ctx.tx, ctx.now, userid, disabled)?;
+    let e = HmcError::logon_failed();
+    Ok(Response {
+        status: e.status,
+        headers: Vec::new(),
+        body: Body::Json(e.body(ctx.req.method.as_str(), ctx.req.path())),
+    })
+}
+
 /// Operation: Logoff. The session ends; its id is then rejected (403.5).
 fn logoff(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     if let Some(s) = ctx.session {
         ctx.tx.delete_session(&s.id)?;
+        audit::logged_off(ctx.tx, ctx.now, s, "logoff")?;
     }
     Ok(Response::no_content())
 }

@@ -6,6 +6,7 @@
 //! process never sleep in SQLite's busy handler against each other.
 
 mod allocations;
+mod console_log;
 mod jobs;
 mod meta;
 mod metrics;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
+pub use console_log::{LogKind, LogRow};
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
 pub use resources::Resource;
@@ -28,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_hashed_session_ids.sql"),
     include_str!("../../migrations/0006_sibling_names.sql"),
+    include_str!("../../migrations/0007_console.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
@@ -222,6 +225,27 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
             path: path.to_path_buf(),
             source: e,
         }),
+    }
+}
+
+impl Tx<'_> {
+    /// Runs `f` inside a savepoint of this transaction: an `Err` undoes what
+    /// `f` changed and nothing else; savepoints nest.
+    pub fn in_savepoint<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("SAVEPOINT nested")
+            .map_err(StoreError::from)?;
+        let result = f(self);
+        let end = if result.is_ok() {
+            "RELEASE nested"
+        } else {
+            "ROLLBACK TO nested; RELEASE nested"
+        };
+        self.conn.execute_batch(end).map_err(StoreError::from)?;
+        result
     }
 }
 

@@ -277,11 +277,24 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Moves a resource to the end of the insertion order (Reorder User
+    /// Patterns).
+    pub fn move_to_end(&self, uri: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE resources SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM resources)
+             WHERE uri = ?1",
+            [uri],
+        )?;
+        Ok(())
+    }
+
     /// Deletes every resource, session and job (for `load --replace`).
     pub fn clear_all(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
-             DELETE FROM metric_values; DELETE FROM resources;",
+             DELETE FROM metric_values; DELETE FROM resources;
+             DELETE FROM console_log; DELETE FROM reported_problems;
+             DELETE FROM meta WHERE key LIKE 'api-features %';",
         )?;
         Ok(())
     }

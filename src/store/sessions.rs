@@ -78,6 +78,25 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The sessions of the user at `user_uri`, expired or not.
+    pub fn sessions_of_user(&self, user_uri: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions WHERE user_uri = ?1 ORDER BY created_at"
+        ))?;
+        let rows = stmt.query_map([user_uri], to_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Ends every session (Restart and Shutdown Console); returns them.
+    pub fn end_all_sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions ORDER BY created_at"
+        ))?;
+        let rows: Vec<SessionRow> = stmt.query_map([], to_row)?.collect::<Result<_, _>>()?;
+        self.conn.execute("DELETE FROM sessions", [])?;
+        Ok(rows)
+    }
+
     /// Records a use of the session and pushes its expiry out.
     pub fn touch_session(&self, id: &str, now: i64, expires_at: i64) -> Result<(), StoreError> {
         self.conn.execute(

@@ -305,6 +305,8 @@ pub struct Operation {
     /// Handler name in "Invalid HTTP method" messages, where the mock's
     /// differs from the one derived from the path.
     pub handler: Option<&'static str>,
+    /// A GET that may change state runs in a write transaction.
+    pub writes: bool,
     pub run: OpFn,
 }
 
@@ -322,6 +324,7 @@ impl Operation {
             answer: Answer::Sync,
             missing: Missing::NotFound,
             handler: None,
+            writes: false,
             run,
         }
     }
@@ -403,6 +406,9 @@ pub struct ResourceType {
     /// For types that share a definition-file key (ports): whether this type
     /// is the one for a given parent.
     pub variant_of: Option<fn(&Resource) -> bool>,
+    /// Create, Update and Delete are recorded in the console's audit and
+    /// security logs (users, roles and the other security objects).
+    pub logged: bool,
     pub operations: &'static [Operation],
 }
 
@@ -431,6 +437,7 @@ pub const BASE: ResourceType = ResourceType {
     unique_names: false,
     names_ignore_case: false,
     variant_of: None,
+    logged: false,
     operations: &[],
 };
 

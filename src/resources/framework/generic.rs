@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::resources;
+use crate::resources::framework::audit::{self, Change};
 use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, ResourceType};
 use crate::resources::framework::preconditions::{
     check_needs, cpc_of, mode_matches, require_fields,
@@ -363,6 +364,7 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
         prepare(ctx, p, &mut body)?;
     }
     let r = add_resource(ctx.tx, rt, parent.as_ref(), body)?;
+    log_change(ctx, rt, &r, Change::Added)?;
     let mut response = Response::created(rt.uri_prop, &r.uri);
     if let (Some(after), Some(sent)) = (spec.after, sent) {
         let extra = after(ctx, &r, &sent)?;
@@ -406,7 +408,21 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
         return Err(HmcError::not_writable(bad));
     }
     merge_properties(ctx.tx, rt, &mut r, body)?;
+    log_change(ctx, rt, &r, Change::Changed)?;
     Ok(Response::no_content())
+}
+
+/// Records a change of a `logged` type in the console's logs.
+pub fn log_change(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+    r: &Resource,
+    change: Change,
+) -> Result<(), HmcError> {
+    if rt.logged {
+        audit::changed(ctx, rt, r.name(), r.str_prop("type"), change)?;
+    }
+    Ok(())
 }
 
 /// Merges `body` into `r` and stores it: a new name must be unique among
@@ -444,6 +460,7 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let r = fetch(ctx.tx, rt, ctx.req.path())?;
     check_needs(ctx, &r, &spec.needs)?;
     remove(ctx.tx, &r)?;
+    log_change(ctx, rt, &r, Change::Deleted)?;
     Ok(Response::no_content())
 }
 
