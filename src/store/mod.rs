@@ -9,6 +9,8 @@ mod allocations;
 mod jobs;
 mod meta;
 mod metrics;
+mod os_messages;
+mod profile_areas;
 mod resources;
 mod sessions;
 
@@ -21,10 +23,15 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
+pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
+pub use profile_areas::ExportedProfile;
 pub use resources::Resource;
 pub use sessions::SessionRow;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0003_classic.sql"),
+];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
 const APPLICATION_ID: i64 = 0x484D_4321;

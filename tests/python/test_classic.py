@@ -190,3 +190,56 @@ def test_activate_reads_the_operating_mode_of_the_lpars_image_profile(cpc):
     finally:
         profile.update_properties({"operating-mode": "linux"})
         lpar.deactivate(force=True)
+
+
+# --- the classic CPC -------------------------------------------------------
+
+def test_cpc_deactivate_and_activate(cpc):
+    timed(cpc.deactivate, force=True)
+    cpc.pull_full_properties()
+    assert cpc.get_property("status") == "no-power"
+    assert status(cpc.lpars.find(name="LPAR1")) == "not-activated"
+    timed(cpc.activate, "CLASSIC1")
+    cpc.pull_full_properties()
+    assert cpc.get_property("status") == "operating"
+    assert cpc.get_property("last-used-activation-profile") == "CLASSIC1"
+    # Bring LPAR1 back to where the other tests expect it.
+    lpar1 = cpc.lpars.find(name="LPAR1")
+    lpar1.activate()
+    lpar1.load()
+    assert status(lpar1) == "operating"
+
+
+def test_cpc_activate_of_an_active_cpc_without_force_is_409_1(cpc):
+    with pytest.raises(zhmcclient.HTTPError) as exc_info:
+        cpc.activate("CLASSIC1")
+    assert (exc_info.value.http_status, exc_info.value.reason) == (409, 1)
+
+
+def test_export_and_import_profiles_move_the_profiles(cpc):
+    cpc.export_profiles(3)
+    profile = cpc.load_activation_profiles.find(name="DEFAULTLOAD")
+    profile.delete()
+    assert "DEFAULTLOAD" not in \
+        [p.name for p in cpc.load_activation_profiles.list()]
+    cpc.import_profiles(3)
+    restored = cpc.load_activation_profiles.find(name="DEFAULTLOAD")
+    assert restored.get_property("ipl-address") == "01234"
+
+
+def test_add_and_remove_temporary_capacity(cpc):
+    cpc.add_temporary_capacity("R1", software_model="706",
+                               processor_info={"ifl": 2}, test=True)
+    cpc.pull_full_properties()
+    assert cpc.get_property("processor-count-general-purpose") == 6
+    assert cpc.get_property("processor-count-ifl") == 4
+    with pytest.raises(zhmcclient.HTTPError) as exc_info:
+        cpc.add_temporary_capacity("R2", software_model="707")
+    assert (exc_info.value.http_status, exc_info.value.reason) == (400, 277)
+    cpc.remove_temporary_capacity("R1", software_model="704",
+                                  processor_info={"ifl": 2})
+    cpc.pull_full_properties()
+    assert cpc.get_property("processor-count-general-purpose") == 4
+    assert cpc.get_property("software-model-permanent-plus-temporary") \
+        is None
+    assert cpc.get_property("processor-count-ifl") == 2

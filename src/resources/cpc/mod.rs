@@ -1,5 +1,9 @@
 //! CPCs (either mode) and their hardware messages; the DPM CPC operations
-//! Start CPC, Stop CPC and Export WWPN List.
+//! Start CPC, Stop CPC and Export WWPN List; the classic ones in `classic`
+//! and temporary capacity in `capacity`.
+
+pub mod capacity;
+pub mod classic;
 
 use std::collections::HashMap;
 
@@ -156,7 +160,8 @@ fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcEr
 }
 
 /// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties,
-/// Start CPC, Stop CPC, Export WWPN List.
+/// Start CPC, Stop CPC, Export WWPN List, Activate CPC, Deactivate CPC,
+/// Import Profiles, Export Profiles, Add/Remove Temporary Capacity.
 pub static CPC: ResourceType = ResourceType {
     class: "cpc",
     def_key: "cpcs",
@@ -194,6 +199,12 @@ pub static CPC: ResourceType = ResourceType {
                 export_wwpn_list,
             )
         },
+        classic::ACTIVATE_CPC,
+        classic::DEACTIVATE_CPC,
+        classic::IMPORT_PROFILES,
+        classic::EXPORT_PROFILES,
+        capacity::ADD_TEMP_CAPACITY,
+        capacity::REMOVE_TEMP_CAPACITY,
     ],
     ..BASE
 };
