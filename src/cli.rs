@@ -75,6 +75,20 @@ pub enum Command {
     Init,
     /// List the live sessions.
     Sessions,
+    /// Add an operating system message for a partition or LPAR (as its OS
+    /// would write it); prints its sequence number.
+    OsMessage {
+        /// The partition or LPAR (`/api/logical-partitions/classic1-lpar1`).
+        uri: String,
+        /// The message text.
+        text: String,
+        /// The message is held (it waits for a reply).
+        #[arg(long)]
+        held: bool,
+        /// The message is a priority message.
+        #[arg(long)]
+        priority: bool,
+    },
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
@@ -222,6 +236,16 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 return Err(Error::NotEmpty);
             }
             println!("initialised {} with the default HMC", cli.db.display());
+            Ok(())
+        }
+        Command::OsMessage {
+            uri,
+            text,
+            held,
+            priority,
+        } => {
+            let hmc = Hmc::open(&cli.db)?;
+            println!("{}", hmc.add_os_message(&uri, &text, held, priority)?);
             Ok(())
         }
         Command::Sessions => {

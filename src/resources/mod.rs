@@ -12,6 +12,7 @@ pub mod job;
 pub mod logon;
 pub mod lpar;
 pub mod metrics_context;
+pub mod os_message;
 pub mod partition;
 pub mod partition_link;
 pub mod storage_group;

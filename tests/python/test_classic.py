@@ -243,3 +243,55 @@ def test_add_and_remove_temporary_capacity(cpc):
     assert cpc.get_property("software-model-permanent-plus-temporary") \
         is None
     assert cpc.get_property("processor-count-ifl") == 2
+
+
+# --- OS messages ------------------------------------------------------------
+
+def test_list_os_messages_of_an_lpar_with_the_query_parameters(cpc):
+    lpar = cpc.lpars.find(name="LPAR1")
+    result = lpar.list_os_messages()
+    texts = [m["message-text"] for m in result["os-messages"]]
+    assert texts[:2] == ["Uncompressing Linux... ", "Ok, booting the kernel."]
+    held = lpar.list_os_messages(is_held=True)["os-messages"]
+    assert [m["sequence-number"] for m in held] == [2]
+    assert held[0]["is-priority"] is True
+    first = lpar.list_os_messages(begin=1, end=2, max_messages=1)
+    assert [m["sequence-number"] for m in first["os-messages"]] == [1]
+
+
+def test_send_os_command_to_an_lpar_is_listed_as_a_message(cpc):
+    lpar = cpc.lpars.find(name="LPAR1")
+    before = lpar.list_os_messages()["os-messages"]
+    lpar.send_os_command("D IPLINFO", is_priority=True)
+    after = lpar.list_os_messages(begin=len(before))["os-messages"]
+    assert [m["message-text"] for m in after] == ["D IPLINFO"]
+    assert after[0]["is-priority"] is True
+
+
+def test_open_os_message_channel_of_an_lpar_is_a_session_topic(
+        cpc, classic_client):
+    lpar = cpc.lpars.find(name="LPAR1")
+    topic = lpar.open_os_message_channel(include_refresh_messages=True)
+    topics = classic_client.session.get_notification_topics()
+    os_topics = [t for t in topics
+                 if t["topic-type"] == "os-message-notification"]
+    assert [(t["topic-name"], t["object-uri"]) for t in os_topics] == \
+        [(topic, lpar.uri)]
+    with pytest.raises(zhmcclient.HTTPError) as exc_info:
+        lpar.open_os_message_channel()
+    assert (exc_info.value.http_status, exc_info.value.reason) == (409, 331)
+
+
+def test_partition_os_messages_commands_channel_and_console(classic_client):
+    dpm = classic_client.cpcs.find(name="DPM1")
+    part = dpm.partitions.find(name="LINUX1")
+    texts = [m["message-text"] for m in part.list_os_messages()["os-messages"]]
+    assert texts[:2] == ["Linux version 6.8.0 (buildd@s390x) #1 SMP",
+                         "linux1 login:"]
+    part.send_os_command("uname -a")
+    last = part.list_os_messages(begin=len(texts))["os-messages"]
+    assert [m["message-text"] for m in last] == ["uname -a"]
+    topic = part.open_os_message_channel()
+    assert topic
+    uri = part.create_os_websocket()
+    assert uri.startswith("/api/websock/")

@@ -16,6 +16,7 @@ use crate::resources::framework::fields::optional_body;
 use crate::resources::framework::generic::{lookup, set_properties};
 use crate::resources::framework::python::{repr_str, truthy};
 use crate::resources::logon::META_HMC_VERSION;
+use crate::resources::os_message;
 use crate::store::Resource;
 
 /// Statuses of an active LPAR: the TODO operations of the Python mock
@@ -520,7 +521,8 @@ const RESET: Needs = Needs {
     ],
 };
 
-/// Every operation of an LPAR: the mock's, then the ones it leaves as TODO.
+/// Every operation of an LPAR: the mock's, then the ones it leaves as TODO,
+/// then the OS message operations.
 pub const OPERATIONS: &[Operation] = &[
     Operation::job(
         "Activate Logical Partition",
@@ -570,4 +572,7 @@ pub const OPERATIONS: &[Operation] = &[
         RESET,
         reset_normal,
     ),
+    os_message::LIST_LPAR,
+    os_message::SEND_LPAR,
+    os_message::OPEN_LPAR,
 ];
