@@ -17,6 +17,7 @@ pub mod partition;
 pub mod partition_link;
 pub mod storage_group;
 pub mod storage_template;
+pub mod sustainability;
 pub mod tape_library;
 pub mod tape_link;
 pub mod user;

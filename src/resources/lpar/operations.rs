@@ -14,9 +14,10 @@ use crate::resources::activation_profile::{IMAGE_PROFILE, LOAD_PROFILE};
 use crate::resources::framework::descriptor::{Check, Done, Mode, Needs, Operation, Statuses};
 use crate::resources::framework::fields::optional_body;
 use crate::resources::framework::generic::{lookup, set_properties};
-use crate::resources::framework::python::{repr_str, truthy};
+use crate::resources::framework::python::{repr_str, repr_value, truthy};
 use crate::resources::logon::META_HMC_VERSION;
 use crate::resources::os_message;
+use crate::resources::sustainability;
 use crate::store::Resource;
 
 /// Statuses of an active LPAR: the TODO operations of the Python mock
@@ -141,7 +142,7 @@ fn activate(ctx: &mut Ctx<'_>, lpar: &mut Resource) -> Result<Done, HmcError> {
             return Err(failed(format!(
                 "LPAR {} could not be activated because the name of the image activation profile {} is different from the LPAR name.",
                 repr_str(lpar.name()),
-                python_repr(&profile)
+                repr_value(&profile)
             )));
         };
         loads = true;
@@ -165,15 +166,6 @@ fn activate(ctx: &mut Ctx<'_>, lpar: &mut Resource) -> Result<Done, HmcError> {
     changes.push(("last-used-activation-profile", profile));
     set_properties(ctx.tx, lpar, changes)?;
     Ok(Done::Nothing)
-}
-
-/// Python's `repr` of a JSON value in a message (strings quoted).
-fn python_repr(v: &Value) -> String {
-    match v {
-        Value::String(s) => repr_str(s),
-        Value::Null => "None".into(),
-        other => other.to_string(),
-    }
 }
 
 /// The `last-used-load-*` a load at activation leaves: the profile's load
@@ -522,7 +514,7 @@ const RESET: Needs = Needs {
 };
 
 /// Every operation of an LPAR: the mock's, then the ones it leaves as TODO,
-/// then the OS message operations.
+/// then the OS message operations and the sustainability data.
 pub const OPERATIONS: &[Operation] = &[
     Operation::job(
         "Activate Logical Partition",
@@ -575,4 +567,5 @@ pub const OPERATIONS: &[Operation] = &[
     os_message::LIST_LPAR,
     os_message::SEND_LPAR,
     os_message::OPEN_LPAR,
+    sustainability::LPAR,
 ];

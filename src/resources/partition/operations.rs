@@ -16,6 +16,7 @@ use crate::resources::framework::preconditions::CHANGEABLE;
 use crate::resources::os_message;
 use crate::resources::partition::crypto_configuration;
 use crate::resources::storage_group::STORAGE_GROUP;
+use crate::resources::sustainability;
 use crate::store::Resource;
 /// The partition's list of attached storage groups.
 const SG_URIS: &str = "storage-group-uris";
@@ -289,6 +290,7 @@ pub const OPERATIONS: &[Operation] = &[
     os_message::SEND_PARTITION,
     os_message::OPEN_PARTITION,
     os_message::WEBSOCKET_PARTITION,
+    sustainability::PARTITION,
 ];
 
 /// A synchronous change of the partition's configuration (`CHANGEABLE`).
