@@ -1,17 +1,16 @@
-//! The CPC operations of any mode: List CPC API Features, Set Auto-start
-//! List (DPM), Set CPC Power Save/Capping (jobs), Get CPC Energy Management
-//! Data, Get Historical Sustainability Data (CPCs, LPARs, partitions), the
-//! STP operations and the firmware jobs of CPCs and the console, through
-//! the library and over HTTPS.
+//! The CPC operations of any mode: Set Auto-start List (DPM), Get
+//! Historical Sustainability Data (CPCs, LPARs, partitions), the STP
+//! operations and the firmware jobs of CPCs, through the library and over
+//! HTTPS.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 mod support;
 
-use mock_hmc::Method::{Get, Post};
+use mock_hmc::Method::Post;
 use serde_json::{Value, json};
 use support::error_table::{self, State, row, row_in};
-use support::helpers::{get, post, post_empty, props, update};
+use support::helpers::{post, post_empty, props};
 use support::{Client, RawClient, Reply, both, both_raw};
 
 const CLASSIC: &str = "/api/cpcs/classic1";
@@ -30,42 +29,6 @@ fn job(c: &dyn Client, s: &str, r: &Reply) -> Value {
     let job = props(c, s, r.body["job-uri"].as_str().unwrap());
     assert_eq!(job["status"], "complete", "{t}: {job:?}");
     job
-}
-
-// ------------------------------------------------------------- features
-
-#[test]
-fn list_features_answers_the_cpcs_features_filtered_by_name() {
-    both(|c, s| {
-        let t = c.transport();
-        // Arrange
-        assert_eq!(
-            props(c, s, &op(DPM, "list-features")),
-            json!([]),
-            "{t}: none by default"
-        );
-        update(
-            c,
-            s,
-            DPM,
-            json!({"api-features": ["environmental-metrics", "dpm-smcd-partition-link-management"]}),
-        );
-
-        // Act
-        let all = props(c, s, &op(DPM, "list-features"));
-        let some = props(c, s, &format!("{}?name=env.*", op(DPM, "list-features")));
-
-        // Assert
-        assert_eq!(
-            all,
-            json!([
-                "environmental-metrics",
-                "dpm-smcd-partition-link-management"
-            ]),
-            "{t}"
-        );
-        assert_eq!(some, json!(["environmental-metrics"]), "{t}");
-    });
 }
 
 // ------------------------------------------------------------ auto-start
@@ -95,61 +58,6 @@ fn set_auto_start_list_stores_the_partitions_and_groups() {
             list,
             "{}",
             c.transport()
-        );
-    });
-}
-
-// ------------------------------------------------------ energy management
-
-#[test]
-fn power_save_and_capping_are_jobs_that_set_the_cpc_and_zcpc_properties() {
-    both(|c, s| {
-        let t = c.transport();
-        // Act
-        let r = post(
-            c,
-            s,
-            &op(CLASSIC, "set-cpc-power-save"),
-            json!({"power-saving": "low-power"}),
-        );
-        job(c, s, &r);
-        let r = post(
-            c,
-            s,
-            &op(CLASSIC, "set-cpc-power-capping"),
-            json!({"power-capping-state": "enabled", "power-cap-current": 9000}),
-        );
-        job(c, s, &r);
-
-        // Assert
-        let data = props(c, s, &format!("{CLASSIC}/energy-management-data"));
-        let objects = data["objects"].as_array().unwrap();
-        assert_eq!(objects.len(), 1, "{t}");
-        let o = &objects[0];
-        assert_eq!(o["object-uri"], CLASSIC, "{t}");
-        assert_eq!(o["object-id"], "classic1", "{t}");
-        assert_eq!(o["class"], "cpcs", "{t}");
-        assert_eq!(o["error-occurred"], false, "{t}");
-        let p = o["properties"].as_object().unwrap();
-        assert_eq!(p.len(), 29, "{t}");
-        for name in [
-            "cpc-power-saving",
-            "cpc-power-saving-state",
-            "zcpc-power-saving",
-            "zcpc-power-saving-state",
-        ] {
-            assert_eq!(p[name], "low-power", "{t}: {name}");
-        }
-        assert_eq!(
-            (&p["cpc-power-capping-state"], &p["zcpc-power-cap-current"]),
-            (&json!("enabled"), &json!(9000)),
-            "{t}"
-        );
-        assert_eq!(p["cpc-power-rating"], 14000, "{t}");
-        assert_eq!(
-            p["zcpc-maximum-potential-power"],
-            Value::Null,
-            "{t}: missing is null"
         );
     });
 }
@@ -289,7 +197,7 @@ fn stp_operations_change_the_cpcs_timing_network() {
 // --------------------------------------------------------------- firmware
 
 #[test]
-fn firmware_operations_are_jobs_recording_the_requested_levels() {
+fn cpc_firmware_operations_are_jobs_recording_the_requested_levels() {
     both(|c, s| {
         let t = c.transport();
         let message = |uri: &str, body: Value| {
@@ -319,22 +227,6 @@ fn firmware_operations_are_jobs_recording_the_requested_levels() {
                 .contains("all EC levels"),
             "{t}"
         );
-        assert!(
-            message(
-                "/api/console/operations/single-step-install",
-                json!({"bundle-level": "H20", "backup-location-type": "usb"})
-            )
-            .contains("H20"),
-            "{t}"
-        );
-        assert!(
-            message(
-                "/api/console/operations/delete-retrieved-internal-code",
-                json!({"ec-levels": [{"number": "P1", "mcl": "2"}]})
-            )
-            .contains("P1.2"),
-            "{t}"
-        );
     });
 }
 
@@ -347,22 +239,6 @@ fn cpc_operation_errors_answer_the_hmc_codes_and_change_nothing() {
         let auto = |list: Value| j(json!({"auto-start-list": list}));
         let sus = |body: Value| j(body);
         let rows = vec![
-            // List CPC API Features takes only `name`.
-            row(
-                Get,
-                &format!("{}?x=1", op(DPM, "list-features")),
-                None,
-                400,
-                1,
-            ),
-            row(
-                Get,
-                &format!("{}?name=[", op(DPM, "list-features")),
-                None,
-                400,
-                1,
-            ),
-            row(Get, &op("/api/cpcs/nope", "list-features"), None, 404, 1),
             // Set Auto-start List: DPM, a list of valid entries.
             row(
                 Post,
@@ -422,44 +298,6 @@ fn cpc_operation_errors_answer_the_hmc_codes_and_change_nothing() {
                 auto(json!([{"type": "partition-group", "name": "G", "partition-uris": [5]}])),
                 400,
                 7,
-            ),
-            // Power save and capping (400.7 with the mock's messages).
-            row(Post, &op(DPM, "set-cpc-power-save"), None, 400, 3),
-            row(Post, &op(DPM, "set-cpc-power-save"), j(json!({})), 400, 5),
-            row(
-                Post,
-                &op(DPM, "set-cpc-power-save"),
-                j(json!({"power-saving": "max"})),
-                400,
-                7,
-            ),
-            row(
-                Post,
-                &op(DPM, "set-cpc-power-capping"),
-                j(json!({"power-capping-state": "on"})),
-                400,
-                7,
-            ),
-            row(
-                Post,
-                &op(DPM, "set-cpc-power-capping"),
-                j(json!({"power-capping-state": "enabled"})),
-                400,
-                7,
-            ),
-            row(
-                Post,
-                &op(DPM, "set-cpc-power-capping"),
-                j(json!({"power-cap-current": 1})),
-                400,
-                5,
-            ),
-            row(
-                Get,
-                &format!("{DPM}/energy-management-data?x=1"),
-                None,
-                404,
-                1,
             ),
             // Sustainability data.
             row(
@@ -631,54 +469,12 @@ fn cpc_operation_errors_answer_the_hmc_codes_and_change_nothing() {
             ),
             row(
                 Post,
-                "/api/console/operations/delete-retrieved-internal-code",
+                &op(DPM, "delete-retrieved-internal-code"),
                 j(json!({"ec-levels": "P1"})),
                 400,
                 7,
             ),
         ];
         error_table::run(c, s, &rows, &[DPM, CLASSIC]);
-    });
-}
-
-#[test]
-fn power_errors_use_the_hmc_mocks_messages() {
-    both(|c, s| {
-        let t = c.transport();
-        let r = post(
-            c,
-            s,
-            &op(DPM, "set-cpc-power-save"),
-            json!({"power-saving": "max"}),
-        );
-        assert_eq!(
-            r.body["message"], "Invalid power-saving value: 'max'",
-            "{t}"
-        );
-        let r = post(
-            c,
-            s,
-            &op(DPM, "set-cpc-power-capping"),
-            json!({"power-capping-state": 3}),
-        );
-        assert_eq!(
-            r.body["message"], "Invalid power-capping-state value: 3",
-            "{t}"
-        );
-        let r = post(
-            c,
-            s,
-            &op(DPM, "set-cpc-power-capping"),
-            json!({"power-capping-state": "enabled", "power-cap-current": null}),
-        );
-        assert_eq!(
-            r.body["message"], "Power-cap-current must be provided when enabling power capping",
-            "{t}"
-        );
-        assert_eq!(
-            get(c, s, &format!("{DPM}/energy-management-data")).status,
-            200,
-            "{t}"
-        );
     });
 }

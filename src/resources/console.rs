@@ -1,8 +1,6 @@
-//! The console (with the firmware operations of `cpc::firmware`) and the
-//! console-scoped resources without operations of their own yet: tasks,
-//! unmanaged CPCs, custom groups, console hardware messages.
+//! The console and the console-scoped resources without operations of their
+//! own yet: tasks, unmanaged CPCs, custom groups, console hardware messages.
 
-use crate::resources::cpc::firmware;
 use crate::resources::framework::descriptor::{BASE, GetSpec, ListSpec, ResourceType};
 
 /// Operation: Get Console Properties. The one console, at `/api/console`.
@@ -12,10 +10,6 @@ pub static CONSOLE: ResourceType = ResourceType {
     element: "/api/console",
     id_prop: "",
     get: Some(GetSpec::with_properties("Get Console Properties")),
-    operations: &[
-        firmware::CONSOLE_SINGLE_STEP_INSTALL,
-        firmware::CONSOLE_DELETE_RETRIEVED,
-    ],
     ..BASE
 };
 

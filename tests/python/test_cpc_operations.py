@@ -1,6 +1,6 @@
 """Compatibility tests for the CPC operations of any mode: zhmcclient 1.26's
-Cpc energy, auto-start, sustainability, STP and firmware methods, and the
-console's firmware methods, against their own `mock-hmc serve`."""
+Cpc auto-start, sustainability, STP and firmware methods, against their own
+`mock-hmc serve`."""
 
 import datetime
 
@@ -24,12 +24,6 @@ def client(hmc):
     sess.logoff()
 
 
-def test_api_features_are_none_by_default(client):
-    cpc = client.cpcs.find(name="DPM1")
-    assert cpc.list_api_features() == []
-    assert not cpc.api_feature_enabled("dpm-smcd-partition-link-management")
-
-
 def test_set_auto_start_list_of_partitions_and_groups(client):
     cpc = client.cpcs.find(name="DPM1")
     linux1 = cpc.partitions.find(name="LINUX1")
@@ -40,19 +34,6 @@ def test_set_auto_start_list_of_partitions_and_groups(client):
     assert entries[0] == {"type": "partition", "post-start-delay": 0,
                           "partition-uri": linux1.uri}
     assert entries[1]["partition-uris"] == [linux2.uri]
-
-
-def test_power_save_capping_and_energy_management_properties(client):
-    cpc = client.cpcs.find(name="CLASSIC1")
-    assert cpc.set_power_save("low-power") is None
-    cpc.set_power_capping("enabled", power_cap=9000)
-    props = cpc.get_energy_management_properties()
-    assert props["cpc-power-saving"] == "low-power"
-    assert props["zcpc-power-cap-current"] == 9000
-    assert len(props) == 29
-    with pytest.raises(zhmcclient.HTTPError) as exc_info:
-        cpc.set_power_capping("enabled")
-    assert (exc_info.value.http_status, exc_info.value.reason) == (400, 7)
 
 
 def test_sustainability_data_of_cpc_lpar_and_partition(client):
@@ -96,12 +77,9 @@ def test_stp_join_swap_change_set_and_leave(client):
     assert (exc_info.value.http_status, exc_info.value.reason) == (409, 0)
 
 
-def test_firmware_operations_of_cpc_and_console(client):
+def test_firmware_operations_of_a_cpc(client):
     cpc = client.cpcs.find(name="DPM1")
     message = cpc.install_and_activate(bundle_level="S81")
     assert "S81" in message
     cpc.single_step_install(bundle_level="S82")
     cpc.delete_retrieved_internal_code(ec_levels=[("P41499", "123")])
-    console = client.consoles.console
-    console.single_step_install(bundle_level="H20")
-    console.delete_uninstalled_firmware()

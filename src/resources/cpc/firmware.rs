@@ -1,8 +1,9 @@
-//! The firmware operations of a CPC and of the console: Single Step
-//! Internal Code Install, Install and Activate Internal Code (CPC) and
-//! Delete Retrieved Internal Code. They are jobs complete at the first
-//! poll; their result records what was requested (bundle level, EC levels)
-//! in `message`, the field zhmcclient reads; no firmware changes.
+//! The firmware operations of a CPC: Single Step Internal Code Install,
+//! Install and Activate Internal Code and Delete Retrieved Internal Code.
+//! They are jobs complete at the first poll; their result records what was
+//! requested (bundle level, EC levels) in `message`, the field zhmcclient
+//! reads; no firmware changes. The bodies do not depend on the target, so
+//! the console's operations of the same names can use them too.
 
 use serde_json::{Map, Value, json};
 
@@ -81,10 +82,10 @@ fn bundle(body: &Map<String, Value>) -> Result<String, HmcError> {
     })
 }
 
-/// Operation: Single Step Internal Code Install (console and CPC): the
+/// Operation: Single Step Internal Code Install: the
 /// previous level is accepted (`accept-firmware`), the bundle level
 /// retrieved (from the support site or FTP), installed and activated.
-fn single_step_install(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
+pub fn single_step_install(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
     let body = optional_body(ctx.req)?;
     flag(&body, "accept-firmware")?;
     text(&body, "backup-location-type")?;
@@ -118,9 +119,9 @@ fn install_and_activate(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, H
     })))
 }
 
-/// Operation: Delete Retrieved Internal Code (console and CPC): retrieved
+/// Operation: Delete Retrieved Internal Code: retrieved
 /// but not installed code, of the EC levels given (all without).
-fn delete_retrieved(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
+pub fn delete_retrieved(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
     let body = optional_body(ctx.req)?;
     let levels = ec_levels(&body)?;
     let what = if levels.is_empty() {
@@ -157,22 +158,6 @@ pub const CPC_INSTALL_AND_ACTIVATE: Operation = Operation::job(
 /// Operation row: Delete Retrieved Internal Code of a CPC.
 pub const CPC_DELETE_RETRIEVED: Operation = Operation::job(
     "CPC Delete Retrieved Internal Code",
-    "/operations/delete-retrieved-internal-code",
-    ANY,
-    delete_retrieved,
-);
-
-/// Operation row: Single Step Internal Code Install of the console.
-pub const CONSOLE_SINGLE_STEP_INSTALL: Operation = Operation::job(
-    "Console Single Step Internal Code Install",
-    "/operations/single-step-install",
-    ANY,
-    single_step_install,
-);
-
-/// Operation row: Delete Retrieved Internal Code of the console.
-pub const CONSOLE_DELETE_RETRIEVED: Operation = Operation::job(
-    "Console Delete Retrieved Internal Code",
     "/operations/delete-retrieved-internal-code",
     ANY,
     delete_retrieved,

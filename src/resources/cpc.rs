@@ -1,15 +1,5 @@
 //! CPCs (either mode) and their hardware messages; the DPM CPC operations
-//! Start CPC, Stop CPC and Export WWPN List, and List CPC API Features; the
-//! classic ones in `classic`, temporary capacity in `capacity`, energy
-//! management in `energy`, the auto-start list in `auto_start`, STP in
-//! `stp`, firmware in `firmware` (sustainability data: `sustainability`).
-
-pub mod auto_start;
-pub mod capacity;
-pub mod classic;
-pub mod energy;
-pub mod firmware;
-pub mod stp;
+//! Start CPC, Stop CPC and Export WWPN List.
 
 use std::collections::HashMap;
 
@@ -21,11 +11,10 @@ use crate::resources::framework::descriptor::{
     BASE, Done, GetSpec, ListSpec, Operation, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::{referenced, required, string_items};
-use crate::resources::framework::generic::{Pattern, set_properties};
+use crate::resources::framework::generic::set_properties;
 use crate::resources::framework::preconditions::{DPM, is_dpm};
 use crate::resources::partition::PARTITION;
 use crate::resources::partition::hba::HBA;
-use crate::resources::sustainability;
 use crate::store::{Resource, Tx};
 
 /// A CPC's default status follows its mode: `active` in DPM mode,
@@ -37,6 +26,21 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
         .or_insert_with(|| Value::String(if dpm { "active" } else { "operating" }.into()));
     Ok(())
 }
+
+/// Activate/Deactivate CPC and Import/Export Profiles (classic mode).
+pub mod classic;
+
+/// Add/Remove Temporary Capacity.
+pub mod capacity;
+
+/// Set Auto-start List (DPM).
+pub mod auto_start;
+
+/// The STP operations.
+pub mod stp;
+
+/// The firmware operations of a CPC.
+pub mod firmware;
 
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
 /// mock, any status may be started. The job's result is `{}`, not none:
@@ -51,31 +55,6 @@ fn start(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
 fn stop(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
     set_properties(ctx.tx, cpc, [("status", json!("not-operating"))])?;
     Ok(Done::Json(json!({})))
-}
-
-/// Operation: List CPC API Features. The names in the CPC's `api-features`
-/// (a list mock-hmc keeps, settable with Update CPC Properties or in a
-/// definition file; none by default, as in the Python mock, so zhmcclient
-/// takes its classic code paths), those matching a `name` pattern if given
-/// (full match, like list filters). zhmcclient sends `name`; the Python
-/// mock refuses any query.
-fn list_features(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
-    let query = ctx.query()?;
-    let patterns = query
-        .values("name")
-        .iter()
-        .map(|v| Pattern::new(v, false))
-        .collect::<Result<Vec<_>, _>>()?;
-    let features: Vec<Value> = cpc
-        .str_list("api-features")
-        .into_iter()
-        .filter(|f| {
-            let f = json!(f);
-            patterns.is_empty() || patterns.iter().any(|p| p.matches(Some(&f)))
-        })
-        .map(|f| json!(f))
-        .collect();
-    Ok(Done::Json(Value::Array(features)))
 }
 
 /// The id of a CPC as its URI names it.
@@ -192,11 +171,7 @@ fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcEr
 }
 
 /// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties,
-/// Start CPC, Stop CPC, Export WWPN List, Activate CPC, Deactivate CPC,
-/// Import Profiles, Export Profiles, Add/Remove Temporary Capacity, List
-/// CPC API Features, Set Auto-start List, Set CPC Power Save/Capping, Get
-/// CPC Energy Management Data, Get CPC Historical Sustainability Data, the
-/// STP and the firmware operations.
+/// Start CPC, Stop CPC, Export WWPN List.
 pub static CPC: ResourceType = ResourceType {
     class: "cpc",
     def_key: "cpcs",
@@ -224,6 +199,23 @@ pub static CPC: ResourceType = ResourceType {
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
+        // Classic mode, then any mode (issue 9; the submodules hold them).
+        classic::ACTIVATE_CPC,
+        classic::DEACTIVATE_CPC,
+        classic::IMPORT_PROFILES,
+        classic::EXPORT_PROFILES,
+        capacity::ADD_TEMP_CAPACITY,
+        capacity::REMOVE_TEMP_CAPACITY,
+        auto_start::SET_AUTO_START_LIST,
+        crate::resources::sustainability::CPC,
+        stp::SET_STP_CONFIG,
+        stp::CHANGE_STPONLY_CTN,
+        stp::JOIN_STPONLY_CTN,
+        stp::LEAVE_STPONLY_CTN,
+        stp::SWAP_CTS,
+        firmware::CPC_SINGLE_STEP_INSTALL,
+        firmware::CPC_INSTALL_AND_ACTIVATE,
+        firmware::CPC_DELETE_RETRIEVED,
         Operation::job("Start CPC", "/operations/start", DPM, start),
         Operation::job("Stop CPC", "/operations/stop", DPM, stop),
         Operation {
@@ -234,31 +226,6 @@ pub static CPC: ResourceType = ResourceType {
                 export_wwpn_list,
             )
         },
-        classic::ACTIVATE_CPC,
-        classic::DEACTIVATE_CPC,
-        classic::IMPORT_PROFILES,
-        classic::EXPORT_PROFILES,
-        capacity::ADD_TEMP_CAPACITY,
-        capacity::REMOVE_TEMP_CAPACITY,
-        Operation::get(
-            "List CPC API Features",
-            "/operations/list-features",
-            &["name"],
-            list_features,
-        ),
-        auto_start::SET_AUTO_START_LIST,
-        energy::SET_POWER_SAVE,
-        energy::SET_POWER_CAPPING,
-        energy::ENERGY_MANAGEMENT_DATA,
-        sustainability::CPC,
-        stp::SET_STP_CONFIG,
-        stp::CHANGE_STPONLY_CTN,
-        stp::JOIN_STPONLY_CTN,
-        stp::LEAVE_STPONLY_CTN,
-        stp::SWAP_CTS,
-        firmware::CPC_SINGLE_STEP_INSTALL,
-        firmware::CPC_INSTALL_AND_ACTIVATE,
-        firmware::CPC_DELETE_RETRIEVED,
     ],
     ..BASE
 };
