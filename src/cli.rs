@@ -103,6 +103,20 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add an operating system message for a partition or LPAR (as its OS
+    /// would write it); prints its sequence number.
+    OsMessage {
+        /// The partition or LPAR (`/api/logical-partitions/classic1-lpar1`).
+        uri: String,
+        /// The message text.
+        text: String,
+        /// The message is held (it waits for a reply).
+        #[arg(long)]
+        held: bool,
+        /// The message is a priority message.
+        #[arg(long)]
+        priority: bool,
+    },
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
@@ -357,6 +371,16 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 ));
             }
             println!("initialised {} with the default HMC", db.display());
+            Ok(())
+        }
+        Command::OsMessage {
+            uri,
+            text,
+            held,
+            priority,
+        } => {
+            let hmc = Hmc::open(&db)?;
+            println!("{}", hmc.add_os_message(&uri, &text, held, priority)?);
             Ok(())
         }
         Command::Sessions { json } => {

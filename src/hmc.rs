@@ -12,6 +12,7 @@ use crate::resources;
 use crate::resources::console::CONSOLE;
 use crate::resources::console::operations as console_ops;
 use crate::resources::framework::generic::add_resource;
+use crate::resources::os_message;
 use crate::routes::{Action, RouteTable};
 use crate::secrets;
 use crate::session::Session;
@@ -111,8 +112,25 @@ impl Hmc {
                 return Ok(false);
             }
             definition::load(tx, &def)?;
+            for (uri, text, held, priority) in os_message::DEFAULT_MESSAGES {
+                os_message::add(tx, uri, text, *held, *priority).map_err(Error::Hmc)?;
+            }
             Ok::<_, Error>(true)
         })
+    }
+
+    /// Adds an operating system message for the partition or LPAR at `uri`
+    /// (held and priority as given), as its OS would write it; returns its
+    /// sequence number. List OS Messages shows it.
+    pub fn add_os_message(
+        &self,
+        uri: &str,
+        text: &str,
+        held: bool,
+        priority: bool,
+    ) -> Result<i64, Error> {
+        self.store
+            .write(|tx| os_message::add(tx, uri, text, held, priority).map_err(Error::Hmc))
     }
 
     /// The store behind this HMC (crate-internal: writes go through

@@ -135,7 +135,11 @@ fn no_route_answers_a_client_mistake_with_a_server_error() {
         .iter()
         .filter_map(|(m, uri, body)| {
             let r = lib.send(*m, uri, Some(&s), body.as_ref());
-            (r.status >= 500).then(|| format!("{m} {uri} {body:?} -> {} {:?}", r.status, r.body))
+            // 500.263 is the HMC's own answer when an LPAR operation needs
+            // `force` (or names a foreign profile): defined, not a crash.
+            let defined = r.code() == (500, 263);
+            (r.status >= 500 && !defined)
+                .then(|| format!("{m} {uri} {body:?} -> {} {:?}", r.status, r.body))
         })
         .collect();
 

@@ -30,6 +30,21 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
     Ok(())
 }
 
+/// Activate/Deactivate CPC and Import/Export Profiles (classic mode).
+pub mod classic;
+
+/// Add/Remove Temporary Capacity.
+pub mod capacity;
+
+/// Set Auto-start List (DPM).
+pub mod auto_start;
+
+/// The STP operations.
+pub mod stp;
+
+/// The firmware operations of a CPC.
+pub mod firmware;
+
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
 /// mock, any status may be started. The job's result is `{}`, not none:
 /// zhmcclient reads a result from a job answered with a `Location` header,
@@ -317,6 +332,23 @@ pub static CPC: ResourceType = ResourceType {
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
+        // Classic mode, then any mode (issue 9; the submodules hold them).
+        classic::ACTIVATE_CPC,
+        classic::DEACTIVATE_CPC,
+        classic::IMPORT_PROFILES,
+        classic::EXPORT_PROFILES,
+        capacity::ADD_TEMP_CAPACITY,
+        capacity::REMOVE_TEMP_CAPACITY,
+        auto_start::SET_AUTO_START_LIST,
+        crate::resources::sustainability::CPC,
+        stp::SET_STP_CONFIG,
+        stp::CHANGE_STPONLY_CTN,
+        stp::JOIN_STPONLY_CTN,
+        stp::LEAVE_STPONLY_CTN,
+        stp::SWAP_CTS,
+        firmware::CPC_SINGLE_STEP_INSTALL,
+        firmware::CPC_INSTALL_AND_ACTIVATE,
+        firmware::CPC_DELETE_RETRIEVED,
         Operation::job("Start CPC", "/operations/start", DPM, start),
         Operation::job("Stop CPC", "/operations/stop", DPM, stop),
         Operation {

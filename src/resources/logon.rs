@@ -8,6 +8,7 @@ use crate::resources::Service;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::audit;
 use crate::resources::framework::preconditions::require_fields;
+use crate::resources::os_message;
 use crate::store::{SessionRow, Tx};
 
 /// Meta keys of the HMC-wide settings.
@@ -140,12 +141,12 @@ fn get_notification_topics(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let Some(s) = ctx.session else {
         return Err(HmcError::no_session());
     };
-    Ok(Response::ok(json!({
-        "topics": [
-            {"topic-type": "object-notification", "topic-name": s.notification_topic},
-            {"topic-type": "job-notification", "topic-name": s.job_notification_topic},
-        ]
-    })))
+    let mut topics = vec![
+        json!({"topic-type": "object-notification", "topic-name": s.notification_topic}),
+        json!({"topic-type": "job-notification", "topic-name": s.job_notification_topic}),
+    ];
+    topics.extend(os_message::session_topics(ctx.tx, &s.id)?);
+    Ok(Response::ok(json!({ "topics": topics })))
 }
 
 pub const QUERY_API_VERSION: Service = Service {

@@ -10,6 +10,8 @@ mod console_log;
 mod jobs;
 mod meta;
 mod metrics;
+mod os_messages;
+mod profile_areas;
 mod resources;
 mod sessions;
 
@@ -23,6 +25,8 @@ use rusqlite::{Connection, OpenFlags};
 pub use console_log::{LogKind, LogRow};
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
+pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
+pub use profile_areas::ExportedProfile;
 pub use resources::Resource;
 pub use sessions::SessionRow;
 
@@ -31,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_hashed_session_ids.sql"),
     include_str!("../../migrations/0006_sibling_names.sql"),
     include_str!("../../migrations/0007_console.sql"),
+    include_str!("../../migrations/0008_classic.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

@@ -24,9 +24,13 @@ pub enum Check {
     /// 409.1 (the target is the CPC) or 409.6 (the CPC hosts the target):
     /// the CPC's status must allow operations.
     CpcStatus,
-    /// 409.1: the target partition's status must be in (`Only`) or out of
-    /// (`Not`) the set.
+    /// 409.1: the target partition's (or LPAR's) status must be in (`Only`)
+    /// or out of (`Not`) the set.
     PartitionStatus(Statuses),
+    /// 409.4/409.5 at this point of the order, for operations whose body is
+    /// checked before the CPC's mode (Activate CPC); the row's own `mode`
+    /// is then `Mode::Any`.
+    Mode(Mode),
     /// 400.3 without a body, 400.5 for the first missing field.
     Fields(&'static [&'static str]),
     /// The checks, applied to the target's parent (a NIC's partition);
