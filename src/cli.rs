@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::definition;
+use crate::fixture::{FaultSpec, clock, faults};
 use crate::hmc::{Error, Hmc};
 use crate::routes::RouteTable;
 use crate::server::{self, ServeOptions};
@@ -75,12 +76,122 @@ pub(crate) enum Command {
     Init,
     /// List the live sessions.
     Sessions,
+    /// Checkpoints of the HMC state, kept in the db.
+    #[command(subcommand)]
+    Checkpoint(CheckpointCommand),
+    /// Write a new db file with the HMC state (per-worker or per-test copies).
+    Fork {
+        /// The new db file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+        /// Fork the state of this checkpoint instead of the current one.
+        #[arg(long)]
+        from_checkpoint: Option<String>,
+    },
+    /// Put the HMC back to the state it was loaded or initialised with.
+    Reset,
+    /// The HMC clock: real time plus an offset any process can move.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+    /// Fault rules: make requests fail or slow down on purpose.
+    #[command(subcommand)]
+    Fault(FaultCommand),
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CheckpointCommand {
+    /// Save the HMC state as NAME (replacing a checkpoint of that name).
+    Save { name: String },
+    /// Put the HMC back to checkpoint NAME, in one transaction.
+    Restore {
+        name: String,
+        /// Also log off every session (they stay valid by default).
+        #[arg(long)]
+        drop_sessions: bool,
+    },
+    /// List the checkpoints.
+    List,
+    /// Delete checkpoint NAME.
+    Delete { name: String },
+    /// Resources added, removed and changed from checkpoint A to B (or now).
+    Diff {
+        a: String,
+        b: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClockCommand {
+    /// Print the HMC time and its offset from real time.
+    Show,
+    /// Move the clock by a duration (6h, 1h30m, 90s, 500ms, -1d).
+    Advance {
+        #[arg(allow_hyphen_values = true)]
+        by: String,
+    },
+    /// Set the clock to a time (YYYY-MM-DDTHH:MM:SSZ, YYYY-MM-DD or unix ms).
+    Set { time: String },
+    /// Go back to real time.
+    Real,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FaultCommand {
+    /// Add a rule; prints its id.
+    Add {
+        /// Match this HTTP method only.
+        #[arg(long)]
+        method: Option<String>,
+        /// Match paths this regex matches in full.
+        #[arg(long)]
+        uri: Option<String>,
+        /// Match this operation (the WS API book's title, e.g. 'Start Partition').
+        #[arg(long)]
+        operation: Option<String>,
+        /// Match requests of this userid.
+        #[arg(long)]
+        userid: Option<String>,
+        /// Match requests of this session id.
+        #[arg(long)]
+        session: Option<String>,
+        /// Answer an HMC error with this HTTP status.
+        #[arg(long)]
+        status: Option<u16>,
+        /// The error's reason code (default 0).
+        #[arg(long, requires = "status")]
+        reason: Option<i64>,
+        /// Shorthand for --status/--reason: 409.1, 409.2, 403.5, 503, ...
+        #[arg(long, conflicts_with_all = ["status", "reason"])]
+        error: Option<String>,
+        /// The error's message (default: one per code).
+        #[arg(long)]
+        message: Option<String>,
+        /// Delay the request by this long (2s, 500ms) before it runs or fails.
+        #[arg(long)]
+        delay: Option<String>,
+        /// Apply to this many matching requests, then stop (default: all).
+        #[arg(long)]
+        count: Option<i64>,
+        /// Let the first N matching requests through.
+        #[arg(long, default_value_t = 0)]
+        skip: i64,
+        /// End the rule after this long on the HMC clock (e.g. 10m).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the rules with their match counts.
+    List,
+    /// Remove rule ID, or every rule.
+    Clear { id: Option<i64> },
 }
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
@@ -224,6 +335,23 @@ fn execute(cli: Cli) -> Result<(), Error> {
             println!("initialised {} with the default HMC", cli.db.display());
             Ok(())
         }
+        Command::Checkpoint(c) => checkpoint(&Hmc::open_unseeded(&cli.db)?, c),
+        Command::Fork {
+            to,
+            from_checkpoint,
+        } => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            hmc.fork(&to, from_checkpoint.as_deref())?;
+            println!("forked {} to {}", cli.db.display(), to.display());
+            Ok(())
+        }
+        Command::Reset => {
+            Hmc::open_unseeded(&cli.db)?.reset()?;
+            println!("reset {} to its initial state", cli.db.display());
+            Ok(())
+        }
+        Command::Clock(c) => clock(&Hmc::open_unseeded(&cli.db)?, c),
+        Command::Fault(c) => fault(&Hmc::open_unseeded(&cli.db)?, c),
         Command::Sessions => {
             let hmc = Hmc::open_unseeded(&cli.db)?;
             for s in hmc.sessions()? {
@@ -235,4 +363,108 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+fn checkpoint(hmc: &Hmc, command: CheckpointCommand) -> Result<(), Error> {
+    match command {
+        CheckpointCommand::Save { name } => {
+            hmc.save_checkpoint(&name)?;
+            println!("saved checkpoint {name}");
+        }
+        CheckpointCommand::Restore {
+            name,
+            drop_sessions,
+        } => {
+            hmc.restore_checkpoint(&name, drop_sessions)?;
+            println!("restored checkpoint {name}");
+        }
+        CheckpointCommand::List => {
+            for c in hmc.checkpoints()? {
+                println!(
+                    "{}  {}  {} resources",
+                    c.name,
+                    clock::format_time(c.created_at),
+                    c.resources
+                );
+            }
+        }
+        CheckpointCommand::Delete { name } => {
+            hmc.delete_checkpoint(&name)?;
+            println!("deleted checkpoint {name}");
+        }
+        CheckpointCommand::Diff { a, b, json } => {
+            let diff = hmc.diff_checkpoints(&a, b.as_deref())?;
+            if json {
+                let text = serde_json::to_string_pretty(&diff)
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+                println!("{text}");
+            } else {
+                print!("{}", diff.to_text());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn clock(hmc: &Hmc, command: ClockCommand) -> Result<(), Error> {
+    match command {
+        ClockCommand::Show => {}
+        ClockCommand::Advance { by } => {
+            hmc.advance_clock(clock::parse_duration(&by)?)?;
+        }
+        ClockCommand::Set { time } => hmc.set_clock(clock::parse_time(&time)?)?,
+        ClockCommand::Real => hmc.real_clock()?,
+    }
+    let (now, offset) = hmc.clock()?;
+    println!("{}  offset {offset} ms", clock::format_time(now));
+    Ok(())
+}
+
+fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
+    match command {
+        FaultCommand::Add {
+            method,
+            uri,
+            operation,
+            userid,
+            session,
+            status,
+            reason,
+            error,
+            message,
+            delay,
+            count,
+            skip,
+            expires,
+        } => {
+            let code = match (error, status) {
+                (Some(e), _) => Some(faults::parse_error_code(&e)?),
+                (None, Some(s)) => Some((s, reason.unwrap_or(0))),
+                (None, None) => None,
+            };
+            let spec = FaultSpec {
+                method,
+                uri,
+                operation,
+                userid,
+                session,
+                error: code.map(|(s, r)| (s, r, message)),
+                delay_ms: delay.as_deref().map(clock::parse_duration).transpose()?,
+                count,
+                skip,
+                expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
+            };
+            println!("fault {}", hmc.add_fault(&spec)?);
+        }
+        FaultCommand::List => {
+            for f in hmc.faults()? {
+                println!("{}", faults::describe(&f));
+            }
+        }
+        FaultCommand::Clear { id } => {
+            let n = hmc.clear_faults(id)?;
+            println!("cleared {n} fault rule(s)");
+        }
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
+use crate::fixture::{clock, faults};
 use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, RouteTable};
 use crate::store::{SessionRow, Store, Tx};
@@ -14,7 +15,7 @@ use crate::store::{SessionRow, Store, Tx};
 /// stays a read transaction.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
-/// Unix milliseconds now.
+/// Unix milliseconds now, real time (the HMC clock is `fixture::clock::now`).
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -23,9 +24,8 @@ pub fn now_ms() -> i64 {
 
 /// Handles one request; errors become HMC error bodies.
 pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
-    let now = now_ms();
     let mut error_uri = req.uri.clone();
-    let result = dispatch(store, routes, req, now, &mut error_uri);
+    let result = dispatch(store, routes, req, &mut error_uri);
     match result {
         Ok(r) => r,
         Err(e) => {
@@ -45,7 +45,6 @@ fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
-    now: i64,
     error_uri: &mut String,
 ) -> Result<Response, HmcError> {
     let Some((route, params)) = routes.lookup(req.path()) else {
@@ -69,12 +68,22 @@ fn dispatch(
         Action::Service(s) => s.auth,
         _ => true,
     };
-    let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
+    // `check_faults`: the first run stops at a matching fault rule (only
+    // reading); the rule is then counted in a write and the request runs
+    // again without the check.
+    let run = |tx: &Tx<'_>, check_faults: bool| -> Result<Outcome, HmcError> {
+        let now = clock::now(tx)?;
         let session = if needs_session {
             Some(authenticate(tx, req, now)?)
         } else {
             None
         };
+        if check_faults {
+            let probe = probe(req, action, session.as_ref());
+            if faults::any_match(tx, &probe, now)? {
+                return Ok(Outcome::Fault(session.map(|s| (s.userid, s.id))));
+            }
+        }
         let mut ctx = Ctx {
             tx,
             req,
@@ -90,12 +99,34 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        Ok((response, session))
+        Ok(Outcome::Done(response, session, now))
     };
-    let (response, session) = if req.method.writes() {
-        store.write(run)?
-    } else {
-        store.read(run)?
+    let execute = |check_faults: bool| {
+        if req.method.writes() {
+            store.write(|tx| run(tx, check_faults))
+        } else {
+            store.read(|tx| run(tx, check_faults))
+        }
+    };
+    let mut outcome = execute(true)?;
+    if let Outcome::Fault(who) = &outcome {
+        let (userid, session) = who.as_ref().map(|(u, s)| (u.as_str(), s.as_str())).unzip();
+        let probe = faults::Probe {
+            userid,
+            session,
+            ..probe(req, action, None)
+        };
+        let effect = store.write(|tx| faults::take(tx, &probe, clock::now(tx)?))?;
+        if effect.delay_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(effect.delay_ms as u64));
+        }
+        if let Some(e) = effect.error {
+            return Err(e);
+        }
+        outcome = execute(false)?;
+    }
+    let Outcome::Done(response, session, now) = outcome else {
+        return Err(HmcError::internal());
     };
     if let Some(s) = session
         && !req.method.writes()
@@ -104,6 +135,25 @@ fn dispatch(
         store.write(|tx| touch(tx, &s, now))?;
     }
     Ok(response)
+}
+
+/// How a run of a request inside its transaction ended.
+enum Outcome {
+    /// Answered: the response, the caller's session and the HMC time.
+    Done(Response, Option<SessionRow>, i64),
+    /// A fault rule matches; the caller's (userid, session id).
+    Fault(Option<(String, String)>),
+}
+
+/// What fault rules see of a request.
+fn probe<'a>(req: &'a Request, action: Action, s: Option<&'a SessionRow>) -> faults::Probe<'a> {
+    faults::Probe {
+        method: req.method.as_str(),
+        path: req.path(),
+        operation: action.title(),
+        userid: s.map(|s| s.userid.as_str()),
+        session: s.map(|s| s.id.as_str()),
+    }
 }
 
 fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
+use crate::fixture;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::generic::add_resource;
 use crate::routes::RouteTable;
@@ -28,6 +29,10 @@ pub enum Error {
     NotEmpty,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A bad argument to a fixture command (unknown checkpoint, malformed
+    /// rule, ...): nothing was changed.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// A faked HMC backed by one SQLite file. `Send + Sync`: share it between
@@ -62,6 +67,7 @@ impl Hmc {
                 return Ok(false);
             }
             definition::load(tx, &def)?;
+            fixture::checkpoint::save_initial(tx)?;
             Ok::<_, Error>(true)
         })
     }
@@ -115,6 +121,7 @@ impl Hmc {
                 tx.clear_all()?;
             }
             definition::load(tx, def)?;
+            fixture::checkpoint::save_initial(tx)?;
             Ok(())
         })
     }
@@ -155,8 +162,9 @@ impl Hmc {
 
     /// The sessions that are logged on and not expired.
     pub fn sessions(&self) -> Result<Vec<SessionRow>, Error> {
-        let now = dispatch::now_ms();
-        Ok(self.store.read(|tx| tx.live_sessions(now))?)
+        Ok(self
+            .store
+            .read(|tx| tx.live_sessions(fixture::clock::now(tx)?))?)
     }
 
     /// Writes the WAL back into the database file.

@@ -6,6 +6,7 @@
 //! process never sleep in SQLite's busy handler against each other.
 
 mod allocations;
+mod fixture;
 mod jobs;
 mod meta;
 mod metrics;
@@ -19,12 +20,16 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
+pub use fixture::{CheckpointRow, FaultRow};
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
 pub use resources::Resource;
 pub use sessions::SessionRow;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0005_fixture.sql"),
+];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
 const APPLICATION_ID: i64 = 0x484D_4321;
