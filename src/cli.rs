@@ -145,6 +145,10 @@ pub(crate) enum ClockCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the clap derive"
+)]
 pub(crate) enum FaultCommand {
     /// Add a rule; prints its id.
     Add {

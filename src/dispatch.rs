@@ -138,6 +138,10 @@ fn dispatch(
 }
 
 /// How a run of a request inside its transaction ended.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per request, moved once"
+)]
 enum Outcome {
     /// Answered: the response, the caller's session and the HMC time.
     Done(Response, Option<SessionRow>, i64),
