@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use mock_hmc::{FaultSpec, Hmc, Method};
 use serde_json::{Value, json};
-use support::{BIN, Client, RawClient, TempDb, both_raw};
+use support::{BIN, RawClient, TempDb, both_raw};
 
 const START_LINUX2: &str = "/api/partitions/linux2/operations/start";
 
