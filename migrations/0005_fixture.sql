@@ -67,3 +67,23 @@ CREATE TABLE faults (
     created_at  INTEGER NOT NULL,
     CHECK (status IS NOT NULL OR delay_ms IS NOT NULL)
 );
+
+-- The request journal: one row per request, written right after it (not
+-- inside its transaction: a failed request rolls back, and a GET stays a
+-- read), newest last, bounded to the last 10000 rows.
+CREATE TABLE journal (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,   -- HMC clock, unix milliseconds
+    session     TEXT,               -- the session as stored (sessions.id)
+    userid      TEXT,
+    method      TEXT NOT NULL,
+    uri         TEXT NOT NULL,
+    body        TEXT,               -- JSON body with passwords replaced by "********"
+    status      INTEGER NOT NULL,
+    reason      INTEGER,            -- of an error
+    duration_us INTEGER NOT NULL,
+    job_uri     TEXT,               -- of a 202 answer
+    test_id     TEXT,               -- the X-Mock-Test-Id header
+    fault_id    INTEGER             -- the fault rule that applied, if any
+);
+CREATE INDEX journal_test ON journal(test_id, id);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::definition;
-use crate::fixture::{FaultSpec, clock, faults};
+use crate::fixture::{FaultSpec, JournalFilter, clock, faults, journal};
 use crate::hmc::{Error, Hmc};
 use crate::routes::RouteTable;
 use crate::server::{self, ServeOptions};
@@ -54,6 +54,9 @@ pub(crate) enum Command {
         /// ISO Image sends the whole image, which is read and discarded.
         #[arg(long, default_value_t = server::DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// Do not journal requests (the `journal` table).
+        #[arg(long)]
+        no_journal: bool,
     },
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
@@ -96,6 +99,25 @@ pub(crate) enum Command {
     /// Fault rules: make requests fail or slow down on purpose.
     #[command(subcommand)]
     Fault(FaultCommand),
+    /// The request journal: what was sent and answered.
+    #[command(args_conflicts_with_subcommands = true)]
+    Journal {
+        #[command(subcommand)]
+        action: Option<JournalCommand>,
+        /// Only requests at or after this HMC time (YYYY-MM-DDTHH:MM:SSZ,
+        /// unix ms) or this long ago (10m, 1h).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only requests tagged with this X-Mock-Test-Id.
+        #[arg(long)]
+        test: Option<String>,
+        /// Only URIs this regex finds.
+        #[arg(long)]
+        uri: Option<String>,
+        /// Print JSON (an array of rows) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
@@ -127,6 +149,12 @@ pub(crate) enum CheckpointCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JournalCommand {
+    /// Empty the journal.
+    Clear,
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,8 +286,10 @@ fn execute(cli: Cli) -> Result<(), Error> {
             key,
             cert_out,
             body_limit,
+            no_journal,
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
+            hmc.set_journal(!no_journal);
             if let Some(out) = &cert_out {
                 // The certificate the server presents: the user's own if given.
                 let pem = match &cert {
@@ -356,6 +386,37 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Clock(c) => clock(&Hmc::open_unseeded(&cli.db)?, c),
         Command::Fault(c) => fault(&Hmc::open_unseeded(&cli.db)?, c),
+        Command::Journal {
+            action,
+            since,
+            test,
+            uri,
+            json,
+        } => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            if let Some(JournalCommand::Clear) = action {
+                println!("cleared {} journal rows", hmc.clear_journal()?);
+                return Ok(());
+            }
+            let since = match since {
+                None => None,
+                Some(t) => Some(match clock::parse_time(&t) {
+                    Ok(t) => t,
+                    Err(_) => hmc.clock()?.0 - clock::parse_duration(&t)?,
+                }),
+            };
+            let rows = hmc.journal(&JournalFilter { since, test, uri })?;
+            if json {
+                let text = serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+                println!("{text}");
+            } else {
+                for j in &rows {
+                    println!("{}", journal::describe(j));
+                }
+            }
+            Ok(())
+        }
         Command::Sessions => {
             let hmc = Hmc::open_unseeded(&cli.db)?;
             for s in hmc.sessions()? {

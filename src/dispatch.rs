@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
+use crate::fixture::journal::{self, Trace};
 use crate::fixture::{clock, faults};
 use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, RouteTable};
@@ -23,10 +24,12 @@ pub fn now_ms() -> i64 {
 }
 
 /// Handles one request; errors become HMC error bodies.
-pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
+pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) -> Response {
+    let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
-    let result = dispatch(store, routes, req, &mut error_uri);
-    match result {
+    let mut trace = Trace::default();
+    let result = dispatch(store, routes, req, &mut error_uri, &mut trace);
+    let response = match result {
         Ok(r) => r,
         Err(e) => {
             if e.status >= 500 {
@@ -38,7 +41,14 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
                 body: Body::Json(e.body(req.method.as_str(), &error_uri)),
             }
         }
+    };
+    if journal {
+        let us = started.elapsed().as_micros() as i64;
+        if let Err(e) = journal::record(store, req, &response, trace, us) {
+            tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
+        }
     }
+    response
 }
 
 fn dispatch(
@@ -46,6 +56,7 @@ fn dispatch(
     routes: &RouteTable,
     req: &Request,
     error_uri: &mut String,
+    trace: &mut Trace,
 ) -> Result<Response, HmcError> {
     let Some((route, params)) = routes.lookup(req.path()) else {
         return Err(HmcError::not_found(&req.uri));
@@ -110,6 +121,10 @@ fn dispatch(
     };
     let mut outcome = execute(true)?;
     if let Outcome::Fault(who) = &outcome {
+        if let Some((userid, session)) = who {
+            trace.userid = Some(userid.clone());
+            trace.session = Some(session.clone());
+        }
         let (userid, session) = who.as_ref().map(|(u, s)| (u.as_str(), s.as_str())).unzip();
         let probe = faults::Probe {
             userid,
@@ -117,6 +132,7 @@ fn dispatch(
             ..probe(req, action, None)
         };
         let effect = store.write(|tx| faults::take(tx, &probe, clock::now(tx)?))?;
+        trace.fault_id = effect.rule;
         if effect.delay_ms > 0 {
             std::thread::sleep(std::time::Duration::from_millis(effect.delay_ms as u64));
         }
@@ -128,6 +144,10 @@ fn dispatch(
     let Outcome::Done(response, session, now) = outcome else {
         return Err(HmcError::internal());
     };
+    if let Some(s) = &session {
+        trace.session = Some(s.id.clone());
+        trace.userid = Some(s.userid.clone());
+    }
     if let Some(s) = session
         && !req.method.writes()
         && touch_due(&s, now)

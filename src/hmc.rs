@@ -2,6 +2,7 @@
 //! server or from Rust code, goes through `Hmc::handle`.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
@@ -40,6 +41,8 @@ pub enum Error {
 pub struct Hmc {
     store: Store,
     routes: RouteTable,
+    /// Whether requests are journaled (`fixture::journal`).
+    journal: AtomicBool,
 }
 
 impl Hmc {
@@ -56,6 +59,7 @@ impl Hmc {
         Ok(Hmc {
             store: Store::open(path.as_ref())?,
             routes: RouteTable::build(),
+            journal: AtomicBool::new(true),
         })
     }
 
@@ -80,7 +84,17 @@ impl Hmc {
 
     /// Handles one request exactly as the HTTP server does.
     pub fn handle(&self, req: &Request) -> Response {
-        dispatch::handle(&self.store, &self.routes, req)
+        dispatch::handle(
+            &self.store,
+            &self.routes,
+            req,
+            self.journal.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The journal switch (crate-internal: `set_journal` sets it).
+    pub(crate) fn journal_on(&self) -> &AtomicBool {
+        &self.journal
     }
 
     /// Logs on as `userid`; the session logs off when dropped.

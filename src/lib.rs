@@ -64,7 +64,7 @@ mod store;
 pub mod test_support;
 
 pub use api::{Body, HmcError, Method, Request, Response};
-pub use fixture::{Diff, FaultSpec};
+pub use fixture::{Diff, FaultSpec, JournalFilter};
 pub use hmc::{Error, Hmc};
 pub use session::Session;
-pub use store::{CheckpointRow, FaultRow, SessionRow};
+pub use store::{CheckpointRow, FaultRow, JournalRow, SessionRow};

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use mock_hmc::{FaultSpec, Hmc, Method};
+use mock_hmc::{FaultSpec, Hmc, JournalFilter, Method, Request};
 use serde_json::{Value, json};
 use support::{BIN, RawClient, TempDb, both_raw};
 
@@ -445,4 +445,125 @@ fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
     assert!(stdout(&run(p, &["clock", "show"])).contains("offset 0 ms"));
     assert!(run(p, &["fault", "clear"]).status.success());
     assert_eq!(stdout(&run(p, &["fault", "list"])), "");
+}
+
+#[test]
+fn the_journal_records_each_request_without_passwords_with_test_tags_and_faults() {
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        // The logon of `both_raw` is journaled, its password is not.
+        let all = fixture.journal(&JournalFilter::default()).unwrap();
+        let logon = all.iter().find(|j| j.uri == "/api/sessions").unwrap();
+        assert_eq!(logon.body.as_ref().unwrap()["password"], "********");
+        assert_eq!(logon.status, 200);
+        fixture.clear_journal().unwrap();
+
+        let rule = fixture
+            .add_fault(&FaultSpec {
+                uri: Some("/api/partitions/linux1".into()),
+                error: Some((409, 1, None)),
+                count: Some(1),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        assert_eq!(
+            c.send(Method::Get, "/api/partitions/linux1", Some(s), None)
+                .status,
+            409
+        );
+        assert_eq!(
+            c.send(Method::Post, START_LINUX2, Some(s), None).status,
+            202
+        );
+        assert_eq!(c.send(Method::Get, "/api/nope", Some(s), None).status, 404);
+        let rows = fixture.journal(&JournalFilter::default()).unwrap();
+        let got: Vec<(&str, &str, u16, Option<i64>)> = rows
+            .iter()
+            .map(|j| (j.method.as_str(), j.uri.as_str(), j.status, j.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("GET", "/api/partitions/linux1", 409, Some(1)),
+                ("POST", START_LINUX2, 202, None),
+                ("GET", "/api/nope", 404, Some(1)),
+            ],
+            "{}",
+            c.transport()
+        );
+        assert_eq!(rows[0].fault_id, Some(rule));
+        assert_eq!(rows[0].userid.as_deref(), Some("ensadmin"));
+        assert!(
+            rows[1]
+                .job_uri
+                .as_deref()
+                .unwrap()
+                .starts_with("/api/jobs/")
+        );
+        assert_eq!(rows[1].userid.as_deref(), Some("ensadmin"));
+        let starts = JournalFilter {
+            uri: Some("operations/start$".into()),
+            ..JournalFilter::default()
+        };
+        assert_eq!(fixture.journal(&starts).unwrap().len(), 1);
+        let later = JournalFilter {
+            since: Some(rows[2].at + 1),
+            ..JournalFilter::default()
+        };
+        assert!(fixture.journal(&later).unwrap().is_empty());
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
+fn requests_tagged_with_x_mock_test_id_are_found_by_test() {
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let tagged = Request::new(Method::Get, "/api/cpcs")
+        .with_session(s.id())
+        .with_test_id("test_a");
+    assert_eq!(hmc.handle(&tagged).status, 200);
+    assert_eq!(s.get("/api/version").status, 200);
+    let by_test = |t: &str| {
+        hmc.journal(&JournalFilter {
+            test: Some(t.into()),
+            ..JournalFilter::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(by_test("test_a").len(), 1);
+    assert_eq!(by_test("test_a")[0].uri, "/api/cpcs");
+    // Over HTTPS the header does the same; `serve --no-journal` records nothing.
+    let server = support::Server::start(&db.path, false, &["--no-journal"]);
+    let before = hmc.journal(&JournalFilter::default()).unwrap().len();
+    let r = support::agent()
+        .get(format!("{}/api/version", server.base()))
+        .header("X-Mock-Test-Id", "test_b")
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        hmc.journal(&JournalFilter::default()).unwrap().len(),
+        before
+    );
+    drop(server);
+    let server = support::Server::start(&db.path, false, &[]);
+    support::agent()
+        .get(format!("{}/api/version", server.base()))
+        .header("X-Mock-Test-Id", "test_b")
+        .call()
+        .unwrap();
+    assert_eq!(by_test("test_b").len(), 1);
+    let o = run(&db.path, &["journal", "--test", "test_b", "--json"]);
+    let rows: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(rows[0]["uri"], "/api/version");
+    assert!(
+        stdout(&run(&db.path, &["journal", "--uri", "cpcs"]))
+            .contains("200  GET /api/cpcs  ensadmin")
+    );
+    let err = one_line_failure(&run(&db.path, &["journal", "--uri", "("]));
+    assert!(err.contains("not a valid regex"), "{err}");
+    assert!(run(&db.path, &["journal", "clear"]).status.success());
+    assert_eq!(stdout(&run(&db.path, &["journal"])), "");
 }

@@ -97,6 +97,7 @@ async fn respond(
         session_id,
         content_type,
         body,
+        test_id: header("x-mock-test-id"),
     };
     let Ok(_permit) = state.permits.acquire().await else {
         return error_response(&HmcError::internal(), method_name, uri);

@@ -323,3 +323,100 @@ impl Store {
         Ok(())
     }
 }
+
+/// One request as journaled.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct JournalRow {
+    pub id: i64,
+    pub at: i64,
+    pub session: Option<String>,
+    pub userid: Option<String>,
+    pub method: String,
+    pub uri: String,
+    pub body: Option<Value>,
+    pub status: u16,
+    pub reason: Option<i64>,
+    pub duration_us: i64,
+    pub job_uri: Option<String>,
+    pub test_id: Option<String>,
+    pub fault_id: Option<i64>,
+}
+
+impl Tx<'_> {
+    /// Appends a journal row and drops rows older than the last `keep`.
+    pub fn insert_journal(&self, j: &JournalRow, keep: i64) -> Result<(), StoreError> {
+        let body = j.body.as_ref().map(serde_json::to_string).transpose()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO journal (at, session, userid, method, uri, body, status, reason,
+                     duration_us, job_uri, test_id, fault_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                j.at,
+                j.session,
+                j.userid,
+                j.method,
+                j.uri,
+                body,
+                j.status,
+                j.reason,
+                j.duration_us,
+                j.job_uri,
+                j.test_id,
+                j.fault_id
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.conn
+            .prepare_cached("DELETE FROM journal WHERE id <= ?1")?
+            .execute([id - keep])?;
+        Ok(())
+    }
+
+    /// Journal rows at or after `since` (HMC ms), of test `test`, oldest
+    /// first.
+    pub fn journal(
+        &self,
+        since: Option<i64>,
+        test: Option<&str>,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, session, userid, method, uri, body, status, reason, duration_us,
+                    job_uri, test_id, fault_id
+             FROM journal WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR test_id = ?2)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![since, test], |r| {
+            Ok((
+                JournalRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    session: r.get(2)?,
+                    userid: r.get(3)?,
+                    method: r.get(4)?,
+                    uri: r.get(5)?,
+                    body: None,
+                    status: r.get(7)?,
+                    reason: r.get(8)?,
+                    duration_us: r.get(9)?,
+                    job_uri: r.get(10)?,
+                    test_id: r.get(11)?,
+                    fault_id: r.get(12)?,
+                },
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut j, body) = row?;
+            j.body = body.map(|b| serde_json::from_str(&b)).transpose()?;
+            out.push(j);
+        }
+        Ok(out)
+    }
+
+    /// Empties the journal; how many rows went.
+    pub fn clear_journal(&self) -> Result<usize, StoreError> {
+        Ok(self.conn.execute("DELETE FROM journal", [])?)
+    }
+}

@@ -20,7 +20,7 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
-pub use fixture::{CheckpointRow, FaultRow};
+pub use fixture::{CheckpointRow, FaultRow, JournalRow};
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
 pub use resources::Resource;
