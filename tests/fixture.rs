@@ -567,3 +567,38 @@ fn requests_tagged_with_x_mock_test_id_are_found_by_test() {
     assert!(run(&db.path, &["journal", "clear"]).status.success());
     assert_eq!(stdout(&run(&db.path, &["journal"])), "");
 }
+
+#[test]
+fn restores_while_another_process_writes_neither_fail_nor_tear() {
+    let db = TempDb::new();
+    let fixture = Hmc::open(&db.path).unwrap();
+    fixture.save_checkpoint("clean").unwrap();
+    let server = support::Server::start(&db.path, false, &[]);
+    let s = support::Client::logon(&server, "ensadmin", "password");
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for i in 0..60 {
+                let body = json!({"description": format!("update {i}")});
+                let r = support::Client::send(
+                    &server,
+                    Method::Post,
+                    "/api/partitions/linux2",
+                    Some(&s),
+                    Some(&body),
+                );
+                assert_eq!(r.status, 204, "{:?}", r.body);
+            }
+        });
+        for _ in 0..20 {
+            fixture.restore_checkpoint("clean", false).unwrap();
+            // Each restore leaves exactly the saved state behind it, or the
+            // saved state plus one description update.
+            let diff = fixture.diff_checkpoints("clean", None).unwrap();
+            assert!(diff.added.is_empty() && diff.removed.is_empty(), "{diff:?}");
+            assert!(diff.changed.len() <= 1, "{diff:?}");
+        }
+        writer.join().unwrap();
+    });
+    fixture.restore_checkpoint("clean", false).unwrap();
+    assert!(fixture.diff_checkpoints("clean", None).unwrap().is_empty());
+}
