@@ -1,7 +1,8 @@
 //! Throughput benchmark: requests/second and p50/p99 latency of a few HMC
 //! requests, in-process, over HTTPS and from 4 writer processes, each row
 //! reported as a ratio to a baseline (`GET /api/version` in-process)
-//! measured in the same run. Run with `cargo bench --bench throughput`;
+//! measured in the same run, plus checkpoint save and restore of the
+//! default HMC. Run with `cargo bench --bench throughput`;
 //! see docs/benchmarks.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark")]
@@ -67,6 +68,7 @@ fn main() {
     let hmc = Hmc::open(&db).expect("open db");
     let session = hmc.logon("ensadmin", "password").expect("logon");
     let version = Request::new(Method::Get, "/api/version");
+    hmc.save_checkpoint("bench-restore").expect("checkpoint");
 
     // HTTPS: a `mock-hmc serve` child on its own db, one keep-alive agent.
     let server = Server::start(&dir.path().join("served.sqlite"), false, &[]);
@@ -86,6 +88,17 @@ fn main() {
             Box::new(|i| {
                 let body = json!({"description": format!("bench update {i}")});
                 check(&session.post(PARTITION, &body), 204)
+            }),
+        ),
+        (
+            Row::new("in-process checkpoint save (default HMC)"),
+            Box::new(|_| hmc.save_checkpoint("bench").map_err(|e| e.to_string())),
+        ),
+        (
+            Row::new("in-process checkpoint restore (default HMC)"),
+            Box::new(|_| {
+                hmc.restore_checkpoint("bench-restore", false)
+                    .map_err(|e| e.to_string())
             }),
         ),
         (

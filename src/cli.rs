@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::definition;
+use crate::fixture::{FaultSpec, JournalFilter, clock, faults, journal};
 use crate::hmc::{Error, Hmc};
 use crate::routes::RouteTable;
 use crate::server::{self, ServeOptions, Timeouts};
@@ -74,6 +75,9 @@ pub(crate) enum Command {
         /// (stored in the db; default 5).
         #[arg(long)]
         restart_seconds: Option<f64>,
+        /// Do not journal requests (the `journal` table).
+        #[arg(long)]
+        no_journal: bool,
     },
     /// Make the HMC available again after Shutdown Console (or end a
     /// restart early), for every process sharing the db.
@@ -117,6 +121,45 @@ pub(crate) enum Command {
         #[arg(long)]
         priority: bool,
     },
+    /// Checkpoints of the HMC state, kept in the db.
+    #[command(subcommand)]
+    Checkpoint(CheckpointCommand),
+    /// Write a new db file with the HMC state (per-worker or per-test copies).
+    Fork {
+        /// The new db file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+        /// Fork the state of this checkpoint instead of the current one.
+        #[arg(long)]
+        from_checkpoint: Option<String>,
+    },
+    /// Put the HMC back to the state it was loaded or initialised with.
+    Reset,
+    /// The HMC clock: real time plus an offset any process can move.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+    /// Fault rules: make requests fail or slow down on purpose.
+    #[command(subcommand)]
+    Fault(FaultCommand),
+    /// The request journal: what was sent and answered.
+    #[command(args_conflicts_with_subcommands = true)]
+    Journal {
+        #[command(subcommand)]
+        action: Option<JournalCommand>,
+        /// Only requests at or after this HMC time (YYYY-MM-DDTHH:MM:SSZ,
+        /// unix ms) or this long ago (10m, 1h).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only requests tagged with this X-Mock-Test-Id.
+        #[arg(long)]
+        test: Option<String>,
+        /// Only URIs this regex finds.
+        #[arg(long)]
+        uri: Option<String>,
+        /// Print JSON (an array of rows) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
@@ -134,6 +177,106 @@ fn seconds(text: &str) -> Result<Duration, String> {
         return Err(format!("'{text}' is not a positive number of seconds"));
     }
     Duration::try_from_secs_f64(s).map_err(|e| format!("'{text}': {e}"))
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CheckpointCommand {
+    /// Save the HMC state as NAME (replacing a checkpoint of that name).
+    Save { name: String },
+    /// Put the HMC back to checkpoint NAME, in one transaction.
+    Restore {
+        name: String,
+        /// Also log off every session (they stay valid by default).
+        #[arg(long)]
+        drop_sessions: bool,
+    },
+    /// List the checkpoints.
+    List,
+    /// Delete checkpoint NAME.
+    Delete { name: String },
+    /// Resources added, removed and changed from checkpoint A to B (or now).
+    Diff {
+        a: String,
+        b: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JournalCommand {
+    /// Empty the journal.
+    Clear,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClockCommand {
+    /// Print the HMC time and its offset from real time.
+    Show,
+    /// Move the clock by a duration (6h, 1h30m, 90s, 500ms, -1d).
+    Advance {
+        #[arg(allow_hyphen_values = true)]
+        by: String,
+    },
+    /// Set the clock to a time (YYYY-MM-DDTHH:MM:SSZ, YYYY-MM-DD or unix ms).
+    Set { time: String },
+    /// Go back to real time.
+    Real,
+}
+
+#[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the clap derive"
+)]
+pub(crate) enum FaultCommand {
+    /// Add a rule; prints its id.
+    Add {
+        /// Match this HTTP method only.
+        #[arg(long)]
+        method: Option<String>,
+        /// Match paths this regex matches in full.
+        #[arg(long)]
+        uri: Option<String>,
+        /// Match this operation (the WS API book's title, e.g. 'Start Partition').
+        #[arg(long)]
+        operation: Option<String>,
+        /// Match requests of this userid.
+        #[arg(long)]
+        userid: Option<String>,
+        /// Match requests of this session id.
+        #[arg(long)]
+        session: Option<String>,
+        /// Answer an HMC error with this HTTP status.
+        #[arg(long)]
+        status: Option<u16>,
+        /// The error's reason code (default 0).
+        #[arg(long, requires = "status")]
+        reason: Option<i64>,
+        /// Shorthand for --status/--reason: 409.1, 409.2, 403.5, 503, ...
+        #[arg(long, conflicts_with_all = ["status", "reason"])]
+        error: Option<String>,
+        /// The error's message (default: one per code).
+        #[arg(long)]
+        message: Option<String>,
+        /// Delay the request by this long (2s, 500ms) before it runs or fails.
+        #[arg(long)]
+        delay: Option<String>,
+        /// Apply to this many matching requests, then stop (default: all).
+        #[arg(long)]
+        count: Option<i64>,
+        /// Let the first N matching requests through.
+        #[arg(long, default_value_t = 0)]
+        skip: i64,
+        /// End the rule after this long on the HMC clock (e.g. 10m).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the rules with their match counts.
+    List,
+    /// Remove rule ID, or every rule.
+    Clear { id: Option<i64> },
 }
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
@@ -252,6 +395,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             body_timeout,
             idle_timeout,
             restart_seconds,
+            no_journal,
         } => {
             let restart = restart_seconds
                 .map(|secs| {
@@ -282,6 +426,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 if let Some(time) = restart {
                     hmc.set_restart_time(time)?;
                 }
+                hmc.set_journal(!no_journal);
                 let shown = db.display().to_string();
                 let logon = match hmc.logon_hint()? {
                     Some((user, Some(password))) => {
@@ -416,7 +561,159 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Checkpoint(c) => checkpoint(&Hmc::open_existing(&db)?, c),
+        Command::Fork {
+            to,
+            from_checkpoint,
+        } => {
+            let hmc = Hmc::open_existing(&db)?;
+            hmc.fork(&to, from_checkpoint.as_deref())?;
+            println!("forked {} to {}", db.display(), to.display());
+            Ok(())
+        }
+        Command::Reset => {
+            Hmc::open_existing(&db)?.reset()?;
+            println!("reset {} to its initial state", db.display());
+            Ok(())
+        }
+        Command::Clock(c) => clock(&Hmc::open_existing(&db)?, c),
+        Command::Fault(c) => fault(&Hmc::open_existing(&db)?, c),
+        Command::Journal {
+            action,
+            since,
+            test,
+            uri,
+            json,
+        } => {
+            let hmc = Hmc::open_existing(&db)?;
+            if let Some(JournalCommand::Clear) = action {
+                println!("cleared {} journal rows", hmc.clear_journal()?);
+                return Ok(());
+            }
+            let since = match since {
+                None => None,
+                Some(t) => Some(match clock::parse_time(&t) {
+                    Ok(t) => t,
+                    Err(_) => hmc.clock()?.0 - clock::parse_duration(&t)?,
+                }),
+            };
+            let rows = hmc.journal(&JournalFilter { since, test, uri })?;
+            if json {
+                let text = serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+                println!("{text}");
+            } else {
+                for j in &rows {
+                    println!("{}", journal::describe(j));
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+fn checkpoint(hmc: &Hmc, command: CheckpointCommand) -> Result<(), Error> {
+    match command {
+        CheckpointCommand::Save { name } => {
+            hmc.save_checkpoint(&name)?;
+            println!("saved checkpoint {name}");
+        }
+        CheckpointCommand::Restore {
+            name,
+            drop_sessions,
+        } => {
+            hmc.restore_checkpoint(&name, drop_sessions)?;
+            println!("restored checkpoint {name}");
+        }
+        CheckpointCommand::List => {
+            for c in hmc.checkpoints()? {
+                println!(
+                    "{}  {}  {} resources",
+                    c.name,
+                    clock::format_time(c.created_at),
+                    c.resources
+                );
+            }
+        }
+        CheckpointCommand::Delete { name } => {
+            hmc.delete_checkpoint(&name)?;
+            println!("deleted checkpoint {name}");
+        }
+        CheckpointCommand::Diff { a, b, json } => {
+            let diff = hmc.diff_checkpoints(&a, b.as_deref())?;
+            if json {
+                let text = serde_json::to_string_pretty(&diff)
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+                println!("{text}");
+            } else {
+                print!("{}", diff.to_text());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn clock(hmc: &Hmc, command: ClockCommand) -> Result<(), Error> {
+    match command {
+        ClockCommand::Show => {}
+        ClockCommand::Advance { by } => {
+            hmc.advance_clock(clock::parse_duration(&by)?)?;
+        }
+        ClockCommand::Set { time } => hmc.set_clock(clock::parse_time(&time)?)?,
+        ClockCommand::Real => hmc.real_clock()?,
+    }
+    let (now, offset) = hmc.clock()?;
+    println!("{}  offset {offset} ms", clock::format_time(now));
+    Ok(())
+}
+
+fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
+    match command {
+        FaultCommand::Add {
+            method,
+            uri,
+            operation,
+            userid,
+            session,
+            status,
+            reason,
+            error,
+            message,
+            delay,
+            count,
+            skip,
+            expires,
+        } => {
+            let code = match (error, status) {
+                (Some(e), _) => Some(faults::parse_error_code(&e)?),
+                (None, Some(s)) => Some((s, reason.unwrap_or(0))),
+                (None, None) => None,
+            };
+            let spec = FaultSpec {
+                method,
+                uri,
+                operation,
+                userid,
+                session,
+                error: code.map(|(s, r)| (s, r, message)),
+                delay_ms: delay.as_deref().map(clock::parse_duration).transpose()?,
+                count,
+                skip,
+                expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
+            };
+            println!("fault {}", hmc.add_fault(&spec)?);
+        }
+        FaultCommand::List => {
+            for f in hmc.faults()? {
+                println!("{}", faults::describe(&f));
+            }
+        }
+        FaultCommand::Clear { id } => {
+            let n = hmc.clear_faults(id)?;
+            println!("cleared {n} fault rule(s)");
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
+use crate::fixture::journal::{self, Trace};
+use crate::fixture::{clock, faults};
 use crate::resources::console::operations::check_available;
 use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, Params, RouteTable};
@@ -15,19 +17,21 @@ use crate::store::{SessionRow, Store, Tx};
 /// stays a read transaction.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
-/// Unix milliseconds now.
+/// Unix milliseconds now, real time (the HMC clock is `fixture::clock::now`).
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Handles one request; errors become HMC error bodies.
-pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
-    let now = now_ms();
+/// Handles one request; errors become HMC error bodies. With `journal`, the
+/// request and its answer are recorded in the request journal afterwards.
+pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) -> Response {
+    let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
-    let result = dispatch(store, routes, req, now, &mut error_uri);
-    match result {
+    let mut trace = Trace::default();
+    let result = dispatch(store, routes, req, &mut error_uri, &mut trace);
+    let response = match result {
         Ok(r) => r,
         Err(e) => {
             // 503 is an HMC that is down on purpose, not a failure.
@@ -47,22 +51,29 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
                 body: Body::Json(e.body(req.method.as_str(), &error_uri)),
             }
         }
+    };
+    if journal {
+        let us = started.elapsed().as_micros() as i64;
+        if let Err(e) = journal::record(store, req, &response, trace, us) {
+            tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
+        }
     }
+    response
 }
 
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
-    now: i64,
     error_uri: &mut String,
+    trace: &mut Trace,
 ) -> Result<Response, HmcError> {
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
         Ok(found) => found,
         Err(e) => {
             // A request the HMC would refuse is refused while it is down.
-            store.read(|tx| check_available(tx, now))?;
+            store.read(|tx| check_available(tx, clock::now(tx)?))?;
             return Err(e);
         }
     };
@@ -77,13 +88,23 @@ fn dispatch(
         Action::Service(s) => s.auth,
         _ => true,
     };
-    let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
+    // `check_faults`: the first run stops at a matching fault rule (only
+    // reading); the rule is then counted in a write and the request runs
+    // again without the check.
+    let run = |tx: &Tx<'_>, check_faults: bool| -> Result<Outcome, HmcError> {
+        let now = clock::now(tx)?;
         check_available(tx, now)?;
         let session = if needs_session {
             Some(authenticate(tx, req, now)?)
         } else {
             None
         };
+        if check_faults {
+            let probe = probe(req, action, session.as_ref());
+            if faults::any_match(tx, &probe, now)? {
+                return Ok(Outcome::Fault(session.map(|s| (s.userid, s.id))));
+            }
+        }
         let mut ctx = Ctx {
             tx,
             req,
@@ -100,13 +121,44 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        Ok((response, session))
+        Ok(Outcome::Done(response, session, now))
     };
-    let (response, session) = if writes {
-        store.write(run)?
-    } else {
-        store.read(run)?
+    let execute = |check_faults: bool| {
+        if writes {
+            store.write(|tx| run(tx, check_faults))
+        } else {
+            store.read(|tx| run(tx, check_faults))
+        }
     };
+    let mut outcome = execute(true)?;
+    if let Outcome::Fault(who) = &outcome {
+        if let Some((userid, session)) = who {
+            trace.userid = Some(userid.clone());
+            trace.session = Some(session.clone());
+        }
+        let (userid, session) = who.as_ref().map(|(u, s)| (u.as_str(), s.as_str())).unzip();
+        let probe = faults::Probe {
+            userid,
+            session,
+            ..probe(req, action, None)
+        };
+        let effect = store.write(|tx| faults::take(tx, &probe, clock::now(tx)?))?;
+        trace.fault_id = effect.rule;
+        if effect.delay_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(effect.delay_ms as u64));
+        }
+        if let Some(e) = effect.error {
+            return Err(e);
+        }
+        outcome = execute(false)?;
+    }
+    let Outcome::Done(response, session, now) = outcome else {
+        return Err(HmcError::internal());
+    };
+    if let Some(s) = &session {
+        trace.session = Some(s.id.clone());
+        trace.userid = Some(s.userid.clone());
+    }
     if let Some(s) = session
         && !writes
         && touch_due(&s, now)
@@ -114,6 +166,29 @@ fn dispatch(
         store.write(|tx| touch(tx, &s, now))?;
     }
     Ok(response)
+}
+
+/// How a run of a request inside its transaction ended.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per request, moved once"
+)]
+enum Outcome {
+    /// Answered: the response, the caller's session and the HMC time.
+    Done(Response, Option<SessionRow>, i64),
+    /// A fault rule matches; the caller's (userid, session id).
+    Fault(Option<(String, String)>),
+}
+
+/// What fault rules see of a request.
+fn probe<'a>(req: &'a Request, action: Action, s: Option<&'a SessionRow>) -> faults::Probe<'a> {
+    faults::Probe {
+        method: req.method.as_str(),
+        path: req.path(),
+        operation: action.title(),
+        userid: s.map(|s| s.userid.as_str()),
+        session: s.map(|s| s.id.as_str()),
+    }
 }
 
 /// Runs `req` as part of the request in `ctx` (Submit Requests): in the

@@ -2,12 +2,14 @@
 //! server or from Rust code, goes through `Hmc::handle`.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
 use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
+use crate::fixture;
 use crate::resources;
 use crate::resources::console::CONSOLE;
 use crate::resources::console::operations as console_ops;
@@ -32,6 +34,10 @@ pub enum Error {
     NotEmpty,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A bad argument to a fixture command (unknown checkpoint, malformed
+    /// rule, ...): nothing was changed.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// A faked HMC backed by one SQLite file. `Send + Sync`: share it between
@@ -39,6 +45,8 @@ pub enum Error {
 pub struct Hmc {
     store: Store,
     routes: RouteTable,
+    /// Whether requests are journaled (`fixture::journal`).
+    journal: AtomicBool,
 }
 
 impl Hmc {
@@ -65,6 +73,7 @@ impl Hmc {
         let hmc = Hmc {
             store,
             routes: RouteTable::build(),
+            journal: AtomicBool::new(true),
         };
         hmc.seal_plain_secrets()?;
         Ok(hmc)
@@ -115,6 +124,7 @@ impl Hmc {
             for (uri, text, held, priority) in os_message::DEFAULT_MESSAGES {
                 os_message::add(tx, uri, text, *held, *priority).map_err(Error::Hmc)?;
             }
+            fixture::checkpoint::save_initial(tx)?;
             Ok::<_, Error>(true)
         })
     }
@@ -141,7 +151,17 @@ impl Hmc {
 
     /// Handles one request exactly as the HTTP server does.
     pub fn handle(&self, req: &Request) -> Response {
-        dispatch::handle(&self.store, &self.routes, req)
+        dispatch::handle(
+            &self.store,
+            &self.routes,
+            req,
+            self.journal.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The journal switch (crate-internal: `set_journal` sets it).
+    pub(crate) fn journal_on(&self) -> &AtomicBool {
+        &self.journal
     }
 
     /// The answer to `req` when it does not depend on the body: dispatch
@@ -221,6 +241,7 @@ impl Hmc {
                 tx.clear_all()?;
             }
             definition::load(tx, def)?;
+            fixture::checkpoint::save_initial(tx)?;
             Ok(())
         })
     }
@@ -322,8 +343,9 @@ impl Hmc {
 
     /// The sessions that are logged on and not expired.
     pub fn sessions(&self) -> Result<Vec<SessionRow>, Error> {
-        let now = dispatch::now_ms();
-        Ok(self.store.read(|tx| tx.live_sessions(now))?)
+        Ok(self
+            .store
+            .read(|tx| tx.live_sessions(fixture::clock::now(tx)?))?)
     }
 
     /// Writes the WAL back into the database file.

@@ -53,6 +53,7 @@ pub mod cli;
 mod ctx;
 pub mod definition;
 mod dispatch;
+mod fixture;
 mod hmc;
 mod resources;
 mod routes;
@@ -64,6 +65,7 @@ mod store;
 pub mod test_support;
 
 pub use api::{Body, HmcError, Method, Request, Response};
+pub use fixture::{Diff, FaultSpec, JournalFilter};
 pub use hmc::{Error, Hmc};
 pub use session::Session;
-pub use store::SessionRow;
+pub use store::{CheckpointRow, FaultRow, JournalRow, SessionRow};

@@ -53,6 +53,8 @@ pub struct Request {
     pub session_id: Option<String>,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// The `X-Mock-Test-Id` header: tags the request in the journal.
+    pub test_id: Option<String>,
 }
 
 impl Request {
@@ -64,6 +66,7 @@ impl Request {
             session_id: None,
             content_type: None,
             body: Vec::new(),
+            test_id: None,
         }
     }
 
@@ -71,6 +74,12 @@ impl Request {
     pub fn with_json(mut self, body: &Value) -> Request {
         self.body = body.to_string().into_bytes();
         self.content_type = Some("application/json".into());
+        self
+    }
+
+    /// Sets the `X-Mock-Test-Id` header (the journal's test tag).
+    pub fn with_test_id(mut self, id: impl Into<String>) -> Request {
+        self.test_id = Some(id.into());
         self
     }
 

@@ -125,6 +125,8 @@ impl Handler {
             session_id: header("x-api-session"),
             content_type: header(CONTENT_TYPE.as_str()),
             body: Vec::new(),
+            // Tags the request in the journal (`journal --test ID`).
+            test_id: header("x-mock-test-id"),
         };
         if declared.is_none_or(|n| n > SMALL_BODY) {
             let head = request.clone();

@@ -7,6 +7,7 @@
 
 mod allocations;
 mod console_log;
+mod fixture;
 mod jobs;
 mod meta;
 mod metrics;
@@ -23,6 +24,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
 pub use console_log::{LogKind, LogRow};
+pub use fixture::{CheckpointRow, FaultRow, JournalRow};
 pub use jobs::JobRow;
 pub use metrics::MetricValuesRow;
 pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
@@ -36,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_sibling_names.sql"),
     include_str!("../../migrations/0007_console.sql"),
     include_str!("../../migrations/0008_classic.sql"),
+    include_str!("../../migrations/0009_fixture.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

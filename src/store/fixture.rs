@@ -1,0 +1,422 @@
+//! SQL for the fixture tables (issue 11): checkpoints of the HMC state, the
+//! clock offset and fault rules.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value};
+
+use super::{Resource, Store, StoreError, Tx};
+
+/// The meta key of the HMC clock's offset from real time, in ms.
+const META_CLOCK_OFFSET: &str = "clock-offset-ms";
+
+/// Meta keys that are not HMC state: the server's TLS identity stays what
+/// it is across restores.
+const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem')";
+
+/// One checkpoint as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckpointRow {
+    pub name: String,
+    pub created_at: i64,
+    pub resources: i64,
+}
+
+/// One fault rule as stored (see migrations/0005_fixture.sql).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FaultRow {
+    pub id: i64,
+    pub method: Option<String>,
+    pub uri_regex: Option<String>,
+    pub operation: Option<String>,
+    pub userid: Option<String>,
+    pub session_id: Option<String>,
+    pub status: Option<u16>,
+    pub reason: Option<i64>,
+    pub message: Option<String>,
+    pub delay_ms: Option<i64>,
+    pub skip: i64,
+    pub remaining: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub matched: i64,
+    pub applied: i64,
+    pub created_at: i64,
+}
+
+const FAULT_COLUMNS: &str = "id, method, uri_regex, operation, userid, session_id, status, \
+     reason, message, delay_ms, skip, remaining, expires_at, matched, applied, created_at";
+
+fn to_fault(r: &rusqlite::Row<'_>) -> rusqlite::Result<FaultRow> {
+    Ok(FaultRow {
+        id: r.get(0)?,
+        method: r.get(1)?,
+        uri_regex: r.get(2)?,
+        operation: r.get(3)?,
+        userid: r.get(4)?,
+        session_id: r.get(5)?,
+        status: r.get(6)?,
+        reason: r.get(7)?,
+        message: r.get(8)?,
+        delay_ms: r.get(9)?,
+        skip: r.get(10)?,
+        remaining: r.get(11)?,
+        expires_at: r.get(12)?,
+        matched: r.get(13)?,
+        applied: r.get(14)?,
+        created_at: r.get(15)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Copies the HMC state into checkpoint `name`, replacing one of that
+    /// name. Runs inside the caller's transaction, so the copy is consistent.
+    pub fn save_checkpoint(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM checkpoints WHERE name = ?1", [name])?;
+        self.conn.execute(
+            "INSERT INTO checkpoints (name, created_at) VALUES (?1, ?2)",
+            params![name, now],
+        )?;
+        for sql in [
+            "INSERT INTO checkpoint_resources
+                 SELECT ?1, uri, class, parent_uri, name, properties, seq FROM resources",
+            "INSERT INTO checkpoint_id_allocations
+                 SELECT ?1, pool, value, owner_uri FROM id_allocations",
+            "INSERT INTO checkpoint_metric_values
+                 SELECT ?1, seq, group_name, resource_uri, timestamp, metrics FROM metric_values",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([name])?;
+        }
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO checkpoint_meta SELECT ?1, key, value FROM meta
+                 WHERE key NOT IN {META_NOT_STATE}"
+            ))?
+            .execute([name])?;
+        Ok(())
+    }
+
+    /// Whether checkpoint `name` exists.
+    pub fn checkpoint_exists(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM checkpoints WHERE name = ?1")?
+            .query_row([name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Replaces the HMC state with checkpoint `name` (which must exist).
+    /// Jobs of vanished resources go; sessions stay unless `drop_sessions`,
+    /// except those of users that no longer exist.
+    pub fn restore_checkpoint(&self, name: &str, drop_sessions: bool) -> Result<(), StoreError> {
+        // Children are inserted in `seq` order, which is creation order, but
+        // deferring the checks makes the order not matter.
+        self.conn.execute_batch(
+            "PRAGMA defer_foreign_keys = ON;
+             DELETE FROM id_allocations; DELETE FROM metric_values; DELETE FROM resources;",
+        )?;
+        for sql in [
+            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq)
+                 SELECT uri, class, parent_uri, name, properties, seq
+                 FROM checkpoint_resources WHERE checkpoint = ?1 ORDER BY seq",
+            "INSERT INTO id_allocations (pool, value, owner_uri)
+                 SELECT pool, value, owner_uri FROM checkpoint_id_allocations WHERE checkpoint = ?1",
+            "INSERT INTO metric_values (seq, group_name, resource_uri, timestamp, metrics)
+                 SELECT seq, group_name, resource_uri, timestamp, metrics
+                 FROM checkpoint_metric_values WHERE checkpoint = ?1 ORDER BY seq",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([name])?;
+        }
+        self.conn.execute(
+            &format!("DELETE FROM meta WHERE key NOT IN {META_NOT_STATE}"),
+            [],
+        )?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value)
+                 SELECT key, value FROM checkpoint_meta WHERE checkpoint = ?1",
+            )?
+            .execute([name])?;
+        self.conn.execute_batch(
+            "DELETE FROM jobs WHERE target_uri NOT IN (SELECT uri FROM resources);
+             DELETE FROM sessions
+                 WHERE user_uri IS NOT NULL AND user_uri NOT IN (SELECT uri FROM resources);",
+        )?;
+        if drop_sessions {
+            self.conn
+                .execute_batch("DELETE FROM sessions; DELETE FROM jobs;")?;
+        }
+        Ok(())
+    }
+
+    /// Every checkpoint, oldest first, with its number of resources.
+    pub fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.name, c.created_at,
+                    (SELECT count(*) FROM checkpoint_resources r WHERE r.checkpoint = c.name)
+             FROM checkpoints c ORDER BY c.created_at, c.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CheckpointRow {
+                name: r.get(0)?,
+                created_at: r.get(1)?,
+                resources: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes checkpoint `name`; false if there was none.
+    pub fn delete_checkpoint(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM checkpoints WHERE name = ?1", [name])?
+            == 1)
+    }
+
+    /// The resources of checkpoint `name`, or of the HMC now (`None`), in
+    /// creation order.
+    pub fn state_resources(&self, name: Option<&str>) -> Result<Vec<Resource>, StoreError> {
+        let (sql, args): (&str, Vec<&str>) = match name {
+            Some(n) => (
+                "SELECT uri, class, parent_uri, properties FROM checkpoint_resources
+                 WHERE checkpoint = ?1 ORDER BY seq",
+                vec![n],
+            ),
+            None => (
+                "SELECT uri, class, parent_uri, properties FROM resources ORDER BY seq",
+                vec![],
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (uri, class, parent, text) = row?;
+            let props: Map<String, Value> = serde_json::from_str(&text)?;
+            out.push(Resource {
+                uri,
+                class,
+                parent,
+                props,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes what only makes sense in the db it was made in (a fork's
+    /// copy of sessions and jobs).
+    pub fn clear_sessions_and_jobs(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("DELETE FROM jobs; DELETE FROM sessions;")?;
+        Ok(())
+    }
+
+    /// The HMC clock's offset from real time, in ms (0: real time).
+    pub fn clock_offset(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .meta(META_CLOCK_OFFSET)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Sets the HMC clock's offset from real time, in ms.
+    pub fn set_clock_offset(&self, offset_ms: i64) -> Result<(), StoreError> {
+        self.set_meta(META_CLOCK_OFFSET, &offset_ms.to_string())
+    }
+
+    /// Adds a fault rule; its id.
+    pub fn insert_fault(&self, f: &FaultRow) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO faults (method, uri_regex, operation, userid, session_id, status,
+                 reason, message, delay_ms, skip, remaining, expires_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                f.method,
+                f.uri_regex,
+                f.operation,
+                f.userid,
+                f.session_id,
+                f.status,
+                f.reason,
+                f.message,
+                f.delay_ms,
+                f.skip,
+                f.remaining,
+                f.expires_at,
+                f.created_at
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Fault rules that can still apply at `now` (HMC clock), oldest first.
+    pub fn active_faults(&self, now: i64) -> Result<Vec<FaultRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FAULT_COLUMNS} FROM faults
+             WHERE (remaining IS NULL OR remaining > 0)
+               AND (expires_at IS NULL OR expires_at > ?1)
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([now], to_fault)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every fault rule, used up or not, oldest first.
+    pub fn all_faults(&self) -> Result<Vec<FaultRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {FAULT_COLUMNS} FROM faults ORDER BY id"))?;
+        let rows = stmt.query_map([], to_fault)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts a match of rule `id`; `applied` also counts its effect (and
+    /// uses up one of `remaining`).
+    pub fn count_fault_match(&self, id: i64, applied: bool) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE faults SET matched = matched + 1,
+                     applied = applied + ?2,
+                     remaining = CASE WHEN ?2 = 1 AND remaining IS NOT NULL
+                                      THEN remaining - 1 ELSE remaining END
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, applied as i64])?;
+        Ok(())
+    }
+
+    /// Deletes fault rule `id` (or all with `None`); how many went.
+    pub fn clear_faults(&self, id: Option<i64>) -> Result<usize, StoreError> {
+        Ok(match id {
+            Some(id) => self
+                .conn
+                .execute("DELETE FROM faults WHERE id = ?1", [id])?,
+            None => self.conn.execute("DELETE FROM faults", [])?,
+        })
+    }
+
+    /// Whether any fault rule exists (the fast path of every request).
+    pub fn has_faults(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM faults LIMIT 1")?
+            .query_row([], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
+
+impl Store {
+    /// Writes a consistent copy of the whole db to the new file `to`
+    /// (SQLite's `VACUUM INTO`, from one read snapshot).
+    pub fn copy_to(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        let conn = self.readers.get()?;
+        conn.execute("VACUUM INTO ?1", [to.to_string_lossy().as_ref()])?;
+        Ok(())
+    }
+}
+
+/// One request as journaled.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct JournalRow {
+    pub id: i64,
+    pub at: i64,
+    pub session: Option<String>,
+    pub userid: Option<String>,
+    pub method: String,
+    pub uri: String,
+    pub body: Option<Value>,
+    pub status: u16,
+    pub reason: Option<i64>,
+    pub duration_us: i64,
+    pub job_uri: Option<String>,
+    pub test_id: Option<String>,
+    pub fault_id: Option<i64>,
+}
+
+impl Tx<'_> {
+    /// Appends a journal row and drops rows older than the last `keep`.
+    pub fn insert_journal(&self, j: &JournalRow, keep: i64) -> Result<(), StoreError> {
+        let body = j.body.as_ref().map(serde_json::to_string).transpose()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO journal (at, session, userid, method, uri, body, status, reason,
+                     duration_us, job_uri, test_id, fault_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                j.at,
+                j.session,
+                j.userid,
+                j.method,
+                j.uri,
+                body,
+                j.status,
+                j.reason,
+                j.duration_us,
+                j.job_uri,
+                j.test_id,
+                j.fault_id
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.conn
+            .prepare_cached("DELETE FROM journal WHERE id <= ?1")?
+            .execute([id - keep])?;
+        Ok(())
+    }
+
+    /// Journal rows at or after `since` (HMC ms), of test `test`, oldest
+    /// first.
+    pub fn journal(
+        &self,
+        since: Option<i64>,
+        test: Option<&str>,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, session, userid, method, uri, body, status, reason, duration_us,
+                    job_uri, test_id, fault_id
+             FROM journal WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR test_id = ?2)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![since, test], |r| {
+            Ok((
+                JournalRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    session: r.get(2)?,
+                    userid: r.get(3)?,
+                    method: r.get(4)?,
+                    uri: r.get(5)?,
+                    body: None,
+                    status: r.get(7)?,
+                    reason: r.get(8)?,
+                    duration_us: r.get(9)?,
+                    job_uri: r.get(10)?,
+                    test_id: r.get(11)?,
+                    fault_id: r.get(12)?,
+                },
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut j, body) = row?;
+            j.body = body.map(|b| serde_json::from_str(&b)).transpose()?;
+            out.push(j);
+        }
+        Ok(out)
+    }
+
+    /// Empties the journal; how many rows went.
+    pub fn clear_journal(&self) -> Result<usize, StoreError> {
+        Ok(self.conn.execute("DELETE FROM journal", [])?)
+    }
+}

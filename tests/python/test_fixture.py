@@ -1,0 +1,75 @@
+"""mock-hmc as a test fixture, driven by the CLI while `serve` runs:
+fault rules against zhmcclient's busy retries, checkpoints around a test,
+and the request journal's test tag."""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+import zhmcclient
+
+from conftest import DEFAULT_BIN, unique_name
+
+
+def mock_cli(mock_hmc, *args):
+    """Runs `mock-hmc --db <db of the served HMC> ARGS`; its stdout."""
+    binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
+    done = subprocess.run([str(binary), "--db", str(mock_hmc.db), *args],
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_busy_fault_rule_is_retried_by_busy_retries(mock_hmc, session,
+                                                    partition_factory):
+    part = partition_factory()
+    start = f"{part.uri}/operations/start"
+    mock_cli(mock_hmc, "fault", "add", "--uri", start,
+             "--status", "409", "--reason", "1", "--count", "2")
+    try:
+        # Two busy answers, then the start runs: busy_retries=2 rides it out.
+        session.post(start, wait_for_completion=True, busy_retries=2,
+                     busy_wait=0)
+        part.pull_full_properties()
+        assert part.get_property("status") == "active"
+        part.stop()
+        # Without retries the first busy answer is the caller's error.
+        mock_cli(mock_hmc, "fault", "add", "--uri", start, "--error", "409.1",
+                 "--count", "1")
+        with pytest.raises(zhmcclient.HTTPError) as exc:
+            part.start()
+        assert (exc.value.http_status, exc.value.reason) == (409, 1)
+        part.pull_full_properties()
+        assert part.get_property("status") == "stopped"
+    finally:
+        mock_cli(mock_hmc, "fault", "clear")
+
+
+def test_restoring_a_checkpoint_undoes_a_test(mock_hmc, dpm_cpc):
+    name = unique_name("ckpt")
+    mock_cli(mock_hmc, "checkpoint", "save", name)
+    part = dpm_cpc.partitions.create({
+        "name": unique_name("gone"), "initial-memory": 1024,
+        "maximum-memory": 2048, "ifl-processors": 1})
+    diff = json.loads(mock_cli(mock_hmc, "checkpoint", "diff", name, "--json"))
+    assert [a["uri"] for a in diff["added"]] == [part.uri]
+    mock_cli(mock_hmc, "checkpoint", "restore", name)
+    mock_cli(mock_hmc, "checkpoint", "delete", name)
+    # The session of the client survived the restore; the partition did not.
+    # (find() would answer from zhmcclient's name-URI cache.)
+    assert dpm_cpc.partitions.list(filter_args={"name": part.name}) == []
+    with pytest.raises(zhmcclient.CeasedExistence):
+        part.pull_full_properties()
+
+
+def test_requests_tagged_with_the_test_id_are_in_the_journal(mock_hmc,
+                                                             session, client):
+    tag = unique_name("test")
+    session.headers["X-Mock-Test-Id"] = tag
+    client.cpcs.list()
+    del session.headers["X-Mock-Test-Id"]
+    rows = json.loads(mock_cli(mock_hmc, "journal", "--test", tag, "--json"))
+    assert [(r["method"], r["uri"], r["status"]) for r in rows] == [
+        ("GET", "/api/cpcs", 200)]
+    assert rows[0]["userid"] == "ensadmin"
