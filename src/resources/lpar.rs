@@ -14,7 +14,16 @@ pub static LPAR: ResourceType = ResourceType {
         query: &["properties", "cached-acceptable", "group-uri"],
     }),
     write_only: &["ssc-master-pw"],
-    defaults: &[("status", "\"not-activated\"")],
+    // The OS fields are empty until an OS runs, as on the HMC.
+    defaults: &[
+        ("status", "\"not-activated\""),
+        ("description", "\"\""),
+        ("activation-mode", "\"not-set\""),
+        ("has-unacceptable-status", "false"),
+        ("os-type", "\"\""),
+        ("os-name", "\"\""),
+        ("os-level", "\"\""),
+    ],
     collection: Some("{parent}/logical-partitions"),
     list: Some(ListSpec {
         title: "List Logical Partitions of CPC",
