@@ -32,6 +32,8 @@ def test_full_property_lists_of_every_manager(client, dpm_cpc):
         console.tape_library, dpm_cpc.partitions, dpm_cpc.adapters,
         dpm_cpc.virtual_switches, dpm_cpc.capacity_groups, dpm_cpc.hw_messages,
         classic.lpars, classic.image_activation_profiles,
+        classic.reset_activation_profiles, classic.load_activation_profiles,
+        console.partition_links, console.unmanaged_cpcs,
     ]
     for manager in managers:
         short = manager.list()
