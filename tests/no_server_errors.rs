@@ -9,7 +9,7 @@
 mod support;
 
 use mock_hmc::Method;
-use mock_hmc::routes::RouteTable;
+use mock_hmc::test_support::RouteTable;
 use serde_json::{Value, json};
 use support::{Client, InProcess};
 

@@ -59,8 +59,10 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         .tx
         .children_named(Some(CONSOLE.element), "user", userid, true)?;
     let user = users.into_iter().find(|u| {
-        u.props.get("password").and_then(Value::as_str).is_some()
-            && u.props.get("password").and_then(Value::as_str) == password
+        match (u.props.get("password").and_then(Value::as_str), password) {
+            (Some(stored), Some(given)) => crate::secrets::verify_password(stored, given),
+            _ => false,
+        }
     });
     let Some(user) = user else {
         return refused(ctx, userid, false);
@@ -78,15 +80,18 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     } else {
         ctx.now.saturating_add(idle_minutes.saturating_mul(60_000))
     };
+    // The file keeps only the hashes of the id and the credential (see
+    // `secrets`); the client gets them in clear, once.
     let id = token();
+    let credential = token();
     // Topic names are seen by notification clients: keep the id out of them.
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let short = &tag[..12];
     let session = SessionRow {
-        id: id.clone(),
+        id: crate::secrets::token_key(&id),
         userid: user.name().to_string(),
         user_uri: Some(user.uri.clone()),
-        credential: token(),
+        credential: crate::secrets::token_key(&credential),
         notification_topic: format!("{}.{short}.objects", user.name()),
         job_notification_topic: format!("{}.{short}.jobs", user.name()),
         created_at: ctx.now,
@@ -98,8 +103,8 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     audit::logged_on(ctx.tx, ctx.now, &session)?;
     let (major, minor) = api_version(ctx.tx)?;
     Ok(Response::ok(json!({
-        "api-session": session.id,
-        "session-credential": session.credential,
+        "api-session": id,
+        "session-credential": credential,
         "notification-topic": session.notification_topic,
         "job-notification-topic": session.job_notification_topic,
         "api-major-version": major,

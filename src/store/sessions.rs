@@ -7,6 +7,8 @@ use super::{StoreError, Tx};
 /// One logged-on session as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRow {
+    /// The key of the session: the SHA-256 (hex) of its `api-session` id,
+    /// which itself is never stored.
     pub id: String,
     pub userid: String,
     pub user_uri: Option<String>,
@@ -57,12 +59,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The session with this id, expired or not.
-    pub fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+    /// The session whose `api-session` id is `token`, expired or not (it
+    /// is found by its key, see `SessionRow::id`).
+    pub fn session(&self, token: &str) -> Result<Option<SessionRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?;
-        Ok(stmt.query_row([id], to_row).optional()?)
+        let key = crate::secrets::token_key(token);
+        Ok(stmt.query_row([key], to_row).optional()?)
     }
 
     /// Every session that has not expired at `now`, oldest first.

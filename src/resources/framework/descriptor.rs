@@ -482,19 +482,24 @@ impl ResourceType {
 
     /// Python-mock style handler name for messages (`PartitionHandler`).
     pub fn handler_name(&self, collection: bool) -> String {
-        let mut name: String = self
-            .class
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let mut name = camel(self.class);
         if collection {
             name.push('s');
         }
         name + "Handler"
     }
+}
+
+/// `request-tape-library-zoning` -> `RequestTapeLibraryZoning`: HMC names
+/// as parts of the Python mock's handler class names.
+pub fn camel(hyphenated: &str) -> String {
+    hyphenated
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

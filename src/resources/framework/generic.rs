@@ -151,6 +151,36 @@ pub fn compile_filters(
         .collect()
 }
 
+/// The members of a List that can pass `filters`: with a `name` filter,
+/// only those whose name column matches are read (a list of 10,000
+/// partitions filtered to one parses one document, not 10,000); every
+/// member's document is checked against all filters afterwards anyway. A
+/// member without a string name (its column is NULL) is read too, since a
+/// pattern may match the JSON text of another value.
+fn candidates(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    parent: Option<&str>,
+    filters: &Filters,
+) -> Result<Vec<Resource>, HmcError> {
+    let Some((_, patterns)) = filters.iter().find(|(name, _)| name == "name") else {
+        return Ok(match parent {
+            Some(p) => tx.children(p, rt.class)?,
+            None => tx.resources_of_class(rt.class)?,
+        });
+    };
+    let uris: Vec<String> = tx
+        .names_of_class(parent, rt.class)?
+        .into_iter()
+        .filter(|(_, name)| {
+            name.as_deref()
+                .is_none_or(|n| patterns.iter().any(|p| p.regex.is_match(n)))
+        })
+        .map(|(uri, _)| uri)
+        .collect();
+    Ok(tx.resources_at(&uris)?)
+}
+
 /// Whether `r` passes all `filters`.
 pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
     filters
@@ -250,10 +280,10 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
             if !mode_matches(cpc.as_ref(), spec.mode) {
                 Vec::new()
             } else {
-                ctx.tx.children(&p.uri, rt.class)?
+                candidates(ctx.tx, rt, Some(&p.uri), &filters)?
             }
         }
-        None => ctx.tx.resources_of_class(rt.class)?,
+        None => candidates(ctx.tx, rt, None, &filters)?,
     };
     let mut items = Vec::new();
     for r in &members {
@@ -416,6 +446,7 @@ pub fn merge_properties(
     if let (Some(on_update), Some(before)) = (rt.on_update, before) {
         on_update(tx, &before, r)?;
     }
+    crate::secrets::seal(&mut r.props, rt.write_only);
     tx.save_properties(&r.uri, &r.props)?;
     Ok(())
 }
@@ -484,6 +515,7 @@ pub fn add_resource(
         .entry("parent")
         .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
     apply_defaults(&mut props, rt.defaults)?;
+    crate::secrets::seal(&mut props, rt.write_only);
     let mut r = Resource {
         uri,
         class: rt.class.to_string(),
