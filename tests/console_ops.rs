@@ -175,6 +175,10 @@ fn shutdown_console_refuses_every_request_until_enabled_from_another_process() {
             get(c, s, "/api/cpcs"),
             c.send(Method::Get, "/api/nowhere", None, None),
         ];
+        // Another opener of the db (the test process) is refused too.
+        let other = Hmc::open(c.db_path()).unwrap();
+        let elsewhere = other.handle(&mock_hmc::Request::new(Method::Get, "/api/version"));
+        drop(other);
         let enable = std::process::Command::new(BIN)
             .arg("--db")
             .arg(c.db_path())
@@ -188,6 +192,8 @@ fn shutdown_console_refuses_every_request_until_enabled_from_another_process() {
         for reply in &refused {
             assert_eq!(reply.status, 503, "{t}: {:?}", reply.body);
         }
+        assert_eq!(elsewhere.status, 503, "{t}");
+        assert_eq!(elsewhere.header("connection"), Some("close"), "{t}");
         assert!(enable.status.success(), "{t}: {enable:?}");
         assert_eq!(
             c.send(Method::Get, "/api/version", None, None).status,

@@ -142,6 +142,30 @@ fn console_and_certificate_categories_answer_what_exists() {
 }
 
 #[test]
+fn created_partition_links_are_inventoried() {
+    both(|c, s| {
+        // Arrange: Create Partition Link is a job; its Location names the link.
+        let r = post(
+            c,
+            s,
+            "/api/partition-links",
+            json!({"name": "HS1", "type": "hipersockets", "cpc-uri": "/api/cpcs/dpm1"}),
+        );
+        assert_eq!(r.status, 202, "{:?}", r.body);
+
+        // Act
+        let items = inventory(c, s, Some(json!({"resources": ["partition-link"]})));
+
+        // Assert
+        let t = c.transport();
+        assert_eq!(items.len(), 1, "{t}: {items:?}");
+        assert_eq!(items[0]["name"], "HS1", "{t}");
+        assert_eq!(items[0]["cpc-uri"], "/api/cpcs/dpm1", "{t}");
+        assert_eq!(Some(uri(&items[0])), r.location.as_deref(), "{t}");
+    });
+}
+
+#[test]
 fn created_custom_groups_are_inventoried() {
     both(|c, s| {
         // Arrange

@@ -38,6 +38,8 @@ fn existing_id(param: &str) -> &'static str {
         "user-id" => "ensoperator",
         "user-role-id" => "hmc-operator-tasks",
         "password-rule-id" => "strict",
+        "task-id" => "task-start",
+        "hardware-message-id" => "hmc-msg1",
         _ => "nope",
     }
 }
@@ -50,6 +52,8 @@ fn other_id(param: &str) -> &'static str {
         "adapter-id" => "crypto-0120",
         "partition-id" => "linux2",
         "virtual-switch-id" => "hs-0200",
+        "hardware-message-id" => "dpm1-msg1",
+        "user-role-id" => "hmc-all-system-managed-objects",
         _ => "nope",
     }
 }
@@ -70,7 +74,7 @@ fn concrete(pattern: &str, pick: fn(&str) -> &'static str) -> String {
 
 /// Bodies a careless or hostile client might send.
 fn bodies() -> Vec<Option<Value>> {
-    let wrong_types = json!({
+    let mut wrong_types = json!({
         "name": 12, "description": [], "type": {}, "status": 3,
         "cpc-uri": 7, "partition-uri": [], "partitions": "x",
         "storage-group-uri": {}, "storage-volumes": [1, "x", null],
@@ -90,6 +94,22 @@ fn bodies() -> Vec<Option<Value>> {
         "activation-profile-name": 1, "force": "no",
         "userid": 1, "password": [], "user-role-uri": 4,
     });
+    // The console side's fields (a second literal: json! has a recursion limit).
+    let console_side = json!({
+        "requests": [{"method": 1, "uri": {}}, {"method": "POST", "uri": "/api/partitions/linux1", "body": "x"},
+                     {"method": "GET", "uri": "/api/services/aggregation/submit"}],
+        "resources": {"a": 1}, "user-pattern-uris": [1, null], "object-uri": 5,
+        "permitted-object": [], "permitted-object-type": 1, "include-members": "x",
+        "authentication-type": 3, "power-saving": 1, "power-capping-state": [],
+        "power-cap-current": "x", "problem-type": 2, "customer-name": [],
+        "customer-phone-number": {}, "problem-description": null,
+        "specific-template-uri": 1, "template-name-override": [], "retention-time": "x",
+        "pattern": 1, "disabled": "yes", "members": 3, "match-info": 1,
+        "associated-system-defined-user-role-uri": 5, "use-ssl": "x",
+    });
+    if let (Value::Object(all), Value::Object(more)) = (&mut wrong_types, console_side) {
+        all.extend(more);
+    }
     vec![
         None,
         Some(json!({})),

@@ -52,7 +52,7 @@ fn list_permitted_partitions_answers_every_dpm_partition_with_its_cpc() {
             r["partitions"][0],
             json!({
                 "name": "LINUX1", "object-uri": "/api/partitions/linux1", "type": "linux",
-                "status": "active", "has-unacceptable-status": null,
+                "status": "active", "has-unacceptable-status": false,
                 "cpc-name": "DPM1", "cpc-object-uri": "/api/cpcs/dpm1", "se-version": "2.16.0",
             }),
             "{t}"
@@ -118,7 +118,7 @@ fn list_permitted_logical_partitions_answers_classic_lpars() {
             json!([{
                 "name": "LPAR1", "object-uri": "/api/logical-partitions/classic1-lpar1",
                 "activation-mode": "linux", "status": "operating",
-                "has-unacceptable-status": null, "cpc-name": "CLASSIC1",
+                "has-unacceptable-status": false, "cpc-name": "CLASSIC1",
                 "cpc-object-uri": "/api/cpcs/classic1", "se-version": "2.15.0",
             }]),
             "{t}"

@@ -357,6 +357,18 @@ fn permissions_are_added_once_and_removed() {
             "{t}"
         );
         assert_eq!(props(c, s, &uri)["permissions"], json!([]), "{t}");
+        // One permission per object: a second add replaces the options, and
+        // a remove names only the object.
+        let group = json!({"permitted-object": "/api/groups/g", "permitted-object-type": "object"});
+        let mut edit = group.clone();
+        edit["view-only-mode"] = json!(false);
+        update(c, s, &add, group.clone());
+        update(c, s, &add, edit);
+        let replaced = props(c, s, &uri)["permissions"].clone();
+        update(c, s, &remove, group);
+        assert_eq!(replaced.as_array().unwrap().len(), 1, "{t}: {replaced:?}");
+        assert_eq!(replaced[0]["view-only-mode"], false, "{t}");
+        assert_eq!(props(c, s, &uri)["permissions"], json!([]), "{t}");
         let rows = [
             row(Method::Post, &remove, Some(p.clone()), 409, 0),
             row(

@@ -161,9 +161,8 @@ impl HmcError {
 
     /// 404 with another reason for a resource named in the body (404.2 for
     /// most, 404.6 for adapter ports); the message names that resource and
-    /// `request-uri` stays the request's. (Spec 2.3: only Add/Remove User
-    /// Role, not implemented here, also name the referenced URI as
-    /// `request-uri`; `at_uri` would do that.)
+    /// `request-uri` stays the request's. (Spec 2.3: Add/Remove User Role
+    /// also name the referenced URI as `request-uri`, with `at_uri`.)
     pub fn referenced_not_found(reason: i64, uri: &str) -> HmcError {
         HmcError::new(404, reason, format!("Unknown resource with URI: {uri}"))
     }

@@ -21,12 +21,15 @@ use crate::resources::partition::hba::HBA;
 use crate::store::{Resource, Tx};
 
 /// A CPC's default status follows its mode: `active` in DPM mode,
-/// `operating` in classic mode.
+/// `operating` in classic mode; so does its `iml-mode` (`dpm` or `lpar`).
 fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Result<(), HmcError> {
     let dpm = is_dpm(r);
     r.props
         .entry("status")
         .or_insert_with(|| Value::String(if dpm { "active" } else { "operating" }.into()));
+    r.props
+        .entry("iml-mode")
+        .or_insert_with(|| Value::String(if dpm { "dpm" } else { "lpar" }.into()));
     Ok(())
 }
 
@@ -329,7 +332,18 @@ pub static CPC: ResourceType = ResourceType {
         query: &["properties", "cached-acceptable", "group-uri"],
     }),
     update: Some(UpdateSpec::any("Update CPC Properties")),
-    defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
+    // What zhmc tools read of every CPC, null where a definition leaves it out.
+    defaults: &[
+        ("dpm-enabled", "false"),
+        ("is-ensemble-member", "false"),
+        ("description", "\"\""),
+        ("machine-type", "null"),
+        ("machine-model", "null"),
+        ("machine-serial-number", "null"),
+        ("se-version", "null"),
+        ("has-unacceptable-status", "false"),
+        ("available-features-list", "[]"),
+    ],
     on_add: Some(on_add_cpc),
     operations: &[
         // Classic mode, then any mode (issue 9; the submodules hold them).

@@ -391,6 +391,10 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
         ("storage-volume-uris", "[]"),
         ("virtual-storage-resource-uris", "[]"),
         ("shared", "false"),
+        ("description", "\"\""),
+        // A storage group always belongs to a CPC on the HMC; one loaded
+        // without says so with null (zhmccli reads it).
+        ("cpc-uri", "null"),
     ],
     collection: Some("/api/storage-groups"),
     list: Some(ListSpec {

@@ -100,25 +100,37 @@ fn permissions(role: &Resource) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Operation: Add Permission to User Role. A permission the role already
-/// has stays listed once.
+/// Operation: Add Permission to User Role. A permission for an object the
+/// role already has a permission for replaces it (one per object).
 fn add_permission(ctx: &mut Ctx<'_>, role: &mut Resource) -> Result<Done, HmcError> {
     let p = permission(ctx)?;
     let mut list = permissions(role);
-    if !list.contains(&p) {
-        list.push(p);
-        set_properties(ctx.tx, role, [("permissions", Value::Array(list))])?;
+    let same = |q: &Value| {
+        ["permitted-object", "permitted-object-type"]
+            .iter()
+            .all(|k| q.get(*k) == p.get(*k))
+    };
+    match list.iter().position(same) {
+        Some(at) => list[at] = p,
+        None => list.push(p),
     }
+    set_properties(ctx.tx, role, [("permissions", Value::Array(list))])?;
     audit::changed(ctx, &USER_ROLE, role.name(), None, audit::Change::Changed)?;
     Ok(Done::Nothing)
 }
 
-/// Operation: Remove Permission from User Role. A permission the role does
-/// not have is 409.0 (the mock crashes).
+/// Operation: Remove Permission from User Role. The permission is the one
+/// for the named object (and object type), whatever its options; one the
+/// role does not have is 409.0 (the mock crashes).
 fn remove_permission(ctx: &mut Ctx<'_>, role: &mut Resource) -> Result<Done, HmcError> {
     let p = permission(ctx)?;
     let mut list = permissions(role);
-    let Some(at) = list.iter().position(|q| *q == p) else {
+    let same = |q: &Value| {
+        ["permitted-object", "permitted-object-type"]
+            .iter()
+            .all(|k| q.get(*k) == p.get(*k))
+    };
+    let Some(at) = list.iter().position(same) else {
         return Err(HmcError::conflict(
             0,
             format!(

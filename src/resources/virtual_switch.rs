@@ -70,7 +70,7 @@ pub static VIRTUAL_SWITCH: ResourceType = ResourceType {
     element: "/api/virtual-switches/{id}",
     param: "virtual-switch-id",
     after_delete: Some(forget_deleted),
-    defaults: &[("connected-vnic-uris", "[]")],
+    defaults: &[("connected-vnic-uris", "[]"), ("description", "\"\"")],
     collection: Some("{parent}/virtual-switches"),
     list: Some(ListSpec {
         title: "List Virtual Switches of a CPC",

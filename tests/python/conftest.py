@@ -51,9 +51,10 @@ def _read_port(port_file):
 
 
 @contextlib.contextmanager
-def serve(tmp, definition=None):
+def serve(tmp, definition=None, listen=None, port=0):
     """Run `mock-hmc serve --port 0` on a new db in directory `tmp`, first
-    loading the definition file `definition` if given; yield (host, port, db)."""
+    loading the definition file `definition` if given; yield (host, port, db).
+    `listen` and `port` bind another address (tools that always use 6794)."""
     binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
     if not binary.is_file():
         pytest.fail(f"mock-hmc binary not found: {binary} "
@@ -69,9 +70,10 @@ def serve(tmp, definition=None):
         if loaded.returncode != 0:
             pytest.fail(f"mock-hmc load {definition} failed: {loaded.stderr}")
     log = open(log_path, "wb")  # pylint: disable=consider-using-with
+    address = ["--listen", listen] if listen else []
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [str(binary), "--db", str(db), "serve",
-         "--port", "0", "--port-file", str(port_file)],
+        [str(binary), "--db", str(db), "serve", *address,
+         "--port", str(port), "--port-file", str(port_file)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -85,7 +87,7 @@ def serve(tmp, definition=None):
                             f"{START_TIMEOUT}s:\n{log_path.read_text()}")
             time.sleep(0.05)
             port = _read_port(port_file)
-        yield MockHmc(HOST, port, db)
+        yield MockHmc(listen or HOST, port, db)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

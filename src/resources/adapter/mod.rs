@@ -433,7 +433,7 @@ pub static ADAPTER: ResourceType = ResourceType {
     parent: Some(&CPC),
     element: "/api/adapters/{id}",
     param: "adapter-id",
-    defaults: &[("status", "\"active\"")],
+    defaults: &[("status", "\"active\""), ("description", "\"\"")],
     on_add: Some(on_add_adapter),
     collection: Some("{parent}/adapters"),
     list: Some(ListSpec {

@@ -13,6 +13,15 @@ pub static CONSOLE: ResourceType = ResourceType {
     element: "/api/console",
     id_prop: "",
     get: Some(GetSpec::with_properties("Get Console Properties")),
+    // A console without a pair is the primary HMC.
+    defaults: &[
+        ("description", "\"\""),
+        ("machine-type", "null"),
+        ("machine-model", "null"),
+        ("machine-serial-number", "null"),
+        ("paired-console-uri", "null"),
+        ("is-primary", "true"),
+    ],
     operations: &operations::OPERATIONS,
     ..BASE
 };

@@ -45,6 +45,31 @@ pub fn record(
     for (i, v) in inserts.iter().enumerate() {
         message = message.replace(&format!("{{{i}}}"), v);
     }
+    let logged = Logged {
+        id: event.id.to_string(),
+        name: event.name.to_string(),
+        message,
+        security: event.logs == Logs::Both,
+    };
+    insert(tx, now, actor, logged, inserts)
+}
+
+/// An event's text as it is stored.
+struct Logged {
+    id: String,
+    name: String,
+    message: String,
+    security: bool,
+}
+
+/// Stores an event; every event is in the audit log.
+fn insert(
+    tx: &Tx<'_>,
+    now: i64,
+    actor: Actor<'_>,
+    e: Logged,
+    inserts: &[&str],
+) -> Result<(), HmcError> {
     let items: Vec<Value> = inserts
         .iter()
         .enumerate()
@@ -52,14 +77,14 @@ pub fn record(
         .collect();
     tx.insert_log_entry(&LogRow {
         event_time: now,
-        event_id: event.id.to_string(),
-        event_name: event.name.to_string(),
-        event_message: message,
+        event_id: e.id,
+        event_name: e.name,
+        event_message: e.message,
         data_items: Value::Array(items),
         userid: actor.map(|(name, _)| name.to_string()),
         user_uri: actor.and_then(|(_, uri)| uri.map(str::to_string)),
         audit: true,
-        security: event.logs == Logs::Both,
+        security: e.security,
     })?;
     Ok(())
 }
@@ -176,24 +201,13 @@ pub fn changed(
         Change::Deleted => (1, "deleted", "Deleted"),
         Change::Changed => (2, "changed", "Changed"),
     };
-    let id = (base + offset).to_string();
-    let message = format!("The {noun} {name} was {verb}");
-    let event_name = format!("{} {title}", capitalized(noun));
-    let items =
-        [json!({"data-item-number": 0, "data-item-type": "string", "data-item-value": name})];
-    let actor = actor_of(ctx);
-    ctx.tx.insert_log_entry(&LogRow {
-        event_time: ctx.now,
-        event_id: id,
-        event_name,
-        event_message: message,
-        data_items: Value::Array(items.to_vec()),
-        userid: actor.map(|(n, _)| n.to_string()),
-        user_uri: actor.and_then(|(_, u)| u.map(str::to_string)),
-        audit: true,
+    let logged = Logged {
+        id: (base + offset).to_string(),
+        name: format!("{} {title}", capitalized(noun)),
+        message: format!("The {noun} {name} was {verb}"),
         security: true,
-    })?;
-    Ok(())
+    };
+    insert(ctx.tx, ctx.now, actor_of(ctx), logged, &[name])
 }
 
 fn capitalized(s: &str) -> String {

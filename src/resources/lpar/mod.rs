@@ -56,7 +56,16 @@ pub static LPAR: ResourceType = ResourceType {
         ..UpdateSpec::any("Update Logical Partition Properties")
     }),
     write_only: &["ssc-master-pw"],
-    defaults: &[("status", "\"not-activated\"")],
+    // The OS fields are empty until an OS runs, as on the HMC.
+    defaults: &[
+        ("status", "\"not-activated\""),
+        ("description", "\"\""),
+        ("activation-mode", "\"not-set\""),
+        ("has-unacceptable-status", "false"),
+        ("os-type", "\"\""),
+        ("os-name", "\"\""),
+        ("os-level", "\"\""),
+    ],
     collection: Some("{parent}/logical-partitions"),
     list: Some(ListSpec {
         title: "List Logical Partitions of CPC",

@@ -96,7 +96,14 @@ pub static NIC: ResourceType = ResourceType {
         title: "Delete NIC",
         needs: PARENT_CHANGEABLE,
     }),
-    defaults: &[("type", "\"iqd\""), ("ssc-management-nic", "false")],
+    // `vlan-id` and `vlan-type` exist (null) on every NIC: tools read them.
+    defaults: &[
+        ("type", "\"iqd\""),
+        ("ssc-management-nic", "false"),
+        ("description", "\"\""),
+        ("vlan-id", "null"),
+        ("vlan-type", "null"),
+    ],
     back_ref: Some("nic-uris"),
     on_add: Some(on_add_nic),
     on_update: Some(device_number_updated),
