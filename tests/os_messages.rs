@@ -88,7 +88,7 @@ fn the_default_hmc_has_os_messages_in_the_books_layout() {
         assert_eq!(held["is-held"], true, "{t}");
         assert_eq!(held["is-priority"], true, "{t}");
         assert_eq!(held["message-id"], "2", "{t}");
-        assert_eq!(held["os-name"], "LINUX1", "{t}: the LPAR's os-name");
+        assert_eq!(held["os-name"], "LPAR1LNX", "{t}: the LPAR's os-name");
         assert!(
             held["timestamp"].as_i64().unwrap() > 1_600_000_000_000,
             "{t}"
