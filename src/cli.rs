@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::definition;
 use crate::hmc::{Error, Hmc};
+use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
 use crate::server::{self, ServeOptions};
 
@@ -53,6 +54,16 @@ pub enum Command {
         /// ISO Image sends the whole image, which is read and discarded.
         #[arg(long, default_value_t = server::DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// Where Get Metrics takes values from: `prepared` (only prepared
+        /// values) or `synthetic[:SEED]` (also generated, time-varying values
+        /// for every resource). Stored in the db; unset keeps the db's setting.
+        #[arg(long, value_name = "SOURCE", value_parser = parse_metrics_source)]
+        metrics: Option<MetricsSource>,
+    },
+    /// Prepared metric values, as Get Metrics reports them.
+    Metrics {
+        #[command(subcommand)]
+        action: MetricsAction,
     },
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
@@ -81,6 +92,67 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsAction {
+    /// Set the values of GROUP for RESOURCE-URI (replacing earlier ones):
+    /// every metric of the group as NAME=VALUE, typed as the group says.
+    Set {
+        group: String,
+        resource_uri: String,
+        #[arg(value_name = "NAME=VALUE", required = true)]
+        values: Vec<String>,
+        /// ISO 8601 timestamp of the values (default: now).
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
+    /// List the prepared values (group, resource, timestamp, values).
+    List,
+    /// Remove prepared values: all, of GROUP, or of GROUP and RESOURCE-URI.
+    Clear {
+        group: Option<String>,
+        resource_uri: Option<String>,
+    },
+}
+
+fn parse_metrics_source(text: &str) -> Result<MetricsSource, String> {
+    MetricsSource::parse(text)
+        .ok_or_else(|| format!("expected prepared, synthetic or synthetic:SEED, not '{text}'"))
+}
+
+/// The typed values of `metrics set`: NAME=VALUE read as the group's
+/// definition types them.
+fn metric_values_of(
+    group: &str,
+    values: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    let def = groups::group(group).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown metric group '{group}' (known: {})",
+            groups::GROUPS
+                .iter()
+                .map(|g| g.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let mut out = serde_json::Map::new();
+    for item in values {
+        let Some((name, text)) = item.split_once('=') else {
+            return Err(Error::Invalid(format!("{item}: expected NAME=VALUE")));
+        };
+        let Some((_, ty)) = def.metrics.iter().find(|(n, _)| *n == name) else {
+            return Err(Error::Invalid(format!(
+                "metric group '{group}' has no metric '{name}'"
+            )));
+        };
+        let value = ty
+            .parse(text)
+            .ok_or_else(|| Error::Invalid(format!("{name}={text}: not of type {}", ty.name())))?;
+        out.insert(name.to_string(), value);
+    }
+    Ok(out)
 }
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
@@ -143,8 +215,12 @@ fn execute(cli: Cli) -> Result<(), Error> {
             key,
             cert_out,
             body_limit,
+            metrics,
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
+            if let Some(source) = metrics {
+                hmc.set_metrics_source(source)?;
+            }
             if let Some(out) = &cert_out {
                 // The certificate the server presents: the user's own if given.
                 let pem = match &cert {
@@ -222,6 +298,44 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 return Err(Error::NotEmpty);
             }
             println!("initialised {} with the default HMC", cli.db.display());
+            Ok(())
+        }
+        Command::Metrics { action } => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            match action {
+                MetricsAction::Set {
+                    group,
+                    resource_uri,
+                    values,
+                    timestamp,
+                } => {
+                    let metrics = metric_values_of(&group, &values)?;
+                    hmc.set_metric_values(&group, &resource_uri, timestamp.as_deref(), metrics)?;
+                }
+                MetricsAction::List => {
+                    for row in hmc.metric_values()? {
+                        let values: Vec<String> = row
+                            .metrics
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        println!(
+                            "{}  {}  {}  {}",
+                            row.group_name,
+                            row.resource_uri,
+                            row.timestamp,
+                            values.join(" ")
+                        );
+                    }
+                }
+                MetricsAction::Clear {
+                    group,
+                    resource_uri,
+                } => {
+                    let n = hmc.clear_metric_values(group.as_deref(), resource_uri.as_deref())?;
+                    println!("removed {n} rows of metric values");
+                }
+            }
             Ok(())
         }
         Command::Sessions => {

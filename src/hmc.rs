@@ -10,9 +10,10 @@ use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::generic::add_resource;
+use crate::resources::metrics_context::{self, MetricsSource};
 use crate::routes::RouteTable;
 use crate::session::Session;
-use crate::store::{SessionRow, Store, StoreError};
+use crate::store::{MetricValuesRow, MetricsContextRow, SessionRow, Store, StoreError};
 
 /// What can go wrong when using the library outside a request.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,9 @@ pub enum Error {
     NotEmpty,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Input the HMC cannot take (metric values that do not fit their group).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// A faked HMC backed by one SQLite file. `Send + Sync`: share it between
@@ -161,6 +165,61 @@ impl Hmc {
     pub fn sessions(&self) -> Result<Vec<SessionRow>, Error> {
         let now = dispatch::now_ms();
         Ok(self.store.read(|tx| tx.live_sessions(now))?)
+    }
+
+    /// Sets the prepared values of `group` for `resource_uri` (replacing
+    /// the ones it had), checked against the group's definition: every
+    /// metric, each of its type. `timestamp` is ISO 8601; `None` is now.
+    pub fn set_metric_values(
+        &self,
+        group: &str,
+        resource_uri: &str,
+        timestamp: Option<&str>,
+        metrics: serde_json::Map<String, Value>,
+    ) -> Result<(), Error> {
+        let row = MetricValuesRow {
+            group_name: group.to_string(),
+            resource_uri: resource_uri.to_string(),
+            timestamp: timestamp.map_or_else(
+                || metrics_context::iso_timestamp(dispatch::now_ms()),
+                str::to_string,
+            ),
+            metrics,
+        };
+        self.store.write(|tx| {
+            tx.delete_metric_values(Some(group), Some(resource_uri))?;
+            metrics_context::add_metric_values(tx, &row).map_err(Error::Invalid)
+        })
+    }
+
+    /// Every prepared metric-values row, in insertion order.
+    pub fn metric_values(&self) -> Result<Vec<MetricValuesRow>, Error> {
+        Ok(self.store.read(|tx| tx.all_metric_values())?)
+    }
+
+    /// Removes prepared values: all, of one group, or of one group and
+    /// resource. Returns how many rows went.
+    pub fn clear_metric_values(
+        &self,
+        group: Option<&str>,
+        resource_uri: Option<&str>,
+    ) -> Result<usize, Error> {
+        Ok(self
+            .store
+            .write(|tx| tx.delete_metric_values(group, resource_uri))?)
+    }
+
+    /// Sets where Get Metrics takes values from, for every process that
+    /// shares this db.
+    pub fn set_metrics_source(&self, source: MetricsSource) -> Result<(), Error> {
+        Ok(self
+            .store
+            .write(|tx| tx.set_meta(metrics_context::META_METRICS_SOURCE, &source.to_text()))?)
+    }
+
+    /// The live metrics contexts (of every session, and from definitions).
+    pub fn metrics_contexts(&self) -> Result<Vec<MetricsContextRow>, Error> {
+        Ok(self.store.read(|tx| tx.metrics_contexts())?)
     }
 
     /// Writes the WAL back into the database file.

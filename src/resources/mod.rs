@@ -63,7 +63,6 @@ pub static ALL: &[&ResourceType] = &[
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,
     &activation_profile::LOAD_PROFILE,
-    &metrics_context::METRICS_CONTEXT,
 ];
 
 /// An operation outside the resource tree: Query API Version, the session
@@ -90,6 +89,9 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
+    metrics_context::CREATE_METRICS_CONTEXT,
+    metrics_context::GET_METRICS,
+    metrics_context::DELETE_METRICS_CONTEXT,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`

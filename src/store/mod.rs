@@ -20,11 +20,14 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
 pub use jobs::JobRow;
-pub use metrics::MetricValuesRow;
+pub use metrics::{MetricValuesRow, MetricsContextRow};
 pub use resources::Resource;
 pub use sessions::SessionRow;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0004_metrics_notifications.sql"),
+];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
 const APPLICATION_ID: i64 = 0x484D_4321;

@@ -251,7 +251,8 @@ impl Tx<'_> {
     pub fn clear_all(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
-             DELETE FROM metric_values; DELETE FROM resources;",
+             DELETE FROM metric_values; DELETE FROM metrics_contexts;
+             DELETE FROM notification_outbox; DELETE FROM resources;",
         )?;
         Ok(())
     }
