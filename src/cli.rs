@@ -12,6 +12,7 @@ use crate::definition;
 use crate::hmc::{Error, Hmc};
 use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
+use crate::server::stomp::StompOptions;
 use crate::server::{self, ServeOptions};
 
 /// A faked IBM Z HMC Web Services API in one SQLite file.
@@ -59,7 +60,20 @@ pub enum Command {
         /// for every resource). Stored in the db; unset keeps the db's setting.
         #[arg(long, value_name = "SOURCE", value_parser = parse_metrics_source)]
         metrics: Option<MetricsSource>,
+        /// STOMP notification port (default 61612; a busy default port only
+        /// warns); 0 picks a free one, written to `<port-file>.stomp`.
+        #[arg(long, conflicts_with = "no_stomp")]
+        stomp_port: Option<u16>,
+        /// Serve STOMP over plain TCP instead of TLS.
+        #[arg(long, conflicts_with = "no_stomp")]
+        stomp_plain: bool,
+        /// Serve no STOMP notifications.
+        #[arg(long)]
+        no_stomp: bool,
     },
+    /// Notify subscribers of the current properties and status of URI, e.g.
+    /// after changing it with sqlite3 (which notifies nobody).
+    Notify { uri: String },
     /// Prepared metric values, as Get Metrics reports them.
     Metrics {
         #[command(subcommand)]
@@ -216,6 +230,9 @@ fn execute(cli: Cli) -> Result<(), Error> {
             cert_out,
             body_limit,
             metrics,
+            stomp_port,
+            stomp_plain,
+            no_stomp,
         } => {
             let hmc = Arc::new(Hmc::open(&cli.db)?);
             if let Some(source) = metrics {
@@ -238,6 +255,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 cert,
                 key,
                 body_limit,
+                stomp: StompOptions {
+                    enabled: !no_stomp,
+                    port: stomp_port,
+                    plain: stomp_plain,
+                },
             };
             let db = cli.db.display().to_string();
             server::serve(hmc, opts, |addr| {
@@ -336,6 +358,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     println!("removed {n} rows of metric values");
                 }
             }
+            Ok(())
+        }
+        Command::Notify { uri } => {
+            let hmc = Hmc::open_unseeded(&cli.db)?;
+            hmc.notify(&uri)?;
             Ok(())
         }
         Command::Sessions => {

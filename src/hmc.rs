@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
+use crate::notifications;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::generic::add_resource;
 use crate::resources::metrics_context::{self, MetricsSource};
@@ -220,6 +221,27 @@ impl Hmc {
     /// The live metrics contexts (of every session, and from definitions).
     pub fn metrics_contexts(&self) -> Result<Vec<MetricsContextRow>, Error> {
         Ok(self.store.read(|tx| tx.metrics_contexts())?)
+    }
+
+    /// Notifies the current properties and status of `uri` to every
+    /// subscriber, for a change made behind the HMC's back (with sqlite3),
+    /// which the outbox does not see.
+    pub fn notify(&self, uri: &str) -> Result<(), Error> {
+        self.store
+            .write(|tx| notifications::notify_resource(tx, uri).map_err(Error::Hmc))
+    }
+
+    /// Notifies OS messages of the partition or LPAR `object_uri` on the
+    /// OS-message topic `topic` (see `notifications::emit_os_messages`).
+    pub fn emit_os_messages(
+        &self,
+        topic: &str,
+        object_uri: &str,
+        messages: &[Value],
+    ) -> Result<(), Error> {
+        Ok(self
+            .store
+            .write(|tx| notifications::emit_os_messages(tx, topic, object_uri, messages))?)
     }
 
     /// Writes the WAL back into the database file.

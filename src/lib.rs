@@ -50,6 +50,7 @@ pub mod ctx;
 pub mod definition;
 pub mod dispatch;
 pub mod hmc;
+pub mod notifications;
 pub mod resources;
 pub mod routes;
 pub mod server;

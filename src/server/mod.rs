@@ -2,6 +2,8 @@
 //! request into an `api::Request`, runs `Hmc::handle` on a blocking thread,
 //! and converts the `Response` back. The only module that knows HTTP.
 
+pub mod stomp;
+mod stomp_frame;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
@@ -37,6 +39,8 @@ pub struct ServeOptions {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
     pub body_limit: usize,
+    /// The STOMP notification server beside the HTTP one.
+    pub stomp: stomp::StompOptions,
 }
 
 impl Default for ServeOptions {
@@ -49,6 +53,7 @@ impl Default for ServeOptions {
             cert: None,
             key: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            stomp: stomp::StompOptions::default(),
         }
     }
 }
@@ -93,6 +98,23 @@ async fn run(
     };
     let listener = TcpListener::bind((opts.listen, opts.port)).await?;
     let addr = listener.local_addr()?;
+    let stomp_tls = match (opts.stomp.enabled && !opts.stomp.plain, &tls) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t.clone()),
+        (true, None) => Some(tls::acceptor(
+            &hmc,
+            opts.cert.as_deref(),
+            opts.key.as_deref(),
+        )?),
+    };
+    stomp::start(
+        hmc.clone(),
+        opts.listen,
+        &opts.stomp,
+        stomp_tls,
+        opts.port_file.as_deref(),
+    )
+    .await?;
     if let Some(f) = &opts.port_file {
         std::fs::write(f, format!("{}\n", addr.port()))?;
     }

@@ -9,6 +9,7 @@ mod allocations;
 mod jobs;
 mod meta;
 mod metrics;
+mod outbox;
 mod resources;
 mod sessions;
 
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use jobs::JobRow;
 pub use metrics::{MetricValuesRow, MetricsContextRow};
+pub use outbox::{NewNotification, OutboxRow, STATUS_PROPERTIES, status_report};
 pub use resources::Resource;
 pub use sessions::SessionRow;
 

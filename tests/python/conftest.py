@@ -53,16 +53,17 @@ def _read_port(port_file):
 
 
 @contextlib.contextmanager
-def serve(tmp, definition=None, host=HOST, port=0, args=()):
+def serve(tmp, definition=None, host=HOST, port=0, args=(), db=None):
     """Run `mock-hmc serve --port 0` on a new db in directory `tmp`, first
     loading the definition file `definition` if given; yield (host, port, db).
     `host`/`port` choose the address (tools built on zhmcclient need 6794 on
-    some 127.x.y.z); `args` are more serve options."""
+    some 127.x.y.z); `args` are more serve options; `db` serves an existing
+    db file (shared with another server) instead of a new one."""
     binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
     if not binary.is_file():
         pytest.fail(f"mock-hmc binary not found: {binary} "
                     "(run `cargo build --bin mock-hmc` or set MOCK_HMC_BIN)")
-    db = tmp / "hmc.sqlite"
+    db = db or tmp / "hmc.sqlite"
     port_file = tmp / "port"
     log_path = tmp / "server.log"
     if definition is not None:

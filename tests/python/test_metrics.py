@@ -101,8 +101,10 @@ GROUPS = [
     "environmental-power-status",
 ]
 
-# Resource-based groups need notifications (auto-update); they are tested
-# with the STOMP server.
+# Resource-based groups read properties the default HMC's resources do not
+# all have (e.g. `cp-absolute-processor-capping`), and the exporter 2.4
+# then fails its whole /metrics answer; auto-update itself is tested in
+# test_notifications.py.
 RESOURCE_GROUPS = [
     "logical-partition-resource", "partition-resource",
     "storagegroup-resource", "storagevolume-resource", "adapter-resource",
