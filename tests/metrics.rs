@@ -432,3 +432,19 @@ fn serve_answers_get_metrics_as_text_over_https_and_sets_the_source() {
         .unwrap();
     assert_eq!(source, "synthetic:3");
 }
+
+#[test]
+fn a_context_of_an_expired_session_is_gone_after_the_next_logon() {
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let (uri, _) = create(&s, json!({"anticipated-frequency-seconds": 15}));
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE sessions SET expires_at = 1 WHERE id = ?1", [s.id()])
+        .unwrap();
+    // The expired session cannot reach it any more (403.5) ...
+    assert_eq!((s.get(&uri).status, s.get(&uri).reason()), (403, Some(5)));
+    // ... and the next logon removes the session with its contexts.
+    let _other = hmc.logon("ensadmin", "password").unwrap();
+    assert!(hmc.metrics_contexts().unwrap().is_empty());
+}
