@@ -74,23 +74,25 @@ pub fn stomp_port_file(port_file: &Path) -> PathBuf {
 }
 
 /// What every connection shares: the stream of notifications and the
-/// per-topic sequence numbers.
+/// per-session sequence numbers.
 struct Hub {
     hmc: Arc<Hmc>,
     deliveries: broadcast::Sender<Arc<Delivery>>,
-    /// topic -> (outbox seq last numbered, its session-sequence-nr).
+    /// session (or a topic of no session) -> (outbox seq last numbered,
+    /// its session-sequence-nr).
     numbers: Mutex<HashMap<String, (i64, u64)>>,
 }
 
 impl Hub {
-    /// The `session-sequence-nr` of outbox row `seq` on `topic`: 0 for the
-    /// first notification a topic gets here, then one more per row, the
-    /// same for every subscriber of the topic.
-    fn sequence_nr(&self, topic: &str, seq: i64) -> u64 {
+    /// The `session-sequence-nr` of outbox row `seq` for `key` (the
+    /// session a topic belongs to): 0 for the first notification of the
+    /// session here, then one more per row, the same for every subscriber
+    /// of its topics.
+    fn sequence_nr(&self, key: &str, seq: i64) -> u64 {
         let Ok(mut numbers) = self.numbers.lock() else {
             return 0;
         };
-        match numbers.get_mut(topic) {
+        match numbers.get_mut(key) {
             Some((last, nr)) => {
                 if seq > *last {
                     *last = seq;
@@ -99,7 +101,7 @@ impl Hub {
                 *nr
             }
             None => {
-                numbers.insert(topic.to_string(), (seq, 0));
+                numbers.insert(key.to_string(), (seq, 0));
                 0
             }
         }
@@ -236,6 +238,9 @@ struct Subscription {
     /// The topic is a session's object-notification topic: it gets every
     /// object notification.
     objects: bool,
+    /// What its `session-sequence-nr` counts: the session of the topic,
+    /// or the topic itself if it names none.
+    numbering: String,
 }
 
 /// A connection's state once CONNECTED.
@@ -380,7 +385,7 @@ fn error_frame(message: &str) -> Frame {
 }
 
 fn message_frame(hub: &Hub, sub: &Subscription, d: &Delivery, nr: u64) -> Frame {
-    let seq_nr = hub.sequence_nr(&sub.topic, d.seq);
+    let seq_nr = hub.sequence_nr(&sub.numbering, d.seq);
     let mut f = Frame::new("MESSAGE")
         .header("destination", &format!("/topic/{}", sub.topic))
         .header("subscription", &sub.id)
@@ -499,16 +504,20 @@ async fn handle_frame(
             }
             let hmc = hub.hmc.clone();
             let name = topic.to_string();
-            let objects = tokio::task::spawn_blocking(move || {
-                hmc.store().read(|tx| tx.is_object_topic(&name))
+            let owner = tokio::task::spawn_blocking(move || {
+                hmc.store().read(|tx| tx.session_of_topic(&name))
             })
             .await;
-            let objects = matches!(objects, Ok(Ok(true)));
+            let (numbering, objects) = match owner {
+                Ok(Ok(Some((session, objects)))) => (format!("session {session}"), objects),
+                _ => (format!("topic {topic}"), false),
+            };
             s.subscriptions.retain(|sub| sub.id != id);
             s.subscriptions.push(Subscription {
                 id: id.to_string(),
                 topic: topic.to_string(),
                 objects,
+                numbering,
             });
             (with_receipt(Vec::new()), Next::Continue)
         }

@@ -5,7 +5,7 @@
 //! `emit`, so every path that changes the HMC (requests, definition
 //! loading, the library, the CLI) notifies.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use super::{Resource, StoreError, Tx};
@@ -228,11 +228,15 @@ impl Tx<'_> {
         )?)
     }
 
-    /// Whether `topic` is some live session's object-notification topic.
-    pub fn is_object_topic(&self, topic: &str) -> Result<bool, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT 1 FROM sessions WHERE notification_topic = ?1")?;
-        Ok(stmt.exists([topic])?)
+    /// The session whose object-notification (`true`) or job-notification
+    /// (`false`) topic `topic` is.
+    pub fn session_of_topic(&self, topic: &str) -> Result<Option<(String, bool)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, notification_topic = ?1 FROM sessions
+             WHERE notification_topic = ?1 OR job_notification_topic = ?1",
+        )?;
+        Ok(stmt
+            .query_row([topic], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 }
