@@ -16,10 +16,11 @@ CREATE TABLE metrics_contexts (
 CREATE INDEX metrics_contexts_session ON metrics_contexts(session_id);
 
 -- Notifications, written by the change itself in the same transaction (a
--- rolled-back request notifies nobody). Every `serve` process delivers new
--- rows in `seq` order to its STOMP subscribers and prunes delivered rows
--- once they are older than a bound. A change made with the sqlite3 CLI
--- writes no row: `mock-hmc notify URI` emits one for it.
+-- rolled-back request notifies nobody), while some `serve` process listens
+-- (notification_listeners). Every such process delivers new rows in `seq`
+-- order to its STOMP subscribers and prunes delivered rows once they are
+-- older than a bound. A change made with the sqlite3 CLI writes no row:
+-- `mock-hmc notify URI` emits one for it.
 CREATE TABLE notification_outbox (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     kind       TEXT NOT NULL,  -- property-change | status-change | inventory-change | job-completion | os-message | ...
@@ -31,4 +32,12 @@ CREATE TABLE notification_outbox (
     body       TEXT CHECK (body IS NULL OR json_valid(body)),  -- the kind's payload (change reports, ...)
     created_at INTEGER NOT NULL  -- unix milliseconds
 );
-CREATE INDEX notification_outbox_created ON notification_outbox(created_at);
+
+-- The `serve` processes that deliver notifications, with a heartbeat every
+-- few seconds. Without a live one, changes write no outbox rows: nobody
+-- would read them (a process that starts later begins at the newest row).
+CREATE TABLE notification_listeners (
+    id           TEXT PRIMARY KEY,
+    pid          INTEGER,
+    heartbeat_at INTEGER NOT NULL  -- unix milliseconds
+);

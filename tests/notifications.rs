@@ -30,14 +30,53 @@ fn outbox_count(db: &TempDb) -> i64 {
         .unwrap()
 }
 
+/// Registers a listener that never expires, as a `serve` process would.
+fn listen(db: &TempDb) {
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute(
+        "INSERT INTO notification_listeners (id, pid, heartbeat_at) VALUES ('test', 0, 9e15)",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn without_a_listening_serve_process_changes_write_no_notifications() {
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let r = s.post("/api/partitions/linux2", &json!({"description": "unheard"}));
+    assert_eq!(r.status, 204);
+    assert_eq!(outbox_count(&db), 0);
+    listen(&db);
+    let r = s.post("/api/partitions/linux2", &json!({"description": "heard"}));
+    assert_eq!(r.status, 204);
+    assert_eq!(outbox_count(&db), 1);
+}
+
 #[test]
 fn a_change_writes_its_notifications_and_a_rolled_back_request_writes_none() {
     let db = TempDb::new();
     let hmc = Hmc::open(&db.path).unwrap();
+    listen(&db);
     let s = hmc.logon("ensadmin", "password").unwrap();
     let before = outbox_count(&db);
-    // Fails (an unknown property type is 400.7? no: a name clash is 400.8)
-    // after the store may have written: nothing stays.
+    // A transaction that wrote a notification and then fails leaves none.
+    let failed: Result<(), mock_hmc::store::StoreError> = hmc.store().write(|tx| {
+        tx.emit(&mock_hmc::store::NewNotification {
+            kind: "property-change",
+            topic: None,
+            uri: "/api/partitions/linux2",
+            class: Some("partition"),
+            parent_uri: None,
+            element: false,
+            body: None,
+        })?;
+        Err(mock_hmc::store::StoreError::Poisoned)
+    });
+    assert!(failed.is_err());
+    assert_eq!(outbox_count(&db), before, "a rolled-back write notified");
+    // A failing request (a name clash, 400.8) notifies nothing either.
     let r = s.post(
         "/api/cpcs/dpm1/partitions",
         &json!({"name": "LINUX1", "initial-memory": 1024, "maximum-memory": 2048,

@@ -107,7 +107,8 @@ async fn run(
             opts.key.as_deref(),
         )?),
     };
-    stomp::start(
+    // Unregisters the listener when serving ends.
+    let _stomp = stomp::start(
         hmc.clone(),
         opts.listen,
         &opts.stomp,

@@ -35,8 +35,9 @@ pub const DEFAULT_STOMP_PORT: u16 = 61612;
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Rows read per poll at most (the rest come at the next one).
 const POLL_BATCH: i64 = 1000;
-/// How often delivered rows are pruned, and how old they must be.
-const PRUNE_INTERVAL: Duration = Duration::from_secs(10);
+/// How often this process renews its listener row (well within
+/// `LISTENER_TIMEOUT_MS`) and prunes delivered rows, and how old they must be.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(5);
 const PRUNE_AGE_MS: i64 = 60_000;
 /// Notifications buffered per connection before a slow one misses some.
 const CHANNEL_CAPACITY: usize = 16_384;
@@ -108,16 +109,32 @@ impl Hub {
     }
 }
 
+/// A running STOMP server: while it lives, this process is registered as
+/// a listener, so changes write notifications; dropping it unregisters.
+pub struct Listening {
+    hmc: Arc<Hmc>,
+    id: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        if let Err(e) = self.hmc.store().write(|tx| tx.remove_listener(&self.id)) {
+            tracing::warn!(error = %e, "cannot unregister the notification listener");
+        }
+    }
+}
+
 /// Starts the STOMP listener and the outbox poller on the current tokio
-/// runtime; returns the bound address (`None`: disabled, or the default
-/// port was in use).
+/// runtime (`None`: disabled, or the default port was in use).
 pub async fn start(
     hmc: Arc<Hmc>,
     listen: IpAddr,
     opts: &StompOptions,
     tls: Option<TlsAcceptor>,
     port_file: Option<&Path>,
-) -> Result<Option<SocketAddr>, Error> {
+) -> Result<Option<Listening>, Error> {
     if !opts.enabled {
         return Ok(None);
     }
@@ -143,21 +160,34 @@ pub async fn start(
         deliveries,
         numbers: Mutex::new(HashMap::new()),
     });
+    // Registered first, then the cursor: every change committed after the
+    // registration writes rows, and they all lie after the cursor.
+    let id = uuid::Uuid::new_v4().to_string();
     let first = {
-        let hmc = hub.hmc.clone();
-        tokio::task::spawn_blocking(move || hmc.store().read(|tx| tx.last_notification_seq()))
-            .await
-            .map_err(|e| Error::Io(std::io::Error::other(e)))??
+        let (hmc, id) = (hub.hmc.clone(), id.clone());
+        tokio::task::spawn_blocking(move || {
+            hmc.store()
+                .write(|tx| tx.listener_heartbeat(&id, std::process::id()))?;
+            hmc.store().read(|tx| tx.last_notification_seq())
+        })
+        .await
+        .map_err(|e| Error::Io(std::io::Error::other(e)))??
     };
-    tokio::spawn(poll_outbox(hub.clone(), first));
+    tokio::spawn(poll_outbox(hub.clone(), first, id.clone()));
+    let listening = Listening {
+        hmc: hub.hmc.clone(),
+        id,
+        addr,
+    };
     tokio::spawn(accept_loop(listener, hub, tls));
     tracing::info!(%addr, tls = !opts.plain, "STOMP notifications");
-    Ok(Some(addr))
+    Ok(Some(listening))
 }
 
 /// Reads new outbox rows and hands them to every connection, in order;
-/// prunes delivered rows and expired sessions now and then.
-async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64) {
+/// now and then renews the listener row `me` and prunes delivered rows and
+/// expired sessions.
+async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64, me: String) {
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune = tokio::time::Instant::now();
@@ -184,10 +214,11 @@ async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64) {
         }
         if last_prune.elapsed() >= PRUNE_INTERVAL {
             last_prune = tokio::time::Instant::now();
-            let hmc = hub.hmc.clone();
+            let (hmc, me) = (hub.hmc.clone(), me.clone());
             let pruned = tokio::task::spawn_blocking(move || {
                 let now = now_ms();
                 hmc.store().write(|tx| {
+                    tx.listener_heartbeat(&me, std::process::id())?;
                     tx.delete_expired_sessions(now)?;
                     tx.prune_notifications(cursor, now - PRUNE_AGE_MS)
                 })

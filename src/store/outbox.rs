@@ -17,6 +17,10 @@ pub const STATUS_PROPERTIES: [&str; 3] = ["status", "additional-status", "has-un
 /// SQL for "now" in Unix milliseconds, readable by old sqlite3 CLIs too.
 const NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
+/// A listener whose heartbeat is older than this is gone (it beats every
+/// few seconds).
+pub const LISTENER_TIMEOUT_MS: i64 = 30_000;
+
 /// One notification as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxRow {
@@ -159,8 +163,44 @@ pub(super) fn inventory_notification(
 }
 
 impl Tx<'_> {
-    /// Writes a notification, delivered once the transaction commits.
+    /// Whether some `serve` process delivers notifications: without one,
+    /// changes write none (nobody would read them).
+    pub fn notifications_wanted(&self) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT 1 FROM notification_listeners WHERE heartbeat_at > {NOW_MS} - ?1 LIMIT 1"
+        ))?;
+        Ok(stmt.exists([LISTENER_TIMEOUT_MS])?)
+    }
+
+    /// Records (or refreshes) the listener `id` of process `pid` as alive.
+    pub fn listener_heartbeat(&self, id: &str, pid: u32) -> Result<(), StoreError> {
+        self.conn.execute(
+            &format!(
+                "INSERT INTO notification_listeners (id, pid, heartbeat_at) VALUES (?1, ?2, {NOW_MS})
+                 ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
+            ),
+            params![id, pid],
+        )?;
+        self.conn.execute(
+            &format!("DELETE FROM notification_listeners WHERE heartbeat_at <= {NOW_MS} - ?1"),
+            [LISTENER_TIMEOUT_MS],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the listener `id` (a `serve` process shutting down).
+    pub fn remove_listener(&self, id: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM notification_listeners WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Writes a notification, delivered once the transaction commits (if a
+    /// `serve` process listens; otherwise nothing is written).
     pub fn emit(&self, n: &NewNotification<'_>) -> Result<(), StoreError> {
+        if !self.notifications_wanted()? {
+            return Ok(());
+        }
         let body = n.body.as_ref().map(serde_json::to_string).transpose()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "INSERT INTO notification_outbox

@@ -201,7 +201,10 @@ impl Tx<'_> {
     /// Replaces the properties of a resource, and notifies the changes
     /// (`property-change`, `status-change`).
     pub fn save_properties(&self, uri: &str, props: &Map<String, Value>) -> Result<(), StoreError> {
-        if let Some(old) = self.resource(uri)? {
+        // The old properties are read only when someone listens.
+        if self.notifications_wanted()?
+            && let Some(old) = self.resource(uri)?
+        {
             outbox::change_notifications(
                 self,
                 uri,
