@@ -362,7 +362,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Notify { uri } => {
             let hmc = Hmc::open_unseeded(&cli.db)?;
-            hmc.notify(&uri)?;
+            if !hmc.notify(&uri)? {
+                eprintln!(
+                    "mock-hmc: no serve process delivers notifications for this db; nothing sent"
+                );
+            }
             Ok(())
         }
         Command::Sessions => {

@@ -225,8 +225,9 @@ impl Hmc {
 
     /// Notifies the current properties and status of `uri` to every
     /// subscriber, for a change made behind the HMC's back (with sqlite3),
-    /// which the outbox does not see.
-    pub fn notify(&self, uri: &str) -> Result<(), Error> {
+    /// which the outbox does not see. Returns whether some `serve` process
+    /// listens (otherwise there is nobody to notify).
+    pub fn notify(&self, uri: &str) -> Result<bool, Error> {
         self.store
             .write(|tx| notifications::notify_resource(tx, uri).map_err(Error::Hmc))
     }

@@ -122,8 +122,13 @@ pub fn render(row: &OutboxRow) -> Option<Delivery> {
 /// Notifies the current state of `uri` as if it had just changed: a
 /// `property-change` reporting every property (without old values) and a
 /// `status-change`, for a change made behind the HMC's back (`sqlite3`).
-pub fn notify_resource(tx: &Tx<'_>, uri: &str) -> Result<(), HmcError> {
+/// Returns whether some `serve` process listens (otherwise nothing is
+/// written: nobody would deliver it).
+pub fn notify_resource(tx: &Tx<'_>, uri: &str) -> Result<bool, HmcError> {
     let r = tx.resource(uri)?.ok_or_else(|| HmcError::not_found(uri))?;
+    if !tx.notifications_wanted()? {
+        return Ok(false);
+    }
     let element = r.props.get("element-uri").and_then(Value::as_str) == Some(uri);
     let reports: Vec<Value> = r
         .props
@@ -148,7 +153,7 @@ pub fn notify_resource(tx: &Tx<'_>, uri: &str) -> Result<(), HmcError> {
             ..base
         })?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Notifies OS messages of the partition or LPAR `object_uri` on the
