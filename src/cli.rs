@@ -1,10 +1,10 @@
 //! The `mock-hmc` command line (clap): maps arguments to library calls.
 
 use std::io::{IsTerminal, Write};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -13,26 +13,27 @@ use crate::hmc::{Error, Hmc};
 use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
 use crate::server::stomp::StompOptions;
-use crate::server::{self, ServeOptions};
+use crate::server::{self, ServeOptions, Timeouts};
 
 /// A faked IBM Z HMC Web Services API in one SQLite file.
 #[derive(Debug, Parser)]
 #[command(name = "mock-hmc", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The SQLite file that holds the HMC (created if missing).
     #[arg(long, global = true, env = "MOCK_HMC_DB", default_value = "hmc.sqlite")]
-    pub db: PathBuf,
+    db: PathBuf,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Serve the HMC WS API over HTTPS (a new or empty db gets the default HMC).
     Serve {
-        /// Address to listen on (any 127.x.y.z, or another address).
+        /// Address or host name to listen on (any 127.x.y.z, localhost, or
+        /// another address); the generated certificate names it.
         #[arg(long, default_value = "127.0.0.1")]
-        listen: IpAddr,
+        listen: String,
         /// Port; 0 picks a free one and prints it.
         #[arg(long, default_value_t = 6794)]
         port: u16,
@@ -55,6 +56,26 @@ pub enum Command {
         /// ISO Image sends the whole image, which is read and discarded.
         #[arg(long, default_value_t = server::DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// Connections open at once; more are closed as they come [default:
+        /// half of what the open-file limit leaves, at most 1024].
+        #[arg(long)]
+        max_connections: Option<usize>,
+        /// Seconds a TLS handshake may take.
+        #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+        handshake_timeout: Duration,
+        /// Seconds from a request's first byte to the end of its headers.
+        #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+        header_timeout: Duration,
+        /// Seconds a request body may pause before the request gets 408.
+        #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+        body_timeout: Duration,
+        /// Seconds a kept-alive connection may stay without a request.
+        #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = seconds)]
+        idle_timeout: Duration,
+        /// How long Restart Console keeps the HMC unavailable, in seconds
+        /// (stored in the db; default 5).
+        #[arg(long)]
+        restart_seconds: Option<f64>,
         /// Where Get Metrics takes values from: `prepared` (only prepared
         /// values) or `synthetic[:SEED]` (also generated, time-varying values
         /// for every resource). Stored in the db; unset keeps the db's setting.
@@ -79,6 +100,9 @@ pub enum Command {
         #[command(subcommand)]
         action: MetricsAction,
     },
+    /// Make the HMC available again after Shutdown Console (or end a
+    /// restart early), for every process sharing the db.
+    Enable,
     /// Load a zhmcclient HMC definition file (YAML or JSON) into the db.
     Load {
         file: PathBuf,
@@ -92,14 +116,32 @@ pub enum Command {
     /// Write the HMC as a definition file (YAML; JSON if FILE ends in .json).
     Dump {
         file: Option<PathBuf>,
-        /// Include write-only properties such as passwords.
+        /// Include write-only properties (as the salted hashes stored).
         #[arg(long)]
         with_passwords: bool,
     },
     /// Put the embedded default HMC into an empty db.
     Init,
     /// List the live sessions.
-    Sessions,
+    Sessions {
+        /// Print a JSON list instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an operating system message for a partition or LPAR (as its OS
+    /// would write it); prints its sequence number.
+    OsMessage {
+        /// The partition or LPAR (`/api/logical-partitions/classic1-lpar1`).
+        uri: String,
+        /// The message text.
+        text: String,
+        /// The message is held (it waits for a reply).
+        #[arg(long)]
+        held: bool,
+        /// The message is a priority message.
+        #[arg(long)]
+        priority: bool,
+    },
     /// List every URI pattern and method served.
     Routes {
         /// Print the Markdown coverage table (docs/uris.md).
@@ -169,6 +211,17 @@ fn metric_values_of(
     Ok(out)
 }
 
+/// A positive number of seconds (fractions allowed).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let s: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !(s > 0.0 && s.is_finite()) {
+        return Err(format!("'{text}' is not a positive number of seconds"));
+    }
+    Duration::try_from_secs_f64(s).map_err(|e| format!("'{text}': {e}"))
+}
+
 /// Runs the command line; errors are one line on stderr and exit code 1.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -193,21 +246,71 @@ fn init_logging() {
         .try_init();
 }
 
-/// The text of `file`; the error names the file.
-fn read_text(file: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(file).map_err(|e| {
-        Error::Io(std::io::Error::new(
-            e.kind(),
-            format!("{}: {e}", file.display()),
-        ))
-    })
+/// An error that names what it was about (a file, a flag).
+fn named(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Error {
+    Error::Io(std::io::Error::other(format!("{what}: {e}")))
 }
 
+/// The text of `file`; the error names the file.
+fn read_text(file: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(file).map_err(|e| named(file.display(), e))
+}
+
+/// The parsed definition in `file`; errors name the file.
 fn read_definition(file: &Path) -> Result<serde_json::Value, Error> {
-    Ok(definition::parse(&read_text(file)?)?)
+    definition::parse(&read_text(file)?).map_err(|e| named(file.display(), e))
+}
+
+/// Runs `f` on the db at `db`; when `f` fails and `db` did not exist
+/// before, removes what it created (the file and its `-wal`/`-shm`), so a
+/// failed command leaves no half-made db behind.
+fn removing_new_db(db: &Path, f: impl FnOnce() -> Result<(), Error>) -> Result<(), Error> {
+    let existed = db.exists();
+    let result = f();
+    if result.is_err() && !existed {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+    }
+    result
+}
+
+/// `ms` (Unix milliseconds) as ISO 8601 UTC, e.g. `2024-05-01T12:00:00.000Z`.
+fn iso8601(ms: i64) -> String {
+    let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Days since 1970-01-01 to a proleptic Gregorian date, counting in
+    // 400-year eras that start on 1 March (so leap days end a year).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{milli:03}Z",
+        day_secs / 3600,
+        day_secs % 3600 / 60,
+        day_secs % 60
+    )
+}
+
+/// An expiry time: `never` for sessions without an idle timeout.
+fn expiry(ms: i64) -> String {
+    if ms == i64::MAX {
+        "never".into()
+    } else {
+        iso8601(ms)
+    }
 }
 
 fn execute(cli: Cli) -> Result<(), Error> {
+    let db = cli.db;
     match cli.command {
         Command::Routes { markdown } => {
             let table = RouteTable::build();
@@ -233,19 +336,19 @@ fn execute(cli: Cli) -> Result<(), Error> {
             stomp_port,
             stomp_plain,
             no_stomp,
+            max_connections,
+            handshake_timeout,
+            header_timeout,
+            body_timeout,
+            idle_timeout,
+            restart_seconds,
         } => {
-            let hmc = Arc::new(Hmc::open(&cli.db)?);
-            if let Some(source) = metrics {
-                hmc.set_metrics_source(source)?;
-            }
-            if let Some(out) = &cert_out {
-                // The certificate the server presents: the user's own if given.
-                let pem = match &cert {
-                    Some(c) => read_text(c)?,
-                    None => server::tls::self_signed_pem(&hmc)?.0,
-                };
-                std::fs::write(out, pem)?;
-            }
+            let restart = restart_seconds
+                .map(|secs| {
+                    Duration::try_from_secs_f64(secs)
+                        .map_err(|e| named(format_args!("--restart-seconds {secs}"), e))
+                })
+                .transpose()?;
             let scheme = if plain_http { "http" } else { "https" };
             let opts = ServeOptions {
                 listen,
@@ -254,19 +357,49 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 plain_http,
                 cert,
                 key,
+                cert_out,
                 body_limit,
+                max_connections,
+                timeouts: Timeouts {
+                    handshake: handshake_timeout,
+                    header: header_timeout,
+                    body: body_timeout,
+                    idle: idle_timeout,
+                },
                 stomp: StompOptions {
                     enabled: !no_stomp,
                     port: stomp_port,
                     plain: stomp_plain,
                 },
             };
-            let db = cli.db.display().to_string();
-            server::serve(hmc, opts, |addr| {
-                println!("mock-hmc serving {db} on {scheme}://{addr}");
-                println!("port {}", addr.port());
-                println!("log on as userid 'ensadmin' with password 'password' (default HMC)");
-                let _ = std::io::stdout().flush();
+            removing_new_db(&db, || {
+                let hmc = Arc::new(Hmc::open(&db)?);
+                if let Some(time) = restart {
+                    hmc.set_restart_time(time)?;
+                }
+                if let Some(source) = metrics {
+                    hmc.set_metrics_source(source)?;
+                }
+                let shown = db.display().to_string();
+                let logon = match hmc.logon_hint()? {
+                    Some((user, Some(password))) => {
+                        format!("log on as userid '{user}' with password '{password}'")
+                    }
+                    Some((user, None)) => {
+                        format!(
+                            "log on as userid '{user}' with the password set for it (stored hashed, so not shown)"
+                        )
+                    }
+                    None => format!(
+                        "no user of {shown} can log on; add one with `mock-hmc --db {shown} load FILE --replace --user NAME:PASSWORD`"
+                    ),
+                };
+                server::serve(hmc, opts, |addr| {
+                    println!("mock-hmc serving {shown} on {scheme}://{addr}");
+                    println!("port {}", addr.port());
+                    println!("{logon}");
+                    let _ = std::io::stdout().flush();
+                })
             })
         }
         Command::Load {
@@ -278,52 +411,57 @@ fn execute(cli: Cli) -> Result<(), Error> {
             let mut credentials = Vec::new();
             for u in &users {
                 let Some((name, password)) = u.split_once(':') else {
-                    return Err(Error::Io(std::io::Error::other(format!(
-                        "--user {u}: expected NAME:PASSWORD"
-                    ))));
+                    return Err(named(format_args!("--user {u}"), "expected NAME:PASSWORD"));
                 };
                 credentials.push((name.to_string(), password.to_string()));
             }
-            let hmc = Hmc::open_unseeded(&cli.db)?;
-            hmc.load(&def, replace)?;
-            for (name, password) in &credentials {
-                hmc.set_user_password(name, password)?;
-            }
-            println!("loaded {} into {}", file.display(), cli.db.display());
+            removing_new_db(&db, || {
+                let hmc = Hmc::open_unseeded(&db)?;
+                hmc.load(&def, replace).map_err(|e| match e {
+                    Error::NotEmpty => named(
+                        db.display(),
+                        "already holds an HMC; use --replace to overwrite it",
+                    ),
+                    Error::Definition(d) => named(file.display(), d),
+                    other => other,
+                })?;
+                for (name, password) in &credentials {
+                    hmc.set_user_password(name, password)?;
+                }
+                Ok(())
+            })?;
+            println!("loaded {} into {}", file.display(), db.display());
             Ok(())
         }
         Command::Dump {
             file,
             with_passwords,
         } => {
-            let hmc = Hmc::open_unseeded(&cli.db)?;
+            let hmc = Hmc::open_existing(&db)?;
             let def = hmc.dump(with_passwords)?;
             let json = file
                 .as_ref()
                 .is_some_and(|f| f.extension().is_some_and(|e| e == "json"));
             let text = if json {
-                serde_json::to_string_pretty(&def)
-                    .map_err(|e| Error::Io(std::io::Error::other(e)))?
-                    + "\n"
+                serde_json::to_string_pretty(&def).map_err(|e| named("dump", e))? + "\n"
             } else {
                 definition::to_yaml(&def)?
             };
             match file {
-                Some(f) => std::fs::write(f, text)?,
+                Some(f) => std::fs::write(&f, text)
+                    .map_err(|e| named(format_args!("cannot write {}", f.display()), e))?,
                 None => print!("{text}"),
             }
             Ok(())
         }
-        Command::Init => {
-            let hmc = Hmc::open_unseeded(&cli.db)?;
-            if !hmc.seed_default_if_empty()? {
-                return Err(Error::NotEmpty);
-            }
-            println!("initialised {} with the default HMC", cli.db.display());
+        Command::Enable => {
+            // Enabling a db that does not exist would only create one.
+            Hmc::open_existing(&db)?.enable()?;
+            println!("{} is available again", db.display());
             Ok(())
         }
         Command::Metrics { action } => {
-            let hmc = Hmc::open_unseeded(&cli.db)?;
+            let hmc = Hmc::open_existing(&db)?;
             match action {
                 MetricsAction::Set {
                     group,
@@ -361,7 +499,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Notify { uri } => {
-            let hmc = Hmc::open_unseeded(&cli.db)?;
+            let hmc = Hmc::open_existing(&db)?;
             if !hmc.notify(&uri)? {
                 eprintln!(
                     "mock-hmc: no serve process delivers notifications for this db; nothing sent"
@@ -369,15 +507,81 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Sessions => {
-            let hmc = Hmc::open_unseeded(&cli.db)?;
-            for s in hmc.sessions()? {
+        Command::Init => {
+            let hmc = Hmc::open_unseeded(&db)?;
+            if !hmc.seed_default_if_empty()? {
+                return Err(named(
+                    db.display(),
+                    "already holds an HMC; init fills only an empty db",
+                ));
+            }
+            println!("initialised {} with the default HMC", db.display());
+            Ok(())
+        }
+        Command::OsMessage {
+            uri,
+            text,
+            held,
+            priority,
+        } => {
+            let hmc = Hmc::open(&db)?;
+            println!("{}", hmc.add_os_message(&uri, &text, held, priority)?);
+            Ok(())
+        }
+        Command::Sessions { json } => {
+            let hmc = Hmc::open_existing(&db)?;
+            let sessions = hmc.sessions()?;
+            if json {
+                let list: Vec<serde_json::Value> = sessions
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "key": s.id,
+                            "userid": s.userid,
+                            "user-uri": s.user_uri,
+                            "created": iso8601(s.created_at),
+                            "last-used": iso8601(s.last_used_at),
+                            "expires": expiry(s.expires_at),
+                        })
+                    })
+                    .collect();
+                let text = serde_json::to_string_pretty(&list).map_err(|e| named("sessions", e))?;
+                println!("{text}");
+                return Ok(());
+            }
+            for s in sessions {
                 println!(
-                    "{}  {}  created {}  last used {}",
-                    s.id, s.userid, s.created_at, s.last_used_at
+                    "{}  {}  created {}  last used {}  expires {}",
+                    s.id,
+                    s.userid,
+                    iso8601(s.created_at),
+                    iso8601(s.last_used_at),
+                    expiry(s.expires_at)
                 );
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_renders_utc_dates_across_leap_years() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(iso8601(1_709_251_199_999), "2024-02-29T23:59:59.999Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn seconds_take_fractions_and_refuse_the_rest() {
+        assert_eq!(seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("x").is_err());
+        assert!(seconds("inf").is_err());
     }
 }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::api::{HmcError, Query, Request, Response};
+use crate::routes::RouteTable;
 use crate::store::{JobRow, Resource, SessionRow, Tx};
 
 /// The context of one request inside its transaction.
@@ -19,6 +20,9 @@ pub struct Ctx<'a> {
     /// element of an element operation, the collection URI of a List,
     /// Create or collection operation.
     pub target: String,
+    /// The route table, for requests that run other requests (Submit
+    /// Requests).
+    pub routes: &'a RouteTable,
 }
 
 impl Ctx<'_> {

@@ -6,8 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{HmcError, Request, Response};
 use crate::ctx::Ctx;
+use crate::resources::console::operations::check_available;
 use crate::resources::framework::{generic, runner};
-use crate::routes::{Action, RouteTable};
+use crate::routes::{Action, Params, RouteTable};
 use crate::store::{SessionRow, Store, Tx};
 
 /// A session's `last_used_at` is written at most this often, so that a GET
@@ -29,12 +30,20 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request) -> Response {
     match result {
         Ok(r) => r,
         Err(e) => {
-            if e.status >= 500 {
+            // 503 is an HMC that is down on purpose, not a failure.
+            if e.status >= 500 && e.status != 503 {
                 tracing::error!(method = %req.method, uri = %req.uri, "{e}");
             }
+            // An HMC that is down drops its connections (zhmcclient then
+            // sees a connection error, as from an HMC that went away).
+            let headers = if e.status == 503 {
+                vec![("Connection".to_string(), "close".to_string())]
+            } else {
+                Vec::new()
+            };
             Response {
                 status: e.status,
-                headers: Vec::new(),
+                headers,
                 body: Body::Json(e.body(req.method.as_str(), &error_uri)),
             }
         }
@@ -48,6 +57,90 @@ fn dispatch(
     now: i64,
     error_uri: &mut String,
 ) -> Result<Response, HmcError> {
+    let found = find_action(routes, req);
+    let (params, action, accepts_query) = match found {
+        Ok(found) => found,
+        Err(e) => {
+            // A request the HMC would refuse is refused while it is down.
+            store.read(|tx| check_available(tx, now))?;
+            return Err(e);
+        }
+    };
+    // Dispatch errors name the full URI; errors after query parsing do not.
+    if accepts_query {
+        *error_uri = req.path().to_string();
+    }
+    // A GET runs in a read transaction unless its operation changes state
+    // (Get Service Request Information with `delete=true`).
+    let writes = req.method.writes() || matches!(action, Action::Operation(_, op) if op.writes);
+    let needs_session = match action {
+        Action::Service(s) => s.auth,
+        _ => true,
+    };
+    let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
+        check_available(tx, now)?;
+        let session = if needs_session {
+            Some(authenticate(tx, req, now)?)
+        } else {
+            None
+        };
+        let mut ctx = Ctx {
+            tx,
+            req,
+            session: session.as_ref(),
+            now,
+            params: &params,
+            target: target_of(req.path(), action),
+            routes,
+        };
+        let response = run_action(&mut ctx, action)?;
+        if let Some(s) = &session
+            && writes
+            && touch_due(s, now)
+        {
+            touch(tx, s, now)?;
+        }
+        Ok((response, session))
+    };
+    let (response, session) = if writes {
+        store.write(run)?
+    } else {
+        store.read(run)?
+    };
+    if let Some(s) = session
+        && !writes
+        && touch_due(&s, now)
+    {
+        store.write(|tx| touch(tx, &s, now))?;
+    }
+    Ok(response)
+}
+
+/// Runs `req` as part of the request in `ctx` (Submit Requests): in the
+/// same transaction, as the same session, through the same route table and
+/// handlers, inside a savepoint of its own, so that its error undoes only
+/// what it did and leaves what the other nested requests did. The caller
+/// builds the answer item from the result.
+pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError> {
+    let (params, action, _) = find_action(ctx.routes, req)?;
+    ctx.tx.in_savepoint(|tx| {
+        let mut nested = Ctx {
+            tx,
+            req,
+            session: ctx.session,
+            now: ctx.now,
+            params: &params,
+            target: target_of(req.path(), action),
+            routes: ctx.routes,
+        };
+        run_action(&mut nested, action)
+    })
+}
+
+/// The route parameters and the action for `req`, and whether its route
+/// takes a query: 404.1 for a URI no route matches, a query on a route
+/// that takes none, or a method the route lacks.
+fn find_action(routes: &RouteTable, req: &Request) -> Result<(Params, Action, bool), HmcError> {
     let Some((route, params)) = routes.lookup(req.path()) else {
         return Err(HmcError::not_found(&req.uri));
     };
@@ -61,49 +154,7 @@ fn dispatch(
             &route.handler,
         ));
     };
-    // Dispatch errors name the full URI; errors after query parsing do not.
-    if route.accepts_query {
-        *error_uri = req.path().to_string();
-    }
-    let needs_session = match action {
-        Action::Service(s) => s.auth,
-        _ => true,
-    };
-    let run = |tx: &Tx<'_>| -> Result<(Response, Option<SessionRow>), HmcError> {
-        let session = if needs_session {
-            Some(authenticate(tx, req, now)?)
-        } else {
-            None
-        };
-        let mut ctx = Ctx {
-            tx,
-            req,
-            session: session.as_ref(),
-            now,
-            params: &params,
-            target: target_of(req.path(), action),
-        };
-        let response = run_action(&mut ctx, action)?;
-        if let Some(s) = &session
-            && req.method.writes()
-            && touch_due(s, now)
-        {
-            touch(tx, s, now)?;
-        }
-        Ok((response, session))
-    };
-    let (response, session) = if req.method.writes() {
-        store.write(run)?
-    } else {
-        store.read(run)?
-    };
-    if let Some(s) = session
-        && !req.method.writes()
-        && touch_due(&s, now)
-    {
-        store.write(|tx| touch(tx, &s, now))?;
-    }
-    Ok(response)
+    Ok((params, action, route.accepts_query))
 }
 
 fn run_action(ctx: &mut Ctx<'_>, action: Action) -> Result<Response, HmcError> {

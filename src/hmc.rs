@@ -9,10 +9,14 @@ use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::notifications;
+use crate::resources;
 use crate::resources::console::CONSOLE;
+use crate::resources::console::operations as console_ops;
 use crate::resources::framework::generic::add_resource;
 use crate::resources::metrics_context::{self, MetricsSource};
-use crate::routes::RouteTable;
+use crate::resources::os_message;
+use crate::routes::{Action, RouteTable};
+use crate::secrets;
 use crate::session::Session;
 use crate::store::{MetricValuesRow, MetricsContextRow, SessionRow, Store, StoreError};
 
@@ -26,7 +30,7 @@ pub enum Error {
     /// The HMC answered a request with an error.
     #[error("{0}")]
     Hmc(HmcError),
-    #[error("the database already holds an HMC; use replace to overwrite it")]
+    #[error("the database already holds an HMC (load with replace to overwrite it)")]
     NotEmpty,
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -53,10 +57,56 @@ impl Hmc {
 
     /// Opens (creating and migrating if needed) without filling an empty db.
     pub fn open_unseeded(path: impl AsRef<Path>) -> Result<Hmc, Error> {
-        Ok(Hmc {
-            store: Store::open(path.as_ref())?,
+        Hmc::from_store(Store::open(path.as_ref())?)
+    }
+
+    /// Opens an HMC that must exist: a missing file is an error and is not
+    /// created (for commands that only read, such as `dump`).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Hmc, Error> {
+        Hmc::from_store(Store::open_existing(path.as_ref())?)
+    }
+
+    fn from_store(store: Store) -> Result<Hmc, Error> {
+        let hmc = Hmc {
+            store,
             routes: RouteTable::build(),
-        })
+        };
+        hmc.seal_plain_secrets()?;
+        Ok(hmc)
+    }
+
+    /// Hashes write-only properties still stored in plain text: in a db
+    /// written by an older mock-hmc or changed with `sqlite3`. A read finds
+    /// them, so an up-to-date db costs no write at open.
+    fn seal_plain_secrets(&self) -> Result<(), Error> {
+        let typed = || resources::ALL.iter().filter(|rt| !rt.write_only.is_empty());
+        let plain = self.store.read(|tx| {
+            for rt in typed() {
+                let found = tx.resources_of_class(rt.class)?;
+                if found
+                    .iter()
+                    .any(|r| secrets::has_plain(&r.props, rt.write_only))
+                {
+                    return Ok::<_, StoreError>(true);
+                }
+            }
+            Ok(false)
+        })?;
+        if !plain {
+            return Ok(());
+        }
+        self.store.write(|tx| {
+            for rt in typed() {
+                for mut r in tx.resources_of_class(rt.class)? {
+                    if secrets::has_plain(&r.props, rt.write_only) {
+                        secrets::seal(&mut r.props, rt.write_only);
+                        tx.save_properties(&r.uri, &r.props)?;
+                    }
+                }
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(())
     }
 
     /// Fills an empty db with the embedded default HMC; true if it did.
@@ -67,23 +117,75 @@ impl Hmc {
                 return Ok(false);
             }
             definition::load(tx, &def)?;
+            for (uri, text, held, priority) in os_message::DEFAULT_MESSAGES {
+                os_message::add(tx, uri, text, *held, *priority).map_err(Error::Hmc)?;
+            }
             Ok::<_, Error>(true)
         })
     }
 
-    /// The store behind this HMC.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Adds an operating system message for the partition or LPAR at `uri`
+    /// (held and priority as given), as its OS would write it; returns its
+    /// sequence number. List OS Messages shows it.
+    pub fn add_os_message(
+        &self,
+        uri: &str,
+        text: &str,
+        held: bool,
+        priority: bool,
+    ) -> Result<i64, Error> {
+        self.store
+            .write(|tx| os_message::add(tx, uri, text, held, priority).map_err(Error::Hmc))
     }
 
-    /// The route table.
-    pub fn routes(&self) -> &RouteTable {
-        &self.routes
+    /// The store behind this HMC (crate-internal: writes go through
+    /// `handle`; tests reach it through `test_support`).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Handles one request exactly as the HTTP server does.
     pub fn handle(&self, req: &Request) -> Response {
         dispatch::handle(&self.store, &self.routes, req)
+    }
+
+    /// The answer to `req` when it does not depend on the body: dispatch
+    /// refuses the request for its path or method (404) or for its session
+    /// (403) before any handler reads the body. `None` when the body may
+    /// matter. The server asks before it reads a large body, so that a
+    /// client without a valid session cannot make it take one in.
+    pub(crate) fn answer_before_body(&self, req: &Request) -> Option<Response> {
+        let head = Request {
+            body: Vec::new(),
+            ..req.clone()
+        };
+        let Some((route, _)) = self.routes.lookup(req.path()) else {
+            return Some(self.handle(&head));
+        };
+        let action = route.methods.iter().find(|(m, _)| *m == req.method);
+        let refused_by_route =
+            (req.raw_query().is_some() && !route.accepts_query) || action.is_none();
+        let needs_session = match action {
+            Some((_, Action::Service(s))) => s.auth,
+            _ => true,
+        };
+        if !refused_by_route && !needs_session {
+            return None;
+        }
+        if !refused_by_route {
+            let now = dispatch::now_ms();
+            let valid = req.session_id.as_deref().is_some_and(|id| {
+                self.store
+                    .read(|tx| tx.session(id))
+                    .is_ok_and(|s| s.is_some_and(|s| s.expires_at > now))
+            });
+            if valid {
+                return None;
+            }
+        }
+        // Dispatch answers this request before its handler runs, so the
+        // body-less copy gets the very answer the full request would.
+        Some(self.handle(&head))
     }
 
     /// Logs on as `userid`; the session logs off when dropped.
@@ -134,7 +236,8 @@ impl Hmc {
         self.store.write(|tx| {
             let existing = tx.children_named(Some(CONSOLE.element), "user", name, true)?;
             if let Some(mut u) = existing.into_iter().next() {
-                u.props.insert("password".into(), json!(password));
+                u.props
+                    .insert("password".into(), json!(secrets::hash_password(password)));
                 u.props.insert("disabled".into(), json!(false));
                 tx.save_properties(&u.uri, &u.props)?;
                 return Ok(());
@@ -142,11 +245,28 @@ impl Hmc {
             let console = tx
                 .resource(CONSOLE.element)?
                 .ok_or_else(|| Error::Hmc(HmcError::not_found(CONSOLE.element)))?;
+            // A complete standard user (the type's defaults fill the rest)
+            // holding every system-defined role of the console, so that it
+            // can manage everything.
+            let roles: Vec<String> = tx
+                .children(&console.uri, "user-role")?
+                .into_iter()
+                .filter(|r| r.str_prop("type") == Some("system-defined"))
+                .map(|r| r.uri)
+                .collect();
+            let rule = tx
+                .children(&console.uri, "password-rule")?
+                .into_iter()
+                .next()
+                .map(|r| r.uri);
             let props = json!({
                 "name": name,
                 "type": "standard",
+                "description": "Added by mock-hmc load --user",
                 "authentication-type": "local",
                 "password": password,
+                "password-rule-uri": rule,
+                "user-roles": roles,
             });
             let Value::Object(props) = props else {
                 return Ok(());
@@ -155,6 +275,49 @@ impl Hmc {
                 .map_err(Error::Hmc)?;
             Ok(())
         })
+    }
+
+    /// A userid and password that can log on to this HMC (an enabled user
+    /// with a password; `ensadmin` if it is one), for `serve` to print.
+    pub fn logon_hint(&self) -> Result<Option<(String, Option<String>)>, Error> {
+        let users = self.store.read(|tx| tx.children(CONSOLE.element, "user"))?;
+        let usable = |u: &&crate::store::Resource| {
+            u.str_prop("password").is_some()
+                && u.props.get("disabled").and_then(Value::as_bool) != Some(true)
+        };
+        let mut candidates: Vec<_> = users.iter().filter(usable).collect();
+        candidates.sort_by_key(|u| u.name() != "ensadmin");
+        // Passwords are stored hashed: the hint can only name the default
+        // HMC's password, by checking whether it is the one stored.
+        const DEFAULT_PASSWORD: &str = "password";
+        Ok(candidates.first().map(|u| {
+            let stored = u.str_prop("password").unwrap_or("");
+            let known = secrets::verify_password(stored, DEFAULT_PASSWORD)
+                .then(|| DEFAULT_PASSWORD.to_string());
+            (u.name().to_string(), known)
+        }))
+    }
+
+    /// Makes the HMC available again after Shutdown Console (or ends a
+    /// Restart Console early), for every process sharing the db.
+    pub fn enable(&self) -> Result<(), Error> {
+        self.store
+            .write(|tx| console_ops::enable(tx).map_err(Error::Hmc))
+    }
+
+    /// Sets how long Restart Console keeps the HMC unavailable (default 5 s).
+    pub fn set_restart_time(&self, time: std::time::Duration) -> Result<(), Error> {
+        let ms = i64::try_from(time.as_millis()).unwrap_or(i64::MAX);
+        self.store
+            .write(|tx| console_ops::set_restart_ms(tx, ms).map_err(Error::Hmc))
+    }
+
+    /// Sets the API features that List Console API Features (for
+    /// `/api/console`) or List CPC API Features (for a CPC's URI) answer.
+    pub fn set_api_features(&self, uri: &str, features: &[&str]) -> Result<(), Error> {
+        let text = serde_json::to_string(features).map_err(StoreError::from)?;
+        self.store
+            .write(|tx| Ok::<_, Error>(tx.set_meta(&console_ops::api_features_key(uri), &text)?))
     }
 
     /// The whole HMC as a definition; passwords only with `secrets`.

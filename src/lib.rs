@@ -44,19 +44,28 @@
 //! with `http-status`, `reason`, `message`, `request-method` and
 //! `request-uri`.
 
-pub mod api;
+// The API is what is re-exported here (and the `definition`, `server` and
+// `cli` entry points); every other module is private, so nothing outside
+// the crate writes to the store around dispatch. `test_support` is the one,
+// hidden, exception for this crate's own tests and benchmarks.
+mod api;
 pub mod cli;
-pub mod ctx;
+mod ctx;
 pub mod definition;
-pub mod dispatch;
-pub mod hmc;
-pub mod notifications;
-pub mod resources;
-pub mod routes;
+mod dispatch;
+mod hmc;
+mod notifications;
+mod resources;
+mod routes;
+mod secrets;
 pub mod server;
-pub mod session;
-pub mod store;
+mod session;
+mod store;
+#[doc(hidden)]
+pub mod test_support;
 
-pub use api::{HmcError, Method, Request, Response};
+pub use api::{Body, HmcError, Method, Request, Response};
 pub use hmc::{Error, Hmc};
+pub use resources::metrics_context::MetricsSource;
 pub use session::Session;
+pub use store::SessionRow;

@@ -9,13 +9,21 @@ use serde_json::{Map, Value, json};
 use crate::api::HmcError;
 use crate::resources;
 use crate::resources::console::CONSOLE;
-use crate::store::{NewNotification, OutboxRow, StoreError, Tx, status_report};
+use crate::resources::os_message;
+use crate::secrets;
+use crate::store::{
+    LogRow, NewNotification, OsMessageFilter, OutboxRow, StoreError, Tx, status_report,
+};
 
 /// Who receives a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
     /// Every subscriber of a session's object-notification topic.
     ObjectTopics,
+    /// Every subscriber of a session's audit-notification topic.
+    AuditTopics,
+    /// Every subscriber of a session's security-notification topic.
+    SecurityTopics,
     /// The subscribers of this one topic (a job topic, an OS-message topic).
     Topic(String),
 }
@@ -52,7 +60,10 @@ pub fn render(row: &OutboxRow) -> Option<Delivery> {
         ("timestamp".to_string(), row.created_at.to_string()),
     ];
     let class = row.class.clone().unwrap_or_default();
-    if row.kind == "job-completion" {
+    if row.kind == "log-entry" {
+        // About the console, whose log it is.
+        headers.push(("object-uri".into(), CONSOLE.element.to_string()));
+    } else if row.kind == "job-completion" {
         headers.push(("job-uri".into(), row.uri.clone()));
         if let Some(target) = row
             .body
@@ -104,12 +115,20 @@ pub fn render(row: &OutboxRow) -> Option<Delivery> {
             json!({ "change-reports": reports }).to_string()
         }
         ("job-completion", _) => String::new(),
+        ("log-entry", Some(b)) => json!({ "log-entries": b.get("log-entries") }).to_string(),
         (_, Some(b)) => b.to_string(),
         (_, None) => String::new(),
     };
-    let audience = match &row.topic {
-        None => Audience::ObjectTopics,
-        Some(t) => Audience::Topic(t.clone()),
+    let log = row
+        .body
+        .as_ref()
+        .and_then(|b| b.get("log"))
+        .and_then(Value::as_str);
+    let audience = match (&row.topic, row.kind.as_str(), log) {
+        (Some(t), _, _) => Audience::Topic(t.clone()),
+        (None, "log-entry", Some("security")) => Audience::SecurityTopics,
+        (None, "log-entry", _) => Audience::AuditTopics,
+        (None, _, _) => Audience::ObjectTopics,
     };
     Some(Delivery {
         seq: row.seq,
@@ -179,10 +198,111 @@ pub fn emit_os_messages(
     })
 }
 
+/// Notifies the new OS message `seq` of `object_uri` on every OS-message
+/// channel open to it (Open OS Message Channel), with the message as List
+/// OS Messages shows it. Called where messages are added (`mock-hmc
+/// os-message`, `Hmc::add_os_message`, Send OS Command's echo).
+pub fn os_message_added(tx: &Tx<'_>, object_uri: &str, seq: i64) -> Result<(), StoreError> {
+    if !tx.notifications_wanted()? {
+        return Ok(());
+    }
+    let topics = tx.os_message_topics(object_uri)?;
+    if topics.is_empty() {
+        return Ok(());
+    }
+    let filter = OsMessageFilter {
+        begin: Some(seq),
+        end: Some(seq),
+        ..OsMessageFilter::default()
+    };
+    let infos: Vec<Value> = tx
+        .os_messages(object_uri, &filter)?
+        .iter()
+        .map(os_message::message_info)
+        .collect();
+    for topic in &topics {
+        emit_os_messages(tx, topic, object_uri, &infos)?;
+    }
+    Ok(())
+}
+
+/// The kind of a session's topic, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicKind {
+    Objects,
+    Jobs,
+    Audit,
+    Security,
+}
+
+/// The audit-notification topic of a session with this object topic.
+pub fn audit_topic(object_topic: &str) -> String {
+    format!(
+        "{}.audit",
+        object_topic
+            .strip_suffix(".objects")
+            .unwrap_or(object_topic)
+    )
+}
+
+/// The security-notification topic of a session with this object topic.
+pub fn security_topic(object_topic: &str) -> String {
+    format!(
+        "{}.security",
+        object_topic
+            .strip_suffix(".objects")
+            .unwrap_or(object_topic)
+    )
+}
+
+/// The session `topic` belongs to (its key) and what kind of topic it is.
+pub fn topic_owner(tx: &Tx<'_>, topic: &str) -> Result<Option<(String, TopicKind)>, StoreError> {
+    if let Some((session, objects)) = tx.session_of_topic(topic)? {
+        let kind = if objects {
+            TopicKind::Objects
+        } else {
+            TopicKind::Jobs
+        };
+        return Ok(Some((session, kind)));
+    }
+    for (suffix, kind) in [
+        (".audit", TopicKind::Audit),
+        (".security", TopicKind::Security),
+    ] {
+        if let Some(base) = topic.strip_suffix(suffix)
+            && let Some((session, true)) = tx.session_of_topic(&format!("{base}.objects"))?
+        {
+            return Ok(Some((session, kind)));
+        }
+    }
+    Ok(None)
+}
+
+/// Notifies a new console log entry (`log-entry`, body `{"log-entries":
+/// [entry]}` as Get Console Audit/Security Log shows it) on the audit
+/// topics, and on the security topics if it is in the security log.
+pub fn log_entry_added(tx: &Tx<'_>, e: &LogRow, entry: &Value) -> Result<(), StoreError> {
+    for (wanted, log) in [(e.audit, "audit"), (e.security, "security")] {
+        if wanted {
+            tx.emit(&NewNotification {
+                kind: "log-entry",
+                topic: None,
+                uri: CONSOLE.element,
+                class: Some("console"),
+                parent_uri: None,
+                element: false,
+                body: Some(json!({ "log": log, "log-entries": [entry] })),
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `login`/`passcode` of a STOMP CONNECT may receive
 /// notifications: a live session's id and credential, or a console
 /// user's name and password (like Logon: an enabled user with that
-/// password).
+/// password). The db holds only hashes of both; they are compared as
+/// Logon and dispatch compare them.
 pub fn stomp_login_ok(
     tx: &Tx<'_>,
     login: &str,
@@ -190,12 +310,15 @@ pub fn stomp_login_ok(
     now: i64,
 ) -> Result<bool, StoreError> {
     if let Some(s) = tx.session(login)? {
-        return Ok(s.expires_at > now && s.credential == passcode);
+        return Ok(s.expires_at > now && s.credential == secrets::token_key(passcode));
     }
     let users = tx.children_named(Some(CONSOLE.element), "user", login, true)?;
     Ok(users.iter().any(|u| {
         let props: &Map<String, Value> = &u.props;
-        props.get("password").and_then(Value::as_str) == Some(passcode)
+        props
+            .get("password")
+            .and_then(Value::as_str)
+            .is_some_and(|stored| secrets::verify_password(stored, passcode))
             && props.get("disabled").and_then(Value::as_bool) != Some(true)
     }))
 }

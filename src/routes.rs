@@ -3,7 +3,7 @@
 //! printed (`mock-hmc routes`).
 
 use crate::api::Method;
-use crate::resources::framework::descriptor::{On, Operation, ResourceType};
+use crate::resources::framework::descriptor::{On, Operation, ResourceType, camel};
 use crate::resources::{self, Service};
 
 /// What a method on a route runs.
@@ -32,20 +32,6 @@ impl Action {
             Action::Service(s) => s.title,
         }
     }
-}
-
-/// `request-tape-library-zoning` -> `RequestTapeLibraryZoning`: a path
-/// segment as part of a Python-mock handler name.
-fn camel(segment: &str) -> String {
-    segment
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// One URI pattern and the methods it serves.

@@ -188,16 +188,17 @@ fn sessions_lists_a_session_logged_on_in_another_process() {
     let o = run(&db.path, &["sessions"]);
     assert_ok(&o);
     let out = stdout(&o);
+    // Sessions are listed by their stored key (the id itself is not kept).
+    let key = mock_hmc::test_support::session_key(s.id());
     let line = out
         .lines()
-        .find(|l| l.contains(s.id()))
-        .unwrap_or_else(|| panic!("session {} not listed:\n{out}", s.id()));
+        .find(|l| l.contains(&key))
+        .unwrap_or_else(|| panic!("session {key} not listed:\n{out}"));
     assert!(line.contains("ensadmin"), "{line}");
-    let id = s.id().to_string();
     s.logoff();
     let o = run(&db.path, &["sessions"]);
     assert_ok(&o);
-    assert!(!stdout(&o).contains(&id), "a logged-off session is listed");
+    assert!(!stdout(&o).contains(&key), "a logged-off session is listed");
 }
 
 #[test]
@@ -296,4 +297,144 @@ fn bad_arguments_exit_non_zero() {
     let o = Command::new(BIN).output().unwrap();
     assert!(!o.status.success(), "no subcommand succeeded");
     assert!(!db.path.exists(), "bad arguments created the db");
+}
+
+/// The db file and the `-wal`/`-shm` files beside it that exist.
+fn db_files(db: &Path) -> Vec<std::path::PathBuf> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|s| {
+            let mut n = db.as_os_str().to_owned();
+            n.push(s);
+            std::path::PathBuf::from(n)
+        })
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[test]
+fn commands_that_only_read_never_create_a_db() {
+    for args in [&["sessions"][..], &["sessions", "--json"], &["dump"]] {
+        let db = TempDb::new();
+        let line = assert_one_line_failure(&run(&db.path, args));
+        assert!(line.contains(db.path.to_str().unwrap()), "{args:?}: {line}");
+        assert!(line.contains("no such database"), "{args:?}: {line}");
+        assert!(db_files(&db.path).is_empty(), "{args:?} created a db");
+    }
+}
+
+#[test]
+fn a_failed_load_or_serve_on_a_new_path_leaves_no_db_behind() {
+    let db = TempDb::new();
+    let bad = db.dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "hmc_definition:\n  host: h\n  api_version: '4.10'\n  consoles: []\n  cpcs:\n  - properties: {object-id: '', name: C}\n",
+    )
+    .unwrap();
+    let line = assert_one_line_failure(&run(&db.path, &["load", bad.to_str().unwrap()]));
+    assert!(
+        line.contains("bad.yaml: cpcs[0].properties.object-id"),
+        "{line}"
+    );
+    assert!(
+        db_files(&db.path).is_empty(),
+        "a failed load left {:?}",
+        db_files(&db.path)
+    );
+
+    // A port that is taken: the error names the address, the db goes.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let line = assert_one_line_failure(&run(&db.path, &["serve", "--port", &port]));
+    assert!(
+        line.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{line}"
+    );
+    assert!(
+        db_files(&db.path).is_empty(),
+        "a failed serve left {:?}",
+        db_files(&db.path)
+    );
+
+    // An existing db stays, of course.
+    assert_ok(&run(&db.path, &["init"]));
+    assert_one_line_failure(&run(
+        &db.path,
+        &["load", bad.to_str().unwrap(), "--replace"],
+    ));
+    assert!(!Hmc::open_unseeded(&db.path).unwrap().is_empty().unwrap());
+}
+
+#[test]
+fn errors_name_the_file_the_address_and_the_flag() {
+    let db = TempDb::new();
+    assert_ok(&run(&db.path, &["init"]));
+    let missing_dir = db.dir.path().join("no-such-dir");
+
+    let out = missing_dir.join("dump.yaml");
+    let line = assert_one_line_failure(&run(&db.path, &["dump", out.to_str().unwrap()]));
+    assert!(line.contains(out.to_str().unwrap()), "{line}");
+
+    let port_file = missing_dir.join("port");
+    let line = assert_one_line_failure(&run(
+        &db.path,
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--port-file",
+            port_file.to_str().unwrap(),
+        ],
+    ));
+    assert!(line.contains(port_file.to_str().unwrap()), "{line}");
+
+    let not_db = db.dir.path().join("notes.txt");
+    std::fs::write(&not_db, "x".repeat(4096)).unwrap();
+    let line = assert_one_line_failure(&run(&not_db, &["sessions"]));
+    assert!(line.contains(not_db.to_str().unwrap()), "{line}");
+
+    let yaml = db.dir.path().join("broken.yaml");
+    std::fs::write(&yaml, "hmc_definition: [\n").unwrap();
+    let line = assert_one_line_failure(&run(&db.path, &["load", yaml.to_str().unwrap()]));
+    assert!(line.contains("broken.yaml: invalid YAML syntax"), "{line}");
+
+    let line = assert_one_line_failure(&run(&db.path, &["load", DPM_EXAMPLE]));
+    assert!(line.contains("--replace"), "{line}");
+    let line = assert_one_line_failure(&run(&db.path, &["init"]));
+    assert!(!line.contains("replace"), "init has no --replace: {line}");
+    assert!(line.contains(db.path.to_str().unwrap()), "{line}");
+}
+
+#[test]
+fn sessions_shows_iso_8601_times_and_json() {
+    let db = TempDb::new();
+    assert_ok(&run(&db.path, &["init"]));
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let o = run(&db.path, &["sessions"]);
+    assert_ok(&o);
+    let text = stdout(&o);
+    let year = |t: &str| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T';
+    let created = text
+        .split("created ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(year(created), "{text}");
+
+    let o = run(&db.path, &["sessions", "--json"]);
+    assert_ok(&o);
+    let list: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let row = &list[0];
+    assert_eq!(row["userid"], "ensadmin");
+    assert_eq!(
+        row["key"],
+        mock_hmc::test_support::session_key(s.id()).as_str()
+    );
+    for k in ["created", "last-used", "expires"] {
+        assert!(year(row[k].as_str().unwrap()), "{k}: {row}");
+    }
 }

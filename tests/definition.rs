@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use mock_hmc::definition::{self, DefinitionError};
-use mock_hmc::store::{Resource, StoreError};
+use mock_hmc::test_support::{Resource, StoreError, store};
 use mock_hmc::{Error, Hmc, Method, Request};
 use serde_json::{Value, json};
 use support::TempDb;
@@ -34,8 +34,7 @@ fn loaded(text: &str) -> (Hmc, TempDb) {
 
 /// The stored properties of `uri`.
 fn props(hmc: &Hmc, uri: &str) -> Value {
-    let r = hmc
-        .store()
+    let r = store(hmc)
         .read(|tx| -> Result<_, StoreError> { tx.resource(uri) })
         .unwrap()
         .unwrap_or_else(|| panic!("{uri} is not stored"));
@@ -45,8 +44,7 @@ fn props(hmc: &Hmc, uri: &str) -> Value {
 /// The contents of the `resources` table (uri, class, parent_uri,
 /// properties), ordered by URI.
 fn table(hmc: &Hmc) -> Vec<Resource> {
-    let mut all = hmc
-        .store()
+    let mut all = store(hmc)
         .read(|tx| -> Result<_, StoreError> { tx.all_resources() })
         .unwrap();
     all.sort_by(|a, b| a.uri.cmp(&b.uri));
@@ -353,7 +351,9 @@ fn the_condensed_example_with_every_key_loads_round_trips_and_serves_every_type(
     // The unmanaged CPC is stored all the same; the metrics context is a
     // context of no session, which every session reads.
     assert!(all.iter().any(|r| r.uri == "/api/cpcs/ucpc1"));
-    let contexts = hmc.store().read(|tx| tx.metrics_contexts()).unwrap();
+    let contexts = mock_hmc::test_support::store(&hmc)
+        .read(|tx| tx.metrics_contexts())
+        .unwrap();
     assert_eq!(contexts.len(), 1);
     assert_eq!(contexts[0].session_id, None);
     assert_eq!(contexts[0].anticipated_frequency_seconds, 15);
@@ -498,11 +498,14 @@ fn users_with_a_password_in_the_file_can_log_on_and_dumps_hide_it() {
     let yaml = definition::to_yaml(&hidden).unwrap();
     assert!(!yaml.contains("s3cret"));
 
+    // With passwords, the dump holds the salted hash that is stored (the
+    // password itself is kept nowhere).
     let shown = hmc.dump(true).unwrap();
-    assert_eq!(
-        shown["hmc_definition"]["consoles"][0]["users"][0]["properties"]["password"],
-        "s3cret"
-    );
+    let stored = shown["hmc_definition"]["consoles"][0]["users"][0]["properties"]["password"]
+        .as_str()
+        .unwrap();
+    assert!(stored.starts_with("sha256$"), "{stored}");
+    assert!(!shown.to_string().contains("s3cret"));
     // A dump with passwords loads into an HMC where alice still logs on.
     let (copy, _dc) = empty();
     copy.load(&shown, false).unwrap();
@@ -544,4 +547,120 @@ fn an_adapter_without_family_or_known_type_is_refused_naming_the_entry() {
         assert!(e.message.contains(message), "{e}");
         assert!(hmc.is_empty().unwrap(), "{adapter}");
     }
+}
+
+/// A definition with one console and `rest` appended (under
+/// `hmc_definition`, or under the console when it starts with `    `).
+fn with_console(users: &str, rest: &str) -> String {
+    format!(
+        "hmc_definition:\n  host: h\n  api_version: '4.10'\n  consoles:\n  \
+         - properties: {{name: HMC1, version: 2.16.0}}\n{users}{rest}"
+    )
+}
+
+#[test]
+fn ids_that_no_uri_can_reach_are_refused_naming_the_entry() {
+    let user = |id: &str| format!("    users:\n    - properties: {{object-id: {id}, name: u}}\n");
+    let cpc = |props: &str| format!("  cpcs:\n  - properties: {{{props}}}\n");
+    let rows = [
+        (
+            with_console("", &cpc("object-id: [a, b], name: C")),
+            "cpcs[0].properties.object-id",
+            "must be a string",
+        ),
+        (
+            with_console(&user("[]"), ""),
+            "consoles[0].users[0].properties.object-id",
+            "must be a string",
+        ),
+        (
+            with_console("", &cpc("object-id: '', name: C")),
+            "cpcs[0].properties.object-id",
+            "not a valid id",
+        ),
+        (
+            with_console(&user("'../u2/%00'"), ""),
+            "consoles[0].users[0].properties.object-id",
+            "not a valid id",
+        ),
+        (
+            with_console(&user("'a b'"), ""),
+            "consoles[0].users[0].properties.object-id",
+            "not a valid id",
+        ),
+        (
+            with_console(&user("'..'"), ""),
+            "consoles[0].users[0].properties.object-id",
+            "not a valid id",
+        ),
+        (
+            with_console("", &cpc("object-id: c, object-uri: /api/cpcs/d, name: C")),
+            "cpcs[0].properties.object-uri",
+            "not the URI",
+        ),
+        (
+            with_console("", &cpc("object-uri: /api/cpcs/a/b, name: C")),
+            "cpcs[0].properties.object-uri",
+            "not the URI",
+        ),
+        (
+            with_console("", &cpc("object-id: c, name: 42")),
+            "cpcs[0].properties.name",
+            "must be a string",
+        ),
+    ];
+    for (text, path, message) in rows {
+        let (hmc, _db) = empty();
+        let e = load_error(&hmc, &text, false);
+        assert_eq!(e.path, path, "{text}");
+        assert!(e.message.contains(message), "{text}: {}", e.message);
+        assert!(
+            hmc.is_empty().unwrap(),
+            "a refused file changed the db: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_uri_without_an_id_gives_the_id_so_the_resource_is_reachable() {
+    let text = with_console(
+        "",
+        "  cpcs:\n  - properties: {object-uri: /api/cpcs/c9, name: C}\n",
+    );
+    let (hmc, _db) = loaded(&text);
+    assert_eq!(props(&hmc, "/api/cpcs/c9")["object-id"], "c9");
+}
+
+#[test]
+fn unknown_yaml_tags_are_refused_like_pyyamls_safe_loader_does() {
+    let (hmc, _db) = empty();
+    let text = with_console(
+        "",
+        "  cpcs:\n  - properties: {object-id: c, name: !custom C}\n",
+    );
+    let e = load_error(&hmc, &text, false);
+    assert!(e.message.contains("!custom"), "{}", e.message);
+    // Standard tags still read as PyYAML reads them.
+    let text = with_console(
+        "",
+        "  cpcs:\n  - properties: {object-id: c, name: !!str C}\n",
+    );
+    let (hmc, _db) = loaded(&text);
+    assert_eq!(props(&hmc, "/api/cpcs/c")["name"], "C");
+}
+
+#[test]
+fn yaml_reader_errors_speak_to_the_author_of_the_file() {
+    let text = with_console("", "");
+    let e = definition::parse(&format!("{text}---\n{text}")).unwrap_err();
+    assert!(
+        e.message.contains("more than one YAML document"),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains("from_str_multiple"), "{}", e.message);
+    let huge = format!("{text}  cpcs: [{}]\n", vec!["1"; 260_000].join(", "));
+    let e = definition::parse(&huge).unwrap_err();
+    assert!(e.message.contains("too many values"), "{}", e.message);
+    assert!(!e.message.contains("Nodes {"), "{}", e.message);
 }

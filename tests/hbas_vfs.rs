@@ -6,8 +6,7 @@
 
 mod support;
 
-use mock_hmc::resources::adapter::port::STORAGE_PORT;
-use mock_hmc::resources::framework::generic::add_resource;
+use mock_hmc::test_support::{STORAGE_PORT, add_resource, store};
 use mock_hmc::{Hmc, HmcError, Method};
 use serde_json::{Value, json};
 use support::error_table::{self, Row, State, row, row_in};
@@ -40,7 +39,7 @@ fn create_hba(c: &dyn Client, s: &str, partition: &str, name: &str) -> String {
 /// not created over the API); Reassign Storage Adapter Port needs one.
 fn add_second_storage_port(c: &dyn RawClient) {
     let hmc = Hmc::open(c.db_path()).unwrap();
-    hmc.store()
+    store(&hmc)
         .write(|tx| -> Result<(), HmcError> {
             let adapter = tx.resource("/api/adapters/fcp-0118")?.unwrap();
             let props = json!({"element-id": "1", "name": "Port 1", "index": 1});

@@ -87,10 +87,11 @@ fn create_answers_the_fourteen_groups_or_the_named_ones() {
     // The contexts are in the table, with their session.
     let contexts = hmc.metrics_contexts().unwrap();
     assert_eq!(contexts.len(), 2);
+    let key = mock_hmc::test_support::session_key(s.id());
     assert!(
         contexts
             .iter()
-            .all(|c| c.session_id.as_deref() == Some(s.id()))
+            .all(|c| c.session_id.as_deref() == Some(key.as_str()))
     );
 }
 
@@ -170,7 +171,7 @@ fn a_context_belongs_to_its_session_and_goes_with_it() {
     let r = other.delete(&uri);
     assert_eq!((r.status, r.reason()), (404, Some(1)));
     assert_eq!(owner.get(&uri).status, 200);
-    let owner_id = owner.id().to_string();
+    let owner_id = mock_hmc::test_support::session_key(owner.id());
     assert_eq!(owner.logoff().status, 204);
     assert!(
         hmc.metrics_contexts()
@@ -261,10 +262,8 @@ fn rows_added_with_sql_that_do_not_fit_are_left_out_of_get_metrics() {
 fn synthetic_metrics_cover_every_resource_of_each_group_and_prepared_rows_win() {
     let db = TempDb::new();
     let hmc = Hmc::open(&db.path).unwrap();
-    hmc.set_metrics_source(
-        mock_hmc::resources::metrics_context::MetricsSource::Synthetic { seed: 7 },
-    )
-    .unwrap();
+    hmc.set_metrics_source(mock_hmc::MetricsSource::Synthetic { seed: 7 })
+        .unwrap();
     let s = hmc.logon("ensadmin", "password").unwrap();
     let partitions = s.get_json("/api/cpcs/dpm1/partitions").unwrap();
     let uris: Vec<String> = partitions["partitions"]
@@ -422,7 +421,8 @@ fn serve_answers_get_metrics_as_text_over_https_and_sets_the_source() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((count, session.as_str()), (1, sid));
+    let key = mock_hmc::test_support::session_key(sid);
+    assert_eq!((count, session.as_str()), (1, key.as_str()));
     let source: String = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'metrics-source'",
@@ -440,7 +440,8 @@ fn a_context_of_an_expired_session_is_gone_after_the_next_logon() {
     let s = hmc.logon("ensadmin", "password").unwrap();
     let (uri, _) = create(&s, json!({"anticipated-frequency-seconds": 15}));
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    conn.execute("UPDATE sessions SET expires_at = 1 WHERE id = ?1", [s.id()])
+    let key = mock_hmc::test_support::session_key(s.id());
+    conn.execute("UPDATE sessions SET expires_at = 1 WHERE id = ?1", [key])
         .unwrap();
     // The expired session cannot reach it any more (403.5) ...
     assert_eq!((s.get(&uri).status, s.get(&uri).reason()), (403, Some(5)));

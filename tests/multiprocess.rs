@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mock_hmc::Hmc;
-use mock_hmc::store::StoreError;
+use mock_hmc::test_support::{StoreError, store};
 use serde_json::{Value, json};
 use support::helpers::{create, delete, get, props};
 use support::{Client, Server, TempDb};
@@ -147,8 +147,8 @@ fn create_shared_partition(db: &TempDb) -> String {
     partition
 }
 
-fn all_of_class(hmc: &Hmc, class: &str) -> Vec<mock_hmc::store::Resource> {
-    hmc.store()
+fn all_of_class(hmc: &Hmc, class: &str) -> Vec<mock_hmc::test_support::Resource> {
+    store(hmc)
         .read(|tx| -> Result<_, StoreError> { tx.resources_of_class(class) })
         .unwrap()
 }

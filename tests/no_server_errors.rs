@@ -9,7 +9,7 @@
 mod support;
 
 use mock_hmc::Method;
-use mock_hmc::routes::RouteTable;
+use mock_hmc::test_support::RouteTable;
 use serde_json::{Value, json};
 use support::{Client, InProcess};
 
@@ -112,6 +112,13 @@ fn no_route_answers_a_client_mistake_with_a_server_error() {
             if route.pattern == "/api/sessions/this-session" {
                 continue; // logging off would end the test's session
             }
+            if route.pattern.ends_with("/operations/restart")
+                || route.pattern.ends_with("/operations/shutdown")
+            {
+                // Taking the console down ends every session and answers
+                // 503 until it is back (tests/console_ops.rs).
+                continue;
+            }
             for pick in [existing_id as fn(&str) -> &'static str, other_id] {
                 for body in bodies() {
                     requests.push((*method, concrete(&route.pattern, pick), body));
@@ -128,7 +135,11 @@ fn no_route_answers_a_client_mistake_with_a_server_error() {
         .iter()
         .filter_map(|(m, uri, body)| {
             let r = lib.send(*m, uri, Some(&s), body.as_ref());
-            (r.status >= 500).then(|| format!("{m} {uri} {body:?} -> {} {:?}", r.status, r.body))
+            // 500.263 is the HMC's own answer when an LPAR operation needs
+            // `force` (or names a foreign profile): defined, not a crash.
+            let defined = r.code() == (500, 263);
+            (r.status >= 500 && !defined)
+                .then(|| format!("{m} {uri} {body:?} -> {} {:?}", r.status, r.body))
         })
         .collect();
 

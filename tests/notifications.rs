@@ -62,18 +62,19 @@ fn a_change_writes_its_notifications_and_a_rolled_back_request_writes_none() {
     let s = hmc.logon("ensadmin", "password").unwrap();
     let before = outbox_count(&db);
     // A transaction that wrote a notification and then fails leaves none.
-    let failed: Result<(), mock_hmc::store::StoreError> = hmc.store().write(|tx| {
-        tx.emit(&mock_hmc::store::NewNotification {
-            kind: "property-change",
-            topic: None,
-            uri: "/api/partitions/linux2",
-            class: Some("partition"),
-            parent_uri: None,
-            element: false,
-            body: None,
-        })?;
-        Err(mock_hmc::store::StoreError::Poisoned)
-    });
+    let failed: Result<(), mock_hmc::test_support::StoreError> =
+        mock_hmc::test_support::store(&hmc).write(|tx| {
+            tx.emit(&mock_hmc::test_support::NewNotification {
+                kind: "property-change",
+                topic: None,
+                uri: "/api/partitions/linux2",
+                class: Some("partition"),
+                parent_uri: None,
+                element: false,
+                body: None,
+            })?;
+            Err(mock_hmc::test_support::StoreError::Poisoned)
+        });
     assert!(failed.is_err());
     assert_eq!(outbox_count(&db), before, "a rolled-back write notified");
     // A failing request (a name clash, 400.8) notifies nothing either.
@@ -373,4 +374,73 @@ fn notify_reports_a_change_made_with_sqlite_and_os_messages_reach_their_topic() 
     assert_eq!(m.get("notification-type"), Some("os-message"));
     assert_eq!(m.get("object-uri"), Some("/api/partitions/linux1"));
     assert_eq!(m.json()["os-messages"][0]["message-text"], "login:");
+}
+
+#[test]
+fn os_message_channels_and_the_console_logs_notify_their_topics() {
+    let db = TempDb::new();
+    let (_server, port) = serve(&db);
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let opened = s.post(
+        "/api/partitions/linux1/operations/open-os-message-channel",
+        &json!({"include-refresh-messages": false}),
+    );
+    assert_eq!(opened.status, 200, "{:?}", opened.json());
+    let os_topic = opened.json().unwrap()["topic-name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let topics = s
+        .get_json("/api/sessions/operations/get-notification-topics")
+        .unwrap();
+    let topic_of = |kind: &str| {
+        topics["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["topic-type"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {topics}"))["topic-name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut c = Client::logged_in(port, "ensadmin", "password");
+    c.subscribe(&os_topic, "os");
+    c.subscribe(&topic_of("audit-notification"), "audit");
+    c.subscribe(&topic_of("security-notification"), "security");
+    // What happened before (the logon, the channel) may still be on its way.
+    let mut beats = 0;
+    while c.next(Duration::from_millis(300), &mut beats).is_some() {}
+
+    // A message added by another process (here: the library) reaches the channel.
+    hmc.add_os_message("/api/partitions/linux1", "login: ", false, false)
+        .unwrap();
+    let m = c.message();
+    assert_eq!(m.get("subscription"), Some("os"));
+    assert_eq!(m.get("notification-type"), Some("os-message"));
+    let info = &m.json()["os-messages"][0];
+    assert_eq!(info["message-text"], "login: ");
+    assert!(info["sequence-number"].is_i64(), "{info}");
+    // Send OS Command echoes the command as a message: notified too.
+    let sent = s.post(
+        "/api/partitions/linux1/operations/send-os-cmd",
+        &json!({"operating-system-command-text": "uname -a"}),
+    );
+    assert_eq!(sent.status, 204, "{:?}", sent.json());
+    let m = c.message();
+    assert_eq!(m.json()["os-messages"][0]["message-text"], "uname -a");
+
+    // A logon is an event of both logs: a log-entry on each topic.
+    let _other = hmc.logon("ensadmin", "password").unwrap();
+    let mut logs = Vec::new();
+    for _ in 0..2 {
+        let m = c.message();
+        assert_eq!(m.get("notification-type"), Some("log-entry"));
+        let entry = &m.json()["log-entries"][0];
+        assert_eq!(entry["userid"], "ensadmin", "{entry}");
+        logs.push(m.get("subscription").unwrap().to_string());
+    }
+    logs.sort();
+    assert_eq!(logs, ["audit", "security"]);
 }

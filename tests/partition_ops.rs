@@ -6,8 +6,7 @@
 
 mod support;
 
-use mock_hmc::resources::framework::generic::add_resource;
-use mock_hmc::resources::storage_group::STORAGE_GROUP;
+use mock_hmc::test_support::{STORAGE_GROUP, add_resource, store};
 use mock_hmc::{Hmc, HmcError, Method};
 use serde_json::{Value, json};
 use support::error_table::{self, Row, State, row, row_in};
@@ -487,7 +486,7 @@ fn a_detached_storage_group_can_be_attached_again() {
 /// is no API in this crate's scope to create one); returns its URI.
 fn add_storage_group_of_classic_cpc(c: &dyn RawClient) -> String {
     let hmc = Hmc::open(c.db_path()).unwrap();
-    hmc.store()
+    store(&hmc)
         .write(|tx| -> Result<String, HmcError> {
             let console = tx.resource("/api/console")?.unwrap();
             let props = json!({"object-id": "sg-classic", "name": "SG-CLASSIC",

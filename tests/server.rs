@@ -72,7 +72,8 @@ fn serve_on_port_zero_writes_the_port_file_and_answers_over_https() {
     // The library sees what the server serves, and vice versa.
     let s = server.logon("ensadmin", "password");
     let hmc = Hmc::open(&db.path).unwrap();
-    assert!(hmc.sessions().unwrap().iter().any(|row| row.id == s));
+    let key = mock_hmc::test_support::session_key(&s);
+    assert!(hmc.sessions().unwrap().iter().any(|row| row.id == key));
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn the_generated_certificate_is_served_written_out_and_kept_across_restarts() {
 
     // Another db has another certificate, which this server does not match.
     let other = TempDb::new();
-    let other_pem = mock_hmc::server::tls::self_signed_pem(&Hmc::open(&other.path).unwrap())
+    let other_pem = mock_hmc::test_support::self_signed_pem(&Hmc::open(&other.path).unwrap())
         .unwrap()
         .0;
     assert_ne!(other_pem, pem);
@@ -154,7 +155,7 @@ fn cert_and_key_files_of_the_user_are_served() {
     // --cert-out writes the certificate that is served.
     assert_eq!(std::fs::read_to_string(&out).unwrap(), own_pem);
     // The db's own generated certificate is not the one served.
-    let generated = mock_hmc::server::tls::self_signed_pem(&Hmc::open(&db.path).unwrap())
+    let generated = mock_hmc::test_support::self_signed_pem(&Hmc::open(&db.path).unwrap())
         .unwrap()
         .0;
     assert_ne!(generated, own_pem);
@@ -297,5 +298,88 @@ fn the_server_logs_one_line_per_request() {
         text.lines()
             .any(|l| l.contains("method=GET") && l.contains("uri=/api/console ")),
         "{text}"
+    );
+}
+
+#[test]
+fn the_generated_certificate_names_the_listen_address_and_keeps_the_old_ones() {
+    let db = TempDb::new();
+    let first = db.dir.path().join("first.pem");
+    let server = Server::start(
+        &db.path,
+        false,
+        &[
+            "--listen",
+            "127.0.0.4",
+            "--cert-out",
+            first.to_str().unwrap(),
+        ],
+    );
+    let pem = std::fs::read_to_string(&first).unwrap();
+    let there = format!("https://127.0.0.4:{}", server.port);
+    assert!(
+        version_ok(&agent_trusting(&pem), &there),
+        "not valid for 127.0.0.4"
+    );
+    assert!(server.terminate().success());
+
+    // Another address extends the certificate: valid there, and for the
+    // first address and the defaults still.
+    let second = db.dir.path().join("second.pem");
+    let server = Server::start(
+        &db.path,
+        false,
+        &[
+            "--listen",
+            "127.0.0.5",
+            "--cert-out",
+            second.to_str().unwrap(),
+        ],
+    );
+    let pem2 = std::fs::read_to_string(&second).unwrap();
+    assert_ne!(
+        pem2, pem,
+        "the certificate did not change for a new address"
+    );
+    let there = format!("https://127.0.0.5:{}", server.port);
+    assert!(
+        version_ok(&agent_trusting(&pem2), &there),
+        "not valid for 127.0.0.5"
+    );
+    assert!(server.terminate().success());
+    let third = db.dir.path().join("third.pem");
+    let server = Server::start(
+        &db.path,
+        false,
+        &[
+            "--listen",
+            "127.0.0.4",
+            "--cert-out",
+            third.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&third).unwrap(),
+        pem2,
+        "not settled"
+    );
+    let there = format!("https://127.0.0.4:{}", server.port);
+    assert!(version_ok(&agent_trusting(&pem2), &there));
+}
+
+#[test]
+fn listen_takes_a_host_name() {
+    let db = TempDb::new();
+    let out = db.dir.path().join("cert.pem");
+    let server = Server::start(
+        &db.path,
+        false,
+        &["--listen", "localhost", "--cert-out", out.to_str().unwrap()],
+    );
+    let pem = std::fs::read_to_string(&out).unwrap();
+    let base = format!("https://localhost:{}", server.port);
+    assert!(
+        version_ok(&agent_trusting(&pem), &base),
+        "not served on localhost"
     );
 }

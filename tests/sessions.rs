@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mock_hmc::Method;
+use mock_hmc::test_support::session_key;
 use rusqlite::params;
 use serde_json::{Value, json};
 use support::helpers::keys;
@@ -55,12 +56,13 @@ fn set_stored_property(path: &Path, uri: &str, name: &str, value: Value) {
     assert_eq!(n, 1, "{uri}");
 }
 
-/// (last_used_at, expires_at) of a stored session.
+/// (last_used_at, expires_at) of a stored session (stored under the key
+/// of its id).
 fn session_times(path: &Path, id: &str) -> (i64, i64) {
     db(path)
         .query_row(
             "SELECT last_used_at, expires_at FROM sessions WHERE id = ?1",
-            [id],
+            [session_key(id)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
@@ -71,7 +73,7 @@ fn set_session_times(path: &Path, id: &str, last_used_at: i64, expires_at: i64) 
     let n = db(path)
         .execute(
             "UPDATE sessions SET last_used_at = ?2, expires_at = ?3 WHERE id = ?1",
-            params![id, last_used_at, expires_at],
+            params![session_key(id), last_used_at, expires_at],
         )
         .unwrap();
     assert_eq!(n, 1, "session {id}");

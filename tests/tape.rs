@@ -5,7 +5,7 @@
 
 mod support;
 
-use mock_hmc::store::StoreError;
+use mock_hmc::test_support::{StoreError, store};
 use mock_hmc::{Hmc, Method};
 use serde_json::json;
 use support::error_table::{self, Row, row};
@@ -255,7 +255,7 @@ fn without_a_console_the_console_scoped_tape_collections_are_404_1() {
         // Arrange: the console goes (with its users, libraries and links);
         // the session stays valid.
         let hmc = Hmc::open_unseeded(c.db_path()).unwrap();
-        hmc.store()
+        store(&hmc)
             .write::<_, StoreError>(|tx| tx.delete_resource("/api/console"))
             .unwrap();
 

@@ -1,6 +1,6 @@
 //! docs/uris.md is the generated coverage list: it must match the route table.
 
-use mock_hmc::routes::RouteTable;
+use mock_hmc::test_support::RouteTable;
 
 #[test]
 fn docs_uris_md_matches_the_route_table() {

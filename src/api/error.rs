@@ -192,6 +192,41 @@ impl HmcError {
         )
     }
 
+    /// 400.0: the HTTP layer could not parse the request (its request line
+    /// or a header).
+    pub fn malformed_request() -> HmcError {
+        HmcError::new(
+            400,
+            0,
+            "The request is not valid HTTP/1.1: its request line or a header cannot be parsed",
+        )
+    }
+
+    /// 400.0: the request body is not valid in its transfer encoding (a
+    /// malformed chunk) or ended early.
+    pub fn malformed_body(detail: &str) -> HmcError {
+        HmcError::new(400, 0, format!("The request body is malformed: {detail}"))
+    }
+
+    /// 408.0: the request body stopped arriving.
+    pub fn body_timeout(seconds: f64) -> HmcError {
+        HmcError::new(
+            408,
+            0,
+            format!("The request body stopped arriving: no data for {seconds} s"),
+        )
+    }
+
+    /// 414.0: the request URI is longer than the HTTP layer accepts.
+    pub fn uri_too_long() -> HmcError {
+        HmcError::new(414, 0, "The request URI is too long")
+    }
+
+    /// 431.0: too many or too large request headers.
+    pub fn headers_too_large() -> HmcError {
+        HmcError::new(431, 0, "The request headers are too many or too large")
+    }
+
     /// 500.0: an internal failure; details go to the log, not to the client.
     pub fn internal() -> HmcError {
         HmcError::new(500, 0, "Internal error in mock-hmc; see its log")

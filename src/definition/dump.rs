@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::definition::load::API_FEATURES_KEY;
+use crate::resources::console::operations::api_features_key;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::logon::META_API_VERSION;
 use crate::resources::{self};
@@ -27,10 +29,19 @@ pub fn dump(tx: &Tx<'_>, secrets: bool) -> Result<Value, StoreError> {
         "api_version".into(),
         json!(tx.meta(META_API_VERSION)?.unwrap_or_default()),
     );
+    let features: HashMap<String, Value> = tx
+        .meta_with_prefix(&api_features_key(""))?
+        .into_iter()
+        .filter_map(|(key, text)| {
+            let uri = key.strip_prefix(&api_features_key(""))?.to_string();
+            Some((uri, serde_json::from_str(&text).ok()?))
+        })
+        .collect();
     let tree = Tree {
         children: &children,
         classes: &classes,
         secrets,
+        features: &features,
     };
     for (key, list) in tree.lists(None) {
         hmc.insert(key, Value::Array(list));
@@ -73,6 +84,8 @@ struct Tree<'a> {
     children: &'a HashMap<Option<String>, Vec<&'a Resource>>,
     classes: &'a HashMap<&'a str, &'a str>,
     secrets: bool,
+    /// API features by the URI of their console or CPC.
+    features: &'a HashMap<String, Value>,
 }
 
 impl Tree<'_> {
@@ -115,6 +128,9 @@ impl Tree<'_> {
         }
         let mut entry = Map::new();
         entry.insert("properties".into(), Value::Object(props));
+        if let Some(features) = self.features.get(&r.uri) {
+            entry.insert(API_FEATURES_KEY.into(), features.clone());
+        }
         for (key, list) in self.lists(Some(&r.uri)) {
             entry.insert(key, Value::Array(list));
         }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::DefinitionError;
 use crate::api::HmcError;
+use crate::resources::console::operations::api_features_key;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::framework::generic::add_resource;
 use crate::resources::logon::{META_API_VERSION, META_HMC_NAME, META_HMC_VERSION};
@@ -173,12 +174,18 @@ fn load_resource(
             ));
         }
     };
+    let mut props = props;
+    check_identity(rt, parent, &mut props, path)?;
     let r = add_resource(tx, rt, parent, props)
         .map_err(|e| DefinitionError::at(&error_path(rt, &e, path), e.message))?;
     for (key, list) in entry {
         if key == "properties"
             || (rt.class == "partition" && IGNORED_PARTITION_KEYS.contains(&key.as_str()))
         {
+            continue;
+        }
+        if key == API_FEATURES_KEY && (rt.class == CONSOLE.class || rt.class == CPC.class) {
+            load_api_features(tx, &r.uri, list, &join(path, key))?;
             continue;
         }
         let list_path = join(path, key);
@@ -199,6 +206,102 @@ fn load_resource(
         }
     }
     Ok(r)
+}
+
+/// Whether `id` can be the last segment of a URI the route table reaches:
+/// not empty, not `.` or `..`, and free of `/`, `?`, `#`, `%`, whitespace
+/// and control characters (the HMC's ids are UUIDs and short names).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && id != ".."
+        && !id
+            .chars()
+            .any(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
+}
+
+/// Checks what makes an entry reachable and nameable: its id (a string
+/// of the HMC's id shape), its URI (the one its id gives; a URI alone
+/// supplies the id), and its name (a string). Errors name the property.
+fn check_identity(
+    rt: &ResourceType,
+    parent: Option<&Resource>,
+    props: &mut Map<String, Value>,
+    path: &str,
+) -> Result<(), DefinitionError> {
+    let at = |prop: &str| format!("{path}.properties.{prop}");
+    let quote = "must be a string (quote it in YAML)";
+    if let Some(name) = props.get("name")
+        && !name.is_string()
+    {
+        return Err(DefinitionError::at(&at("name"), quote));
+    }
+    let parent_uri = parent.map(|p| p.uri.as_str());
+    let given_uri = match props.get(rt.uri_prop) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(u)) => Some(u.clone()),
+        Some(_) => return Err(DefinitionError::at(&at(rt.uri_prop), quote)),
+    };
+    let mut from_uri = false;
+    let id = if rt.id_prop.is_empty() {
+        String::new()
+    } else {
+        match props.get(rt.id_prop) {
+            Some(Value::String(id)) => id.clone(),
+            Some(Value::Null) | None => match &given_uri {
+                // The URI names the id: keep the two in step.
+                Some(u) => {
+                    let id = u.rsplit('/').next().unwrap_or("").to_string();
+                    from_uri = true;
+                    props.insert(rt.id_prop.to_string(), Value::String(id.clone()));
+                    id
+                }
+                None => return Ok(()),
+            },
+            Some(_) => return Err(DefinitionError::at(&at(rt.id_prop), quote)),
+        }
+    };
+    if !rt.id_prop.is_empty() && !valid_id(&id) {
+        let prop = if from_uri { rt.uri_prop } else { rt.id_prop };
+        return Err(DefinitionError::at(
+            &at(prop),
+            format!(
+                "{:?} is not a valid id: an id is not empty, not '.' or '..', and has no '/', '?', '#', '%', whitespace or control characters",
+                id
+            ),
+        ));
+    }
+    if let Some(u) = given_uri {
+        let expected = rt.uri_for(parent_uri, &id);
+        if u != expected {
+            return Err(DefinitionError::at(
+                &at(rt.uri_prop),
+                format!(
+                    "'{u}' is not the URI of this {} (it would be '{expected}')",
+                    rt.class
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The key of a console's or CPC's API features in definition files (what
+/// List Console / CPC API Features answer).
+pub const API_FEATURES_KEY: &str = "api_features";
+
+fn load_api_features(
+    tx: &Tx<'_>,
+    uri: &str,
+    list: &Value,
+    path: &str,
+) -> Result<(), DefinitionError> {
+    let items = array(list, path)?;
+    if items.iter().any(|v| !v.is_string()) {
+        return Err(DefinitionError::at(path, "must be a list of strings"));
+    }
+    tx.set_meta(&api_features_key(uri), &list.to_string())
+        .map_err(internal)
 }
 
 /// Whether `key` names children of `rt` in some variant (the ports of an

@@ -1,11 +1,13 @@
 //! zhmcclient HMC definition files (YAML or JSON) to and from the store.
 //! Both directions walk the resource-type table, so every type is covered.
+//! Public: `parse` and `to_yaml` (the text side of `Hmc::load` and
+//! `Hmc::dump`), the embedded default HMC and `DefinitionError`.
 
 mod dump;
 mod load;
 
-pub use dump::dump;
-pub use load::load;
+pub(crate) use dump::dump;
+pub(crate) use load::load;
 
 use serde_json::Value;
 
@@ -42,9 +44,35 @@ pub fn parse(text: &str) -> Result<Value, DefinitionError> {
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
         // One-line messages: the CLI prints errors as one line.
         with_snippet: false,
+        // PyYAML's safe loader, which zhmcclient uses, refuses tags it has
+        // no constructor for (`!custom`, `!!python/object`).
+        reject_unsupported_tags: true,
     };
     serde_saphyr::from_str_with_options(text, opts)
-        .map_err(|e| DefinitionError::at("", format!("invalid YAML syntax: {e}")))
+        .map_err(|e| DefinitionError::at("", yaml_message(&e)))
+}
+
+/// A YAML reader's error in the words of someone writing a definition
+/// file (the reader's own text for these speaks to Rust programmers).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    match e {
+        serde_saphyr::Error::MultipleDocuments { .. } => {
+            "holds more than one YAML document ('---'); a definition file holds one".into()
+        }
+        serde_saphyr::Error::Budget { breach, .. } => {
+            let what = match breach {
+                BudgetBreach::Nodes { .. } => "too many values (more than 250,000)".to_string(),
+                BudgetBreach::Depth { .. } => "values nested too deeply".to_string(),
+                BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
+                    "too many anchors or aliases".to_string()
+                }
+                _ => "more than the reader accepts".to_string(),
+            };
+            format!("is too large for the YAML reader: {what}")
+        }
+        other => format!("invalid YAML syntax: {other}"),
+    }
 }
 
 /// Renders a definition as YAML.

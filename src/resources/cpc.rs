@@ -1,5 +1,6 @@
-//! CPCs (either mode) and their hardware messages; the DPM CPC operations
-//! Start CPC, Stop CPC and Export WWPN List.
+//! CPCs (either mode): the DPM CPC operations Start CPC, Stop CPC and
+//! Export WWPN List, and the console-side ones of either mode (API
+//! features, power save and capping, energy data).
 
 use std::collections::HashMap;
 
@@ -7,12 +8,14 @@ use serde_json::{Value, json};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::console::operations::list_features;
 use crate::resources::framework::descriptor::{
-    BASE, Done, GetSpec, ListSpec, Operation, ResourceType, UpdateSpec,
+    BASE, Done, GetSpec, ListSpec, Needs, Operation, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::{referenced, required, string_items};
 use crate::resources::framework::generic::set_properties;
 use crate::resources::framework::preconditions::{DPM, is_dpm};
+use crate::resources::framework::python::repr_str;
 use crate::resources::partition::PARTITION;
 use crate::resources::partition::hba::HBA;
 use crate::store::{Resource, Tx};
@@ -26,6 +29,21 @@ fn on_add_cpc(_tx: &Tx<'_>, _parent: Option<&Resource>, r: &mut Resource) -> Res
         .or_insert_with(|| Value::String(if dpm { "active" } else { "operating" }.into()));
     Ok(())
 }
+
+/// Activate/Deactivate CPC and Import/Export Profiles (classic mode).
+pub mod classic;
+
+/// Add/Remove Temporary Capacity.
+pub mod capacity;
+
+/// Set Auto-start List (DPM).
+pub mod auto_start;
+
+/// The STP operations.
+pub mod stp;
+
+/// The firmware operations of a CPC.
+pub mod firmware;
 
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
 /// mock, any status may be started. The job's result is `{}`, not none:
@@ -155,8 +173,138 @@ fn export_wwpn_list(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcEr
     Ok(Done::Json(json!({"wwpn-list": lines})))
 }
 
+/// Operation: List CPC API Features (those set in a definition file or
+/// through the library; `name` filters).
+fn list_cpc_features(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    list_features(ctx, &cpc.uri)
+}
+
+/// Operation: Set CPC Power Save (asynchronous). `power-saving` is
+/// `high-performance`, `low-power` or `custom` (400.7 otherwise); the CPC
+/// and its zCPC save power that way at once.
+fn set_power_save(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    let body = ctx.req.json_object()?;
+    let v = required(&body, "power-saving")?;
+    if !v
+        .as_str()
+        .is_some_and(|s| ["high-performance", "low-power", "custom"].contains(&s))
+    {
+        return Err(HmcError::bad_request(
+            7,
+            format!("Invalid power-saving value: {}", repr_value(v)),
+        ));
+    }
+    let props = [
+        "cpc-power-saving",
+        "cpc-power-saving-state",
+        "zcpc-power-saving",
+        "zcpc-power-saving-state",
+    ]
+    .map(|p| (p, v.clone()));
+    set_properties(ctx.tx, cpc, props)?;
+    Ok(Done::Nothing)
+}
+
+/// Operation: Set CPC Power Capping (asynchronous). `power-capping-state`
+/// is `disabled`, `enabled` or `custom` (400.7 otherwise); `enabled` needs
+/// `power-cap-current` (400.7).
+fn set_power_capping(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    let body = ctx.req.json_object()?;
+    let state = required(&body, "power-capping-state")?;
+    let Some(name) = state
+        .as_str()
+        .filter(|s| ["disabled", "enabled", "custom"].contains(s))
+    else {
+        return Err(HmcError::bad_request(
+            7,
+            format!("Invalid power-capping-state value: {}", repr_value(state)),
+        ));
+    };
+    let cap = body
+        .get("power-cap-current")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if name == "enabled" && cap.is_null() {
+        return Err(HmcError::bad_request(
+            7,
+            "Power-cap-current must be provided when enabling power capping",
+        ));
+    }
+    set_properties(
+        ctx.tx,
+        cpc,
+        [
+            ("cpc-power-capping-state", state.clone()),
+            ("cpc-power-cap-current", cap.clone()),
+            ("zcpc-power-capping-state", state.clone()),
+            ("zcpc-power-cap-current", cap),
+        ],
+    )?;
+    Ok(Done::Nothing)
+}
+
+/// The CPC properties Get CPC Energy Management Data reports.
+const ENERGY_PROPERTIES: &[&str] = &[
+    "cpc-power-cap-allowed",
+    "cpc-power-cap-current",
+    "cpc-power-cap-maximum",
+    "cpc-power-cap-minimum",
+    "cpc-power-capping-state",
+    "cpc-power-consumption",
+    "cpc-power-rating",
+    "cpc-power-save-allowed",
+    "cpc-power-saving",
+    "cpc-power-saving-state",
+    "zcpc-ambient-temperature",
+    "zcpc-dew-point",
+    "zcpc-exhaust-temperature",
+    "zcpc-heat-load",
+    "zcpc-heat-load-forced-air",
+    "zcpc-heat-load-water",
+    "zcpc-humidity",
+    "zcpc-maximum-potential-heat-load",
+    "zcpc-maximum-potential-power",
+    "zcpc-power-cap-allowed",
+    "zcpc-power-cap-current",
+    "zcpc-power-cap-maximum",
+    "zcpc-power-cap-minimum",
+    "zcpc-power-capping-state",
+    "zcpc-power-consumption",
+    "zcpc-power-rating",
+    "zcpc-power-save-allowed",
+    "zcpc-power-saving",
+    "zcpc-power-saving-state",
+];
+
+/// Operation: Get CPC Energy Management Data: the CPC's energy properties
+/// (null where it has none), in the HMC's layout (`class` is `cpcs`).
+fn energy_management_data(_ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    let props: serde_json::Map<String, Value> = ENERGY_PROPERTIES
+        .iter()
+        .map(|p| {
+            (
+                (*p).to_string(),
+                cpc.props.get(*p).cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    Ok(Done::Json(json!({"objects": [{
+        "error-occurred": false,
+        "object-uri": cpc.uri,
+        "object-id": cpc_id(cpc),
+        "class": "cpcs",
+        "properties": props,
+    }]})))
+}
+
+/// A value as the mock's messages show it (Python `repr` of a string).
+fn repr_value(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), repr_str)
+}
+
 /// Operations: List CPC Objects, Get CPC Properties, Update CPC Properties,
-/// Start CPC, Stop CPC, Export WWPN List.
+/// Start CPC, Stop CPC, Export WWPN List; List CPC API Features, Set CPC
+/// Power Save / Power Capping, Get CPC Energy Management Data.
 pub static CPC: ResourceType = ResourceType {
     class: "cpc",
     def_key: "cpcs",
@@ -184,6 +332,23 @@ pub static CPC: ResourceType = ResourceType {
     defaults: &[("dpm-enabled", "false"), ("is-ensemble-member", "false")],
     on_add: Some(on_add_cpc),
     operations: &[
+        // Classic mode, then any mode (issue 9; the submodules hold them).
+        classic::ACTIVATE_CPC,
+        classic::DEACTIVATE_CPC,
+        classic::IMPORT_PROFILES,
+        classic::EXPORT_PROFILES,
+        capacity::ADD_TEMP_CAPACITY,
+        capacity::REMOVE_TEMP_CAPACITY,
+        auto_start::SET_AUTO_START_LIST,
+        crate::resources::sustainability::CPC,
+        stp::SET_STP_CONFIG,
+        stp::CHANGE_STPONLY_CTN,
+        stp::JOIN_STPONLY_CTN,
+        stp::LEAVE_STPONLY_CTN,
+        stp::SWAP_CTS,
+        firmware::CPC_SINGLE_STEP_INSTALL,
+        firmware::CPC_INSTALL_AND_ACTIVATE,
+        firmware::CPC_DELETE_RETRIEVED,
         Operation::job("Start CPC", "/operations/start", DPM, start),
         Operation::job("Stop CPC", "/operations/stop", DPM, stop),
         Operation {
@@ -194,26 +359,34 @@ pub static CPC: ResourceType = ResourceType {
                 export_wwpn_list,
             )
         },
+        // Either mode: the console-side CPC operations (spec 4.5).
+        Operation::get(
+            "List CPC API Features",
+            "/operations/list-features",
+            &["name"],
+            list_cpc_features,
+        ),
+        Operation::job(
+            "Set CPC Power Save",
+            "/operations/set-cpc-power-save",
+            Needs::NONE,
+            set_power_save,
+        ),
+        Operation::job(
+            "Set CPC Power Capping",
+            "/operations/set-cpc-power-capping",
+            Needs::NONE,
+            set_power_capping,
+        ),
+        Operation {
+            query: None,
+            ..Operation::get(
+                "Get CPC Energy Management Data",
+                "/energy-management-data",
+                &[],
+                energy_management_data,
+            )
+        },
     ],
-    ..BASE
-};
-
-pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
-    class: "hardware-message",
-    def_key: "hw_messages",
-    parent: Some(&CPC),
-    element: "{parent}/hardware-messages/{id}",
-    param: "hardware-message-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    collection: Some("{parent}/hardware-messages"),
-    list: Some(ListSpec {
-        title: "List CPC Hardware Messages",
-        key: "hardware-messages",
-        props: &["element-uri", "timestamp", "text"],
-        filters: &[],
-        ..ListSpec::BASE
-    }),
-    get: Some(GetSpec::titled("Get CPC Hardware Message Properties")),
     ..BASE
 };

@@ -2,11 +2,13 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{HmcError, Method, Response};
+use crate::api::{Body, HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::resources::Service;
 use crate::resources::console::CONSOLE;
+use crate::resources::framework::audit;
 use crate::resources::framework::preconditions::require_fields;
+use crate::resources::os_message;
 use crate::store::{SessionRow, Tx};
 
 /// Meta keys of the HMC-wide settings.
@@ -58,14 +60,16 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
         .tx
         .children_named(Some(CONSOLE.element), "user", userid, true)?;
     let user = users.into_iter().find(|u| {
-        u.props.get("password").and_then(Value::as_str).is_some()
-            && u.props.get("password").and_then(Value::as_str) == password
+        match (u.props.get("password").and_then(Value::as_str), password) {
+            (Some(stored), Some(given)) => crate::secrets::verify_password(stored, given),
+            _ => false,
+        }
     });
     let Some(user) = user else {
-        return Err(HmcError::logon_failed());
+        return refused(ctx, userid, false);
     };
     if user.props.get("disabled").and_then(Value::as_bool) == Some(true) {
-        return Err(HmcError::logon_failed());
+        return refused(ctx, userid, true);
     }
     let idle_minutes = user
         .props
@@ -77,15 +81,18 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     } else {
         ctx.now.saturating_add(idle_minutes.saturating_mul(60_000))
     };
+    // The file keeps only the hashes of the id and the credential (see
+    // `secrets`); the client gets them in clear, once.
     let id = token();
+    let credential = token();
     // Topic names are seen by notification clients: keep the id out of them.
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let short = &tag[..12];
     let session = SessionRow {
-        id: id.clone(),
+        id: crate::secrets::token_key(&id),
         userid: user.name().to_string(),
         user_uri: Some(user.uri.clone()),
-        credential: token(),
+        credential: crate::secrets::token_key(&credential),
         notification_topic: format!("{}.{short}.objects", user.name()),
         job_notification_topic: format!("{}.{short}.jobs", user.name()),
         created_at: ctx.now,
@@ -94,10 +101,11 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     };
     ctx.tx.delete_expired_sessions(ctx.now)?;
     ctx.tx.insert_session(&session)?;
+    audit::logged_on(ctx.tx, ctx.now, &session)?;
     let (major, minor) = api_version(ctx.tx)?;
     Ok(Response::ok(json!({
-        "api-session": session.id,
-        "session-credential": session.credential,
+        "api-session": id,
+        "session-credential": credential,
         "notification-topic": session.notification_topic,
         "job-notification-topic": session.job_notification_topic,
         "api-major-version": major,
@@ -106,10 +114,24 @@ fn logon(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     })))
 }
 
+/// A refused logon: 403.0, and an entry in the security log. The entry must
+/// stay, so this is an answer, not an error (an error rolls the
+/// transaction back).
+fn refused(ctx: &Ctx<'_>, userid: &str, disabled: bool) -> Result<Response, HmcError> {
+    audit::logon_refused(ctx.tx, ctx.now, userid, disabled)?;
+    let e = HmcError::logon_failed();
+    Ok(Response {
+        status: e.status,
+        headers: Vec::new(),
+        body: Body::Json(e.body(ctx.req.method.as_str(), ctx.req.path())),
+    })
+}
+
 /// Operation: Logoff. The session ends; its id is then rejected (403.5).
 fn logoff(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     if let Some(s) = ctx.session {
         ctx.tx.delete_session(&s.id)?;
+        audit::logged_off(ctx.tx, ctx.now, s, "logoff")?;
     }
     Ok(Response::no_content())
 }
@@ -119,12 +141,16 @@ fn get_notification_topics(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let Some(s) = ctx.session else {
         return Err(HmcError::no_session());
     };
-    Ok(Response::ok(json!({
-        "topics": [
-            {"topic-type": "object-notification", "topic-name": s.notification_topic},
-            {"topic-type": "job-notification", "topic-name": s.job_notification_topic},
-        ]
-    })))
+    let mut topics = vec![
+        json!({"topic-type": "object-notification", "topic-name": s.notification_topic}),
+        json!({"topic-type": "job-notification", "topic-name": s.job_notification_topic}),
+        json!({"topic-type": "audit-notification",
+               "topic-name": crate::notifications::audit_topic(&s.notification_topic)}),
+        json!({"topic-type": "security-notification",
+               "topic-name": crate::notifications::security_topic(&s.notification_topic)}),
+    ];
+    topics.extend(os_message::session_topics(ctx.tx, &s.id)?);
+    Ok(Response::ok(json!({ "topics": topics })))
 }
 
 pub const QUERY_API_VERSION: Service = Service {

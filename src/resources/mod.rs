@@ -5,20 +5,30 @@ pub mod framework;
 
 pub mod activation_profile;
 pub mod adapter;
+pub mod aggregation;
 pub mod capacity_group;
 pub mod console;
 pub mod cpc;
+pub mod custom_group;
+pub mod hardware_message;
+pub mod inventory;
 pub mod job;
 pub mod logon;
 pub mod lpar;
 pub mod metrics_context;
+pub mod os_message;
 pub mod partition;
 pub mod partition_link;
+pub mod password_rule;
+pub mod server_definition;
 pub mod storage_group;
 pub mod storage_template;
+pub mod sustainability;
 pub mod tape_library;
 pub mod tape_link;
 pub mod user;
+pub mod user_pattern;
+pub mod user_role;
 pub mod virtual_switch;
 
 use crate::api::{HmcError, Method, Response};
@@ -29,16 +39,16 @@ use framework::descriptor::ResourceType;
 pub static ALL: &[&ResourceType] = &[
     &console::CONSOLE,
     &user::USER,
-    &user::USER_ROLE,
-    &user::USER_PATTERN,
-    &user::PASSWORD_RULE,
+    &user_role::USER_ROLE,
+    &user_pattern::USER_PATTERN,
+    &password_rule::PASSWORD_RULE,
     &console::TASK,
-    &user::LDAP_SERVER_DEFINITION,
-    &user::MFA_SERVER_DEFINITION,
-    &user::SSO_SERVER_DEFINITION,
+    &server_definition::LDAP_SERVER_DEFINITION,
+    &server_definition::MFA_SERVER_DEFINITION,
+    &server_definition::SSO_SERVER_DEFINITION,
     &console::UNMANAGED_CPC,
-    &console::CUSTOM_GROUP,
-    &console::CONSOLE_HW_MESSAGE,
+    &custom_group::CUSTOM_GROUP,
+    &hardware_message::CONSOLE_HW_MESSAGE,
     &partition_link::PARTITION_LINK,
     &storage_group::STORAGE_GROUP,
     &storage_group::STORAGE_VOLUME,
@@ -49,7 +59,7 @@ pub static ALL: &[&ResourceType] = &[
     &tape_link::TAPE_LINK,
     &tape_link::VIRTUAL_TAPE_RESOURCE,
     &cpc::CPC,
-    &cpc::CPC_HW_MESSAGE,
+    &hardware_message::CPC_HW_MESSAGE,
     &capacity_group::CAPACITY_GROUP,
     &adapter::ADAPTER,
     &adapter::port::NETWORK_PORT,
@@ -89,6 +99,8 @@ pub static SERVICES: &[Service] = &[
     job::QUERY_JOB_STATUS,
     job::DELETE_COMPLETED_JOB_STATUS,
     job::CANCEL_JOB,
+    aggregation::SUBMIT_REQUESTS,
+    inventory::GET_INVENTORY,
     metrics_context::CREATE_METRICS_CONTEXT,
     metrics_context::GET_METRICS,
     metrics_context::DELETE_METRICS_CONTEXT,

@@ -1,36 +1,59 @@
-//! The thin HTTP(S) front end: one fallback route that converts an HTTP
-//! request into an `api::Request`, runs `Hmc::handle` on a blocking thread,
-//! and converts the `Response` back. The only module that knows HTTP.
+//! The HTTP(S) front end, the only module that knows HTTP. It has two
+//! parts: `listen` accepts connections (TCP, TLS, the connection limit,
+//! signals, graceful shutdown) and watches them (`stream`: header and idle
+//! timeouts); `convert` turns an HTTP request into an `api::Request`, runs
+//! `Hmc::handle` on a blocking thread, and turns the `Response` back into
+//! HTTP, with the HMC error body for what the HTTP layer itself refuses.
 
+mod convert;
+mod listen;
 pub mod stomp;
 mod stomp_frame;
-pub mod tls;
+mod stream;
+pub(crate) mod tls;
 
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body as AxumBody;
-use axum::extract::State;
-use axum::http::{HeaderValue, Request as HttpRequest, Response as HttpResponse, StatusCode};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-
-use crate::api::{HmcError, Method, Request};
 use crate::hmc::{Error, Hmc};
 
 /// Largest request body accepted (ISO images for Mount ISO Image included).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
+/// How long connections may take at each stage before they are closed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeouts {
+    /// From accepting a connection to the end of its TLS handshake.
+    pub handshake: Duration,
+    /// From the first byte of a request to the end of its headers.
+    pub header: Duration,
+    /// Between two pieces of a request body (the body's progress).
+    pub body: Duration,
+    /// A kept-alive connection with no request.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            handshake: Duration::from_secs(10),
+            header: Duration::from_secs(30),
+            body: Duration::from_secs(30),
+            // Longer than a client's pause between requests (zhmcclient
+            // polls jobs every 10 s), so pooled connections rarely go.
+            idle: Duration::from_secs(120),
+        }
+    }
+}
+
 /// How `serve` listens.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    pub listen: IpAddr,
+    /// An IP address or a host name (`localhost`): the first address it
+    /// resolves to, IPv4 first.
+    pub listen: String,
     /// 0 picks a free port.
     pub port: u16,
     /// Where to write the port actually bound.
@@ -38,7 +61,13 @@ pub struct ServeOptions {
     pub plain_http: bool,
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// Where to write the certificate the server presents (PEM).
+    pub cert_out: Option<PathBuf>,
     pub body_limit: usize,
+    /// Connections open at once; more are closed as they come. `None`:
+    /// derived from the file-descriptor limit (`default_max_connections`).
+    pub max_connections: Option<usize>,
+    pub timeouts: Timeouts,
     /// The STOMP notification server beside the HTTP one.
     pub stomp: stomp::StompOptions,
 }
@@ -46,24 +75,46 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
         ServeOptions {
-            listen: IpAddr::from([127, 0, 0, 1]),
+            listen: "127.0.0.1".into(),
             port: 6794,
             port_file: None,
             plain_http: false,
             cert: None,
             key: None,
+            cert_out: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            max_connections: None,
+            timeouts: Timeouts::default(),
             stomp: stomp::StompOptions::default(),
         }
     }
 }
 
-#[derive(Clone)]
-struct AppState {
-    hmc: Arc<Hmc>,
-    /// Bounds the blocking threads to the number of store connections.
-    permits: Arc<Semaphore>,
-    body_limit: usize,
+/// Descriptors kept free of connections: stdio, the listener, the
+/// runtime's own, and the SQLite files of every store connection.
+const RESERVED_DESCRIPTORS: u64 = 48;
+
+/// The default connection limit: half of what the soft file-descriptor
+/// limit leaves after `RESERVED_DESCRIPTORS`, at most 1,024 and at least 1,
+/// so that accepting never runs out of descriptors (1,024 files give 488).
+pub fn default_max_connections() -> usize {
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    let free = soft.saturating_sub(RESERVED_DESCRIPTORS) / 2;
+    usize::try_from(free).unwrap_or(usize::MAX).clamp(1, 1024)
+}
+
+/// An I/O error that names what it was about (`cannot listen on
+/// 127.0.0.1:6794: Address already in use`).
+fn io_context(what: impl std::fmt::Display, e: std::io::Error) -> Error {
+    Error::Io(std::io::Error::new(e.kind(), format!("{what}: {e}")))
+}
+
+/// Writes `text` to `path`; the error names the file and its use.
+fn write_file(what: &str, path: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text)
+        .map_err(|e| io_context(format_args!("cannot write {what} {}", path.display()), e))
 }
 
 /// Serves `hmc` until SIGINT or SIGTERM, then finishes open requests and
@@ -77,229 +128,7 @@ pub fn serve(
         .enable_all()
         .max_blocking_threads(16)
         .build()?;
-    runtime.block_on(run(hmc.clone(), opts, on_bound))?;
+    runtime.block_on(listen::run(hmc.clone(), opts, on_bound))?;
     hmc.checkpoint()?;
     Ok(())
-}
-
-async fn run(
-    hmc: Arc<Hmc>,
-    opts: ServeOptions,
-    on_bound: impl FnOnce(SocketAddr),
-) -> Result<(), Error> {
-    let tls = if opts.plain_http {
-        None
-    } else {
-        Some(tls::acceptor(
-            &hmc,
-            opts.cert.as_deref(),
-            opts.key.as_deref(),
-        )?)
-    };
-    let listener = TcpListener::bind((opts.listen, opts.port)).await?;
-    let addr = listener.local_addr()?;
-    let stomp_tls = match (opts.stomp.enabled && !opts.stomp.plain, &tls) {
-        (false, _) => None,
-        (true, Some(t)) => Some(t.clone()),
-        (true, None) => Some(tls::acceptor(
-            &hmc,
-            opts.cert.as_deref(),
-            opts.key.as_deref(),
-        )?),
-    };
-    // Unregisters the listener when serving ends.
-    let _stomp = stomp::start(
-        hmc.clone(),
-        opts.listen,
-        &opts.stomp,
-        stomp_tls,
-        opts.port_file.as_deref(),
-    )
-    .await?;
-    if let Some(f) = &opts.port_file {
-        std::fs::write(f, format!("{}\n", addr.port()))?;
-    }
-    on_bound(addr);
-    let state = AppState {
-        hmc,
-        permits: Arc::new(Semaphore::new(8)),
-        body_limit: opts.body_limit,
-    };
-    let app = Router::new().fallback(handle).with_state(state);
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        // Python clients stall ~40 ms per request with Nagle's algorithm on.
-        let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
-        let builder = hyper::server::conn::http1::Builder::new();
-        let watcher = graceful.watcher();
-        match &tls {
-            None => {
-                let conn = builder.serve_connection(TokioIo::new(stream), service);
-                let conn = watcher.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%peer, error = %e, "connection ended");
-                    }
-                });
-            }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let handshake =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
-                    let tls_stream = match handshake.await {
-                        Ok(Ok(s)) => s,
-                        Ok(Err(e)) => {
-                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                            return;
-                        }
-                        Err(_) => {
-                            tracing::debug!(%peer, "TLS handshake timed out");
-                            return;
-                        }
-                    };
-                    let conn = builder.serve_connection(TokioIo::new(tls_stream), service);
-                    if let Err(e) = watcher.watch(conn).await {
-                        tracing::debug!(%peer, error = %e, "connection ended");
-                    }
-                });
-            }
-        }
-    }
-    tracing::info!("shutting down");
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(Duration::from_secs(10)) => {
-            tracing::warn!("connections still open after 10 s; closing them");
-        }
-    }
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-}
-
-fn error_response(e: &HmcError, method: &str, uri: &str) -> HttpResponse<AxumBody> {
-    let body = e.body(method, uri).to_string();
-    let mut r = HttpResponse::new(AxumBody::from(body));
-    *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/json"));
-    r
-}
-
-async fn handle(
-    State(state): State<AppState>,
-    req: HttpRequest<AxumBody>,
-) -> HttpResponse<AxumBody> {
-    let started = Instant::now();
-    let method_name = req.method().as_str().to_string();
-    let uri = req.uri().path_and_query().map_or_else(
-        || req.uri().path().to_string(),
-        |pq| pq.as_str().to_string(),
-    );
-    let response = respond(&state, req, &method_name, &uri).await;
-    tracing::info!(
-        method = %method_name,
-        uri = %uri,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    response
-}
-
-async fn respond(
-    state: &AppState,
-    req: HttpRequest<AxumBody>,
-    method_name: &str,
-    uri: &str,
-) -> HttpResponse<AxumBody> {
-    let Some(method) = Method::parse(method_name) else {
-        let e = HmcError::invalid_method(method_name, uri, "mock-hmc");
-        return error_response(&e, method_name, uri);
-    };
-    let (parts, body) = req.into_parts();
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let session_id = header("x-api-session");
-    let content_type = header("content-type");
-    let body = match axum::body::to_bytes(body, state.body_limit).await {
-        Ok(b) => b.to_vec(),
-        Err(_) => {
-            let e = HmcError::body_too_large(state.body_limit);
-            return error_response(&e, method_name, uri);
-        }
-    };
-    let request = Request {
-        method,
-        uri: uri.to_string(),
-        session_id,
-        content_type,
-        body,
-    };
-    let Ok(_permit) = state.permits.acquire().await else {
-        return error_response(&HmcError::internal(), method_name, uri);
-    };
-    let hmc = state.hmc.clone();
-    let result = tokio::task::spawn_blocking(move || hmc.handle(&request)).await;
-    let response = match result {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "handler task failed");
-            return error_response(&HmcError::internal(), method_name, uri);
-        }
-    };
-    let mut out = HttpResponse::new(AxumBody::from(response.body_bytes()));
-    *out.status_mut() =
-        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Some(ct) = response.content_type()
-        && let Ok(v) = HeaderValue::from_str(ct)
-    {
-        out.headers_mut().insert("content-type", v);
-    }
-    for (name, value) in &response.headers {
-        if let (Ok(n), Ok(v)) = (
-            axum::http::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            out.headers_mut().insert(n, v);
-        }
-    }
-    out
 }

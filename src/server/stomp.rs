@@ -25,7 +25,7 @@ use tokio_rustls::TlsAcceptor;
 use super::stomp_frame::{Frame, Parsed, parse};
 use crate::dispatch::now_ms;
 use crate::hmc::{Error, Hmc};
-use crate::notifications::{self, Audience, Delivery};
+use crate::notifications::{self, Audience, Delivery, TopicKind};
 
 /// The HMC's STOMP port.
 pub const DEFAULT_STOMP_PORT: u16 = 61612;
@@ -126,6 +126,26 @@ impl Drop for Listening {
     }
 }
 
+/// Starts STOMP for `serve` on `ip`: over TLS with the HTTPS acceptor
+/// (or the same certificate, when HTTP is plain) unless `--stomp-plain`.
+pub(super) async fn start_beside(
+    hmc: &Arc<Hmc>,
+    opts: &super::ServeOptions,
+    ip: IpAddr,
+    http_tls: Option<&TlsAcceptor>,
+    names: &[String],
+) -> Result<Option<Listening>, Error> {
+    let stomp = &opts.stomp;
+    let tls = match (stomp.enabled && !stomp.plain, http_tls) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t.clone()),
+        (true, None) => {
+            Some(super::tls::acceptor(hmc, opts.cert.as_deref(), opts.key.as_deref(), names)?.0)
+        }
+    };
+    start(hmc.clone(), ip, stomp, tls, opts.port_file.as_deref()).await
+}
+
 /// Starts the STOMP listener and the outbox poller on the current tokio
 /// runtime (`None`: disabled, or the default port was in use).
 pub async fn start(
@@ -148,11 +168,22 @@ pub async fn start(
             );
             return Ok(None);
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            return Err(Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on {listen}:{port} for STOMP (--stomp-port): {e}"),
+            )));
+        }
     };
     let addr = listener.local_addr()?;
     if let Some(f) = port_file {
-        std::fs::write(stomp_port_file(f), format!("{}\n", addr.port()))?;
+        let path = stomp_port_file(f);
+        std::fs::write(&path, format!("{}\n", addr.port())).map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot write the STOMP port file {}: {e}", path.display()),
+            ))
+        })?;
     }
     let (deliveries, _) = broadcast::channel(CHANNEL_CAPACITY);
     let hub = Arc::new(Hub {
@@ -266,9 +297,10 @@ async fn accept_loop(listener: TcpListener, hub: Arc<Hub>, tls: Option<TlsAccept
 struct Subscription {
     id: String,
     topic: String,
-    /// The topic is a session's object-notification topic: it gets every
-    /// object notification.
-    objects: bool,
+    /// What kind of session topic it is (`None`: a topic of no session,
+    /// such as an OS-message channel's): object, audit and security topics
+    /// get every notification of their kind.
+    kind: Option<TopicKind>,
     /// What its `session-sequence-nr` counts: the session of the topic,
     /// or the topic itself if it names none.
     numbering: String,
@@ -366,7 +398,9 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
                 };
                 for sub in &s.subscriptions {
                     let matches = match &d.audience {
-                        Audience::ObjectTopics => sub.objects,
+                        Audience::ObjectTopics => sub.kind == Some(TopicKind::Objects),
+                        Audience::AuditTopics => sub.kind == Some(TopicKind::Audit),
+                        Audience::SecurityTopics => sub.kind == Some(TopicKind::Security),
                         Audience::Topic(t) => *t == sub.topic,
                     };
                     if !matches {
@@ -482,6 +516,11 @@ async fn handle_frame(
                     .read(|tx| notifications::stomp_login_ok(tx, &login, &passcode, now_ms()))
             })
             .await;
+            match &ok {
+                Ok(Err(e)) => tracing::warn!(error = %e, "STOMP CONNECT: cannot check the login"),
+                Err(e) => tracing::warn!(error = %e, "STOMP CONNECT: login check failed"),
+                Ok(Ok(_)) => {}
+            }
             if !matches!(ok, Ok(Ok(true))) {
                 return (
                     vec![error_frame(
@@ -536,18 +575,18 @@ async fn handle_frame(
             let hmc = hub.hmc.clone();
             let name = topic.to_string();
             let owner = tokio::task::spawn_blocking(move || {
-                hmc.store().read(|tx| tx.session_of_topic(&name))
+                hmc.store().read(|tx| notifications::topic_owner(tx, &name))
             })
             .await;
-            let (numbering, objects) = match owner {
-                Ok(Ok(Some((session, objects)))) => (format!("session {session}"), objects),
-                _ => (format!("topic {topic}"), false),
+            let (numbering, kind) = match owner {
+                Ok(Ok(Some((session, kind)))) => (format!("session {session}"), Some(kind)),
+                _ => (format!("topic {topic}"), None),
             };
             s.subscriptions.retain(|sub| sub.id != id);
             s.subscriptions.push(Subscription {
                 id: id.to_string(),
                 topic: topic.to_string(),
-                objects,
+                kind,
                 numbering,
             });
             (with_receipt(Vec::new()), Next::Continue)

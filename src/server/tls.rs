@@ -12,28 +12,56 @@ use crate::hmc::{Error, Hmc};
 
 const META_CERT: &str = "tls-certificate-pem";
 const META_KEY: &str = "tls-private-key-pem";
+/// The names (host names and addresses) the stored certificate is valid
+/// for, as a JSON list. A db without it has a certificate for the defaults.
+const META_NAMES: &str = "tls-certificate-names";
+
+/// Names every generated certificate carries.
+const DEFAULT_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 fn tls_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Io(std::io::Error::other(format!("{what}: {e}")))
 }
 
-/// The certificate and key PEM of this HMC, generated on first use.
+/// The certificate and key PEM of this HMC, generated on first use, valid
+/// for localhost, 127.0.0.1 and ::1.
 pub fn self_signed_pem(hmc: &Hmc) -> Result<(String, String), Error> {
+    self_signed_pem_for(hmc, &[])
+}
+
+/// Like `self_signed_pem`, valid for `extra` names too (the address or
+/// host name `serve` listens on). A certificate that lacks one of them is
+/// replaced by one for the names it had plus the new ones, so that moving
+/// between listen addresses settles on one certificate for all of them.
+pub fn self_signed_pem_for(hmc: &Hmc, extra: &[String]) -> Result<(String, String), Error> {
     hmc.store().write(|tx| {
-        if let (Some(c), Some(k)) = (tx.meta(META_CERT)?, tx.meta(META_KEY)?) {
+        let stored: Vec<String> = match tx.meta(META_NAMES)? {
+            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+            None => DEFAULT_NAMES.iter().map(|n| n.to_string()).collect(),
+        };
+        let mut names = stored.clone();
+        for name in DEFAULT_NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .chain(extra.iter().cloned())
+        {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if let (Some(c), Some(k)) = (tx.meta(META_CERT)?, tx.meta(META_KEY)?)
+            && names == stored
+        {
             return Ok((c, k));
         }
-        let names = vec![
-            "localhost".to_string(),
-            "127.0.0.1".to_string(),
-            "::1".to_string(),
-        ];
-        let cert = rcgen::generate_simple_self_signed(names)
+        let cert = rcgen::generate_simple_self_signed(names.clone())
             .map_err(|e| tls_error("cannot generate a certificate", e))?;
         let c = cert.cert.pem();
         let k = cert.signing_key.serialize_pem();
         tx.set_meta(META_CERT, &c)?;
         tx.set_meta(META_KEY, &k)?;
+        let names = serde_json::to_string(&names).map_err(|e| tls_error("TLS names", e))?;
+        tx.set_meta(META_NAMES, &names)?;
         Ok::<_, Error>((c, k))
     })
 }
@@ -43,12 +71,18 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| tls_error(&path.display().to_string(), e))
 }
 
-/// A TLS acceptor with `cert`/`key` files, or the HMC's own certificate.
-pub fn acceptor(hmc: &Hmc, cert: Option<&Path>, key: Option<&Path>) -> Result<TlsAcceptor, Error> {
+/// A TLS acceptor with `cert`/`key` files, or the HMC's own certificate
+/// valid for `names` too; and the certificate's PEM.
+pub fn acceptor(
+    hmc: &Hmc,
+    cert: Option<&Path>,
+    key: Option<&Path>,
+    names: &[String],
+) -> Result<(TlsAcceptor, String), Error> {
     let (cert_pem, key_pem) = match (cert, key) {
         (Some(c), Some(k)) => (read_file(c)?, read_file(k)?),
         (None, None) => {
-            let (c, k) = self_signed_pem(hmc)?;
+            let (c, k) = self_signed_pem_for(hmc, names)?;
             (c.into_bytes(), k.into_bytes())
         }
         _ => return Err(tls_error("TLS", "--cert and --key go together")),
@@ -66,5 +100,6 @@ pub fn acceptor(hmc: &Hmc, cert: Option<&Path>, key: Option<&Path>) -> Result<Tl
         .with_single_cert(certs, key)
         .map_err(|e| tls_error("TLS certificate", e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    let pem = String::from_utf8_lossy(&cert_pem).into_owned();
+    Ok((TlsAcceptor::from(Arc::new(config)), pem))
 }

@@ -13,6 +13,22 @@ impl Tx<'_> {
         Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
     }
 
+    /// Every (key, value) whose key starts with `prefix`, by key.
+    pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets `key`.
+    pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Stores `value` under `key`.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(

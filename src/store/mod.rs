@@ -6,10 +6,13 @@
 //! process never sleep in SQLite's busy handler against each other.
 
 mod allocations;
+mod console_log;
 mod jobs;
 mod meta;
 mod metrics;
+mod os_messages;
 mod outbox;
+mod profile_areas;
 mod resources;
 mod sessions;
 
@@ -20,15 +23,22 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
+pub use console_log::{LogKind, LogRow};
 pub use jobs::JobRow;
 pub use metrics::{MetricValuesRow, MetricsContextRow};
+pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
 pub use outbox::{NewNotification, OutboxRow, STATUS_PROPERTIES, status_report};
+pub use profile_areas::ExportedProfile;
 pub use resources::Resource;
 pub use sessions::SessionRow;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0004_metrics_notifications.sql"),
+    include_str!("../../migrations/0002_hashed_session_ids.sql"),
+    include_str!("../../migrations/0006_sibling_names.sql"),
+    include_str!("../../migrations/0007_console.sql"),
+    include_str!("../../migrations/0008_classic.sql"),
+    include_str!("../../migrations/0009_metrics_notifications.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
@@ -47,6 +57,18 @@ pub enum StoreError {
     Pool(#[from] r2d2::Error),
     #[error("stored JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: no such database (serve, init or load create one)", .0.display())]
+    Missing(PathBuf),
     #[error("{0} is not a mock-hmc database (it holds other tables)")]
     NotOurs(PathBuf),
     #[error("{path} has schema version {found}, newer than this mock-hmc ({known})")]
@@ -77,17 +99,51 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Overwrite deleted content where that costs no extra I/O, so a value
+    // replaced in place (a password hashed at open) does not linger in the
+    // page's free space.
+    conn.pragma_update(None, "secure_delete", "FAST")?;
     Ok(())
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its
-    /// schema up to date. Refuses a file that holds someone else's tables.
+    /// Connections in the reader pool. Every request holds one (a read) or
+    /// waits for the one writer, so this is also how many requests the
+    /// server runs at once: more blocking threads would only queue for a
+    /// connection.
+    pub const CONNECTIONS: usize = 8;
+
+    /// Opens the database at `path`, creating it (readable by its owner
+    /// only) if missing, and brings its schema up to date. Refuses a file
+    /// that holds someone else's tables; errors name the file.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let mut writer = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
+        Store::open_with(path, true)
+    }
+
+    /// Like `open`, but a missing file is an error (and is not created).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store, StoreError> {
+        let opened = Store::open_file(path, create);
+        opened.map_err(|e| match e {
+            StoreError::Sqlite(source) => StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    fn open_file(path: &Path, create: bool) -> Result<Store, StoreError> {
+        if !path.exists() {
+            if !create {
+                return Err(StoreError::Missing(path.to_path_buf()));
+            }
+            create_private(path)?;
+        }
+        let mut writer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         configure(&writer)?;
         // Processes that open a brand-new file at once contend for the
         // locks that switching to WAL and migrating take; SQLite reports
@@ -100,7 +156,7 @@ impl Store {
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE)
             .with_init(|c| configure(c));
         let readers = r2d2::Pool::builder()
-            .max_size(8)
+            .max_size(Store::CONNECTIONS as u32)
             .min_idle(Some(0))
             .build(manager)?;
         Ok(Store {
@@ -158,6 +214,46 @@ impl Store {
         let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+/// Creates an empty file at `path` that only its owner can read and write:
+/// the db holds the TLS private key and (hashed) secrets. SQLite gives its
+/// `-wal` and `-shm` files the mode of the db file. Another process may
+/// create it at the same moment; then that one's file is used.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Create {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+impl Tx<'_> {
+    /// Runs `f` inside a savepoint of this transaction: an `Err` undoes what
+    /// `f` changed and nothing else; savepoints nest.
+    pub fn in_savepoint<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("SAVEPOINT nested")
+            .map_err(StoreError::from)?;
+        let result = f(self);
+        let end = if result.is_ok() {
+            "RELEASE nested"
+        } else {
+            "ROLLBACK TO nested; RELEASE nested"
+        };
+        self.conn.execute_batch(end).map_err(StoreError::from)?;
+        result
     }
 }
 

@@ -268,6 +268,15 @@ impl Tx<'_> {
         )?)
     }
 
+    /// The topics of the OS message channels open to `object_uri`.
+    pub fn os_message_topics(&self, object_uri: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT topic_name FROM os_message_channels WHERE object_uri = ?1 ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([object_uri], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The session whose object-notification (`true`) or job-notification
     /// (`false`) topic `topic` is.
     pub fn session_of_topic(&self, topic: &str) -> Result<Option<(String, bool)>, StoreError> {

@@ -117,6 +117,34 @@ impl Tx<'_> {
         self.query_resources("WHERE class = ?1", &[&class])
     }
 
+    /// (URI, name column) of the resources of one class under `parent`
+    /// (`None`: under any parent), in insertion order, without reading their
+    /// documents: what a List filtered by name needs first.
+    pub fn names_of_class(
+        &self,
+        parent: Option<&str>,
+        class: &str,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let sql = match parent {
+            Some(_) => {
+                "SELECT uri, name FROM resources WHERE parent_uri = ?1 AND class = ?2 ORDER BY seq"
+            }
+            None => "SELECT uri, name FROM resources WHERE ?1 IS NULL AND class = ?2 ORDER BY seq",
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![parent, class], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The resources at `uris` that exist, in insertion order.
+    pub fn resources_at(&self, uris: &[String]) -> Result<Vec<Resource>, StoreError> {
+        if uris.is_empty() {
+            return Ok(Vec::new());
+        }
+        let uris = serde_json::to_string(uris)?;
+        self.query_resources("WHERE uri IN (SELECT value FROM json_each(?1))", &[&uris])
+    }
+
     /// The resources of one class whose properties mention any of `texts`
     /// (URIs a delete took away, named inside objects where the
     /// back-reference cleanup does not look), in insertion order.
@@ -161,15 +189,17 @@ impl Tx<'_> {
         name: &str,
         ignore_case: bool,
     ) -> Result<Vec<Resource>, StoreError> {
-        let cmp = if ignore_case {
-            "name = ?3 COLLATE NOCASE"
+        // The planner would walk every sibling through the (parent, class,
+        // seq) index to save the sort; the name index is one probe. A
+        // case-insensitive name cannot use it (BINARY collation), but those
+        // types (users, roles) are few.
+        let clause = if ignore_case {
+            "WHERE parent_uri IS ?1 AND class = ?2 AND name = ?3 COLLATE NOCASE"
         } else {
-            "name = ?3"
+            "INDEXED BY resources_parent_class_name
+             WHERE parent_uri IS ?1 AND class = ?2 AND name = ?3"
         };
-        self.query_resources(
-            &format!("WHERE parent_uri IS ?1 AND class = ?2 AND {cmp}"),
-            &[&parent, &class, &name],
-        )
+        self.query_resources(clause, &[&parent, &class, &name])
     }
 
     /// Number of resources held.
@@ -282,12 +312,25 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Moves a resource to the end of the insertion order (Reorder User
+    /// Patterns).
+    pub fn move_to_end(&self, uri: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE resources SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM resources)
+             WHERE uri = ?1",
+            [uri],
+        )?;
+        Ok(())
+    }
+
     /// Deletes every resource, session and job (for `load --replace`).
     pub fn clear_all(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
              DELETE FROM metric_values; DELETE FROM metrics_contexts;
-             DELETE FROM notification_outbox; DELETE FROM resources;",
+             DELETE FROM notification_outbox; DELETE FROM resources;
+             DELETE FROM console_log; DELETE FROM reported_problems;
+             DELETE FROM meta WHERE key LIKE 'api-features %';",
         )?;
         Ok(())
     }
@@ -352,6 +395,43 @@ mod tests {
                 assert!(tx.resource("/p/n")?.is_none());
                 let vs = tx.resource("/vs")?.unwrap();
                 assert_eq!(vs.props["connected-vnic-uris"], json!(["/other"]));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn names_are_read_without_documents_and_documents_by_uri_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({"name": "C"})))?;
+                tx.insert_resource(&res("/p2", "partition", Some("/c"), json!({"name": "B"})))?;
+                tx.insert_resource(&res("/p1", "partition", Some("/c"), json!({"name": 7})))?;
+                tx.insert_resource(&res("/n", "nic", Some("/p2"), json!({"name": "B"})))?;
+                let names = tx.names_of_class(Some("/c"), "partition")?;
+                assert_eq!(
+                    names,
+                    [
+                        ("/p2".to_string(), Some("B".to_string())),
+                        ("/p1".to_string(), None)
+                    ]
+                );
+                assert_eq!(tx.names_of_class(None, "nic")?.len(), 1);
+                assert!(tx.names_of_class(Some("/p2"), "partition")?.is_empty());
+                let wanted = ["/p1".to_string(), "/gone".to_string(), "/p2".to_string()];
+                let found: Vec<String> = tx
+                    .resources_at(&wanted)?
+                    .into_iter()
+                    .map(|r| r.uri)
+                    .collect();
+                assert_eq!(
+                    found,
+                    ["/p2", "/p1"],
+                    "insertion order, missing ones skipped"
+                );
+                assert!(tx.resources_at(&[])?.is_empty());
                 Ok::<_, StoreError>(())
             })
             .unwrap();

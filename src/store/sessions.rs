@@ -7,6 +7,8 @@ use super::{StoreError, Tx};
 /// One logged-on session as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRow {
+    /// The key of the session: the SHA-256 (hex) of its `api-session` id,
+    /// which itself is never stored.
     pub id: String,
     pub userid: String,
     pub user_uri: Option<String>,
@@ -57,12 +59,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The session with this id, expired or not.
-    pub fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+    /// The session whose `api-session` id is `token`, expired or not (it
+    /// is found by its key, see `SessionRow::id`).
+    pub fn session(&self, token: &str) -> Result<Option<SessionRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?;
-        Ok(stmt.query_row([id], to_row).optional()?)
+        let key = crate::secrets::token_key(token);
+        Ok(stmt.query_row([key], to_row).optional()?)
     }
 
     /// Every session that has not expired at `now`, oldest first.
@@ -72,6 +76,25 @@ impl Tx<'_> {
         ))?;
         let rows = stmt.query_map([now], to_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sessions of the user at `user_uri`, expired or not.
+    pub fn sessions_of_user(&self, user_uri: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions WHERE user_uri = ?1 ORDER BY created_at"
+        ))?;
+        let rows = stmt.query_map([user_uri], to_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Ends every session (Restart and Shutdown Console); returns them.
+    pub fn end_all_sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions ORDER BY created_at"
+        ))?;
+        let rows: Vec<SessionRow> = stmt.query_map([], to_row)?.collect::<Result<_, _>>()?;
+        self.conn.execute("DELETE FROM sessions", [])?;
+        Ok(rows)
     }
 
     /// Records a use of the session and pushes its expiry out.

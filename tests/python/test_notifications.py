@@ -25,6 +25,15 @@ class Collector:
         self.received = []
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+        # notifications() connects and subscribes in the thread: wait for
+        # the connection, and a moment for the SUBSCRIBE frame to arrive,
+        # so that what the test does next is not missed.
+        deadline = time.monotonic() + 30
+        while not (self.receiver._conn  # pylint: disable=protected-access
+                   and self.receiver._conn.is_connected()):
+            assert time.monotonic() < deadline, "STOMP connect took > 30 s"
+            time.sleep(0.02)
+        time.sleep(0.3)
 
     def _run(self):
         try:

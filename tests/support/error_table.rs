@@ -28,6 +28,12 @@ pub enum State {
     CpcNotOperating,
     /// DPM1 is not in DPM mode (`dpm-enabled` false).
     CpcClassic,
+    /// CLASSIC1 is in DPM mode (`dpm-enabled` true).
+    ClassicInDpm,
+    /// CLASSIC1 has status `no-power` (not valid for operations).
+    ClassicNoPower,
+    /// CLASSIC1 has status `status-check` (a bad status).
+    ClassicStatusCheck,
 }
 
 impl State {
@@ -49,6 +55,21 @@ impl State {
                 "/api/cpcs/dpm1",
                 json!({"dpm-enabled": false}),
                 json!({"dpm-enabled": true}),
+            )),
+            State::ClassicInDpm => Some((
+                "/api/cpcs/classic1",
+                json!({"dpm-enabled": true}),
+                json!({"dpm-enabled": false}),
+            )),
+            State::ClassicNoPower => Some((
+                "/api/cpcs/classic1",
+                json!({"status": "no-power"}),
+                json!({"status": "operating"}),
+            )),
+            State::ClassicStatusCheck => Some((
+                "/api/cpcs/classic1",
+                json!({"status": "status-check"}),
+                json!({"status": "operating"}),
             )),
         }
     }

@@ -24,9 +24,13 @@ pub enum Check {
     /// 409.1 (the target is the CPC) or 409.6 (the CPC hosts the target):
     /// the CPC's status must allow operations.
     CpcStatus,
-    /// 409.1: the target partition's status must be in (`Only`) or out of
-    /// (`Not`) the set.
+    /// 409.1: the target partition's (or LPAR's) status must be in (`Only`)
+    /// or out of (`Not`) the set.
     PartitionStatus(Statuses),
+    /// 409.4/409.5 at this point of the order, for operations whose body is
+    /// checked before the CPC's mode (Activate CPC); the row's own `mode`
+    /// is then `Mode::Any`.
+    Mode(Mode),
     /// 400.3 without a body, 400.5 for the first missing field.
     Fields(&'static [&'static str]),
     /// The checks, applied to the target's parent (a NIC's partition);
@@ -305,6 +309,8 @@ pub struct Operation {
     /// Handler name in "Invalid HTTP method" messages, where the mock's
     /// differs from the one derived from the path.
     pub handler: Option<&'static str>,
+    /// A GET that may change state runs in a write transaction.
+    pub writes: bool,
     pub run: OpFn,
 }
 
@@ -322,6 +328,7 @@ impl Operation {
             answer: Answer::Sync,
             missing: Missing::NotFound,
             handler: None,
+            writes: false,
             run,
         }
     }
@@ -403,6 +410,9 @@ pub struct ResourceType {
     /// For types that share a definition-file key (ports): whether this type
     /// is the one for a given parent.
     pub variant_of: Option<fn(&Resource) -> bool>,
+    /// Create, Update and Delete are recorded in the console's audit and
+    /// security logs (users, roles and the other security objects).
+    pub logged: bool,
     pub operations: &'static [Operation],
 }
 
@@ -431,6 +441,7 @@ pub const BASE: ResourceType = ResourceType {
     unique_names: false,
     names_ignore_case: false,
     variant_of: None,
+    logged: false,
     operations: &[],
 };
 
@@ -475,19 +486,24 @@ impl ResourceType {
 
     /// Python-mock style handler name for messages (`PartitionHandler`).
     pub fn handler_name(&self, collection: bool) -> String {
-        let mut name: String = self
-            .class
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let mut name = camel(self.class);
         if collection {
             name.push('s');
         }
         name + "Handler"
     }
+}
+
+/// `request-tape-library-zoning` -> `RequestTapeLibraryZoning`: HMC names
+/// as parts of the Python mock's handler class names.
+pub fn camel(hyphenated: &str) -> String {
+    hyphenated
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

@@ -8,6 +8,15 @@ use crate::api::HmcError;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::store::{Resource, Tx};
 
+/// The body of an operation whose fields are all optional: none (an empty
+/// body) is `{}`, a body that is not an object 400.9.
+pub fn optional_body(req: &crate::api::Request) -> Result<Map<String, Value>, HmcError> {
+    match req.json()? {
+        None => Ok(Map::new()),
+        Some(_) => req.json_object(),
+    }
+}
+
 /// A required field: 400.5 if absent.
 pub fn required<'v>(body: &'v Map<String, Value>, field: &str) -> Result<&'v Value, HmcError> {
     body.get(field)

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::resources;
+use crate::resources::framework::audit::{self, Change};
 use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, ResourceType};
 use crate::resources::framework::preconditions::{
     check_needs, cpc_of, mode_matches, require_fields,
@@ -150,6 +151,36 @@ pub fn compile_filters(
         .collect()
 }
 
+/// The members of a List that can pass `filters`: with a `name` filter,
+/// only those whose name column matches are read (a list of 10,000
+/// partitions filtered to one parses one document, not 10,000); every
+/// member's document is checked against all filters afterwards anyway. A
+/// member without a string name (its column is NULL) is read too, since a
+/// pattern may match the JSON text of another value.
+fn candidates(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    parent: Option<&str>,
+    filters: &Filters,
+) -> Result<Vec<Resource>, HmcError> {
+    let Some((_, patterns)) = filters.iter().find(|(name, _)| name == "name") else {
+        return Ok(match parent {
+            Some(p) => tx.children(p, rt.class)?,
+            None => tx.resources_of_class(rt.class)?,
+        });
+    };
+    let uris: Vec<String> = tx
+        .names_of_class(parent, rt.class)?
+        .into_iter()
+        .filter(|(_, name)| {
+            name.as_deref()
+                .is_none_or(|n| patterns.iter().any(|p| p.regex.is_match(n)))
+        })
+        .map(|(uri, _)| uri)
+        .collect();
+    Ok(tx.resources_at(&uris)?)
+}
+
 /// Whether `r` passes all `filters`.
 pub fn passes_filters(r: &Resource, filters: &Filters) -> bool {
     filters
@@ -249,10 +280,10 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
             if !mode_matches(cpc.as_ref(), spec.mode) {
                 Vec::new()
             } else {
-                ctx.tx.children(&p.uri, rt.class)?
+                candidates(ctx.tx, rt, Some(&p.uri), &filters)?
             }
         }
-        None => ctx.tx.resources_of_class(rt.class)?,
+        None => candidates(ctx.tx, rt, None, &filters)?,
     };
     let mut items = Vec::new();
     for r in &members {
@@ -333,6 +364,7 @@ pub fn create(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
         prepare(ctx, p, &mut body)?;
     }
     let r = add_resource(ctx.tx, rt, parent.as_ref(), body)?;
+    log_change(ctx, rt, &r, Change::Added)?;
     let mut response = Response::created(rt.uri_prop, &r.uri);
     if let (Some(after), Some(sent)) = (spec.after, sent) {
         let extra = after(ctx, &r, &sent)?;
@@ -376,7 +408,21 @@ pub fn update(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
         return Err(HmcError::not_writable(bad));
     }
     merge_properties(ctx.tx, rt, &mut r, body)?;
+    log_change(ctx, rt, &r, Change::Changed)?;
     Ok(Response::no_content())
+}
+
+/// Records a change of a `logged` type in the console's logs.
+pub fn log_change(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+    r: &Resource,
+    change: Change,
+) -> Result<(), HmcError> {
+    if rt.logged {
+        audit::changed(ctx, rt, r.name(), r.str_prop("type"), change)?;
+    }
+    Ok(())
 }
 
 /// Merges `body` into `r` and stores it: a new name must be unique among
@@ -400,6 +446,7 @@ pub fn merge_properties(
     if let (Some(on_update), Some(before)) = (rt.on_update, before) {
         on_update(tx, &before, r)?;
     }
+    crate::secrets::seal(&mut r.props, rt.write_only);
     tx.save_properties(&r.uri, &r.props)?;
     Ok(())
 }
@@ -413,6 +460,7 @@ pub fn delete(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError
     let r = fetch(ctx.tx, rt, ctx.req.path())?;
     check_needs(ctx, &r, &spec.needs)?;
     remove(ctx.tx, &r)?;
+    log_change(ctx, rt, &r, Change::Deleted)?;
     Ok(Response::no_content())
 }
 
@@ -467,6 +515,7 @@ pub fn add_resource(
         .entry("parent")
         .or_insert_with(|| parent_uri.clone().map_or(Value::Null, Value::String));
     apply_defaults(&mut props, rt.defaults)?;
+    crate::secrets::seal(&mut props, rt.write_only);
     let mut r = Resource {
         uri,
         class: rt.class.to_string(),

@@ -4,6 +4,7 @@
 //! request-body readers (`fields`) and Python's view of JSON (`python`).
 //! Nothing here names a resource family except through `resources::ALL`.
 
+pub mod audit;
 pub mod descriptor;
 pub mod fields;
 pub mod generic;

@@ -123,7 +123,18 @@ pub fn prepare_on_dpm_cpc(ctx: &Ctx<'_>, body: &mut Map<String, Value>) -> Resul
     Ok(())
 }
 
-/// 409.1 when the partition's status is not valid for the operation.
+/// What a status conflict calls `r` (`partition`, or `LPAR` for a logical
+/// partition, as the HMC mock's LPAR messages do).
+fn status_noun(r: &Resource) -> &'static str {
+    if r.class == "logical-partition" {
+        "LPAR"
+    } else {
+        "partition"
+    }
+}
+
+/// 409.1 when the partition's (or LPAR's) status is not valid for the
+/// operation.
 pub fn check_partition_status(
     ctx: &Ctx<'_>,
     partition: &Resource,
@@ -136,13 +147,14 @@ pub fn check_partition_status(
         return Ok(());
     }
     let name = partition.name();
+    let noun = status_noun(partition);
     let message = if ctx.targets(partition) {
         format!(
-            "The operation cannot be performed because the targeted partition {name} has a status that is not valid for the operation: {status}"
+            "The operation cannot be performed because the targeted {noun} {name} has a status that is not valid for the operation: {status}"
         )
     } else {
         format!(
-            "The operation cannot be performed because partition {name} hosting the targeted resource has a status that is not valid for the operation: {status}"
+            "The operation cannot be performed because {noun} {name} hosting the targeted resource has a status that is not valid for the operation: {status}"
         )
     };
     Err(HmcError::conflict(1, message))
@@ -207,6 +219,12 @@ pub const DPM: Needs = Needs {
     checks: &[],
 };
 
+/// Classic mode only (409.4), whatever the CPC's status.
+pub const CLASSIC: Needs = Needs {
+    mode: Mode::Classic,
+    checks: &[],
+};
+
 /// Checks `needs` on `target`: its CPC's mode (409.4/409.5), then each
 /// precondition in order. The runner calls it for every operation; the
 /// generic Create, Update and Delete call it too.
@@ -229,6 +247,9 @@ fn apply_checks(
                 }
             }
             Check::PartitionStatus(allowed) => check_partition_status(ctx, target, allowed)?,
+            Check::Mode(mode) => {
+                require_mode(ctx.tx, target, *mode)?;
+            }
             Check::Fields(names) => require_fields(&ctx.req.json_object()?, names)?,
             Check::Parent(inner) => {
                 let parent = parent_of(ctx, target)?;

@@ -45,6 +45,18 @@ pub fn repr_str(s: &str) -> String {
     out
 }
 
+/// Python's `repr` of a JSON value as the mock's messages show it (strings
+/// quoted, `None`, `True`/`False`, numbers and other values as JSON).
+pub fn repr_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => repr_str(s),
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Python's `repr` of a list of strings (`['/api/partitions/p1']`).
 pub fn repr_list(items: &[&str]) -> String {
     let inner: Vec<String> = items.iter().map(|s| repr_str(s)).collect();

@@ -1,6 +1,7 @@
 //! The operations on a partition (`/api/partitions/{id}/operations/...`):
 //! Start/Stop, the dump and restart jobs, ISO images, storage group
-//! attachment, and (from `crypto_configuration`) the crypto operations.
+//! attachment, (from `crypto_configuration`) the crypto operations and
+//! (from `os_message`) the OS message and console operations.
 
 use serde_json::{Value, json};
 
@@ -12,8 +13,10 @@ use crate::resources::framework::descriptor::{
 use crate::resources::framework::fields::{referenced, required, uri_value};
 use crate::resources::framework::generic::{append_reference, remove_reference, set_properties};
 use crate::resources::framework::preconditions::CHANGEABLE;
+use crate::resources::os_message;
 use crate::resources::partition::crypto_configuration;
 use crate::resources::storage_group::STORAGE_GROUP;
+use crate::resources::sustainability;
 use crate::store::Resource;
 /// The partition's list of attached storage groups.
 const SG_URIS: &str = "storage-group-uris";
@@ -283,6 +286,11 @@ pub const OPERATIONS: &[Operation] = &[
         "/operations/detach-storage-group",
         detach_storage_group,
     ),
+    os_message::LIST_PARTITION,
+    os_message::SEND_PARTITION,
+    os_message::OPEN_PARTITION,
+    os_message::WEBSOCKET_PARTITION,
+    sustainability::PARTITION,
 ];
 
 /// A synchronous change of the partition's configuration (`CHANGEABLE`).
