@@ -194,3 +194,29 @@ def test_notify_reports_a_change_made_with_sqlite(tmp_path):
         finally:
             collector.close()
             session.logoff()
+
+
+def test_os_message_arrives_after_mock_hmc_os_message(tmp_path):
+    with serve(tmp_path, args=("--stomp-port", "0")) as mock:
+        session = zhmcclient.Session(mock.host, USERID, PASSWORD,
+                                     port=mock.port, verify_cert=False)
+        session.logon()
+        part = zhmcclient.Client(session).cpcs.find(name="DPM1") \
+            .partitions.find(name="LINUX1")
+        topic = part.open_os_message_channel(include_refresh_messages=False)
+        collector = Collector([topic], mock.host, stomp_port(tmp_path))
+        try:
+            done = subprocess.run(
+                [str(BIN), "--db", str(mock.db), "os-message", part.uri,
+                 "IEE136I LOCAL: TIME=10.00.00"],
+                capture_output=True, text=True, check=False)
+            assert done.returncode == 0, done.stderr
+            headers, message = collector.wait_for(
+                lambda h, m: h["notification-type"] == "os-message")
+            assert headers["object-uri"] == part.uri
+            info = message["os-messages"][0]
+            assert info["message-text"] == "IEE136I LOCAL: TIME=10.00.00"
+            assert info["sequence-number"] == int(done.stdout.strip())
+        finally:
+            collector.close()
+            session.logoff()
