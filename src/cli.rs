@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand};
 use crate::definition;
 use crate::fixture::{FaultSpec, JournalFilter, clock, faults, journal};
 use crate::hmc::{Error, Hmc};
+use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
+use crate::server::stomp::StompOptions;
 use crate::server::{self, ServeOptions, Timeouts};
 
 /// A faked IBM Z HMC Web Services API in one SQLite file.
@@ -78,6 +80,29 @@ pub(crate) enum Command {
         /// Do not journal requests (the `journal` table).
         #[arg(long)]
         no_journal: bool,
+        /// Where Get Metrics takes values from: `prepared` (only prepared
+        /// values) or `synthetic[:SEED]` (also generated, time-varying values
+        /// for every resource). Stored in the db; unset keeps the db's setting.
+        #[arg(long, value_name = "SOURCE", value_parser = parse_metrics_source)]
+        metrics: Option<MetricsSource>,
+        /// STOMP notification port (default 61612; a busy default port only
+        /// warns); 0 picks a free one, written to `<port-file>.stomp`.
+        #[arg(long, conflicts_with = "no_stomp")]
+        stomp_port: Option<u16>,
+        /// Serve STOMP over plain TCP instead of TLS.
+        #[arg(long, conflicts_with = "no_stomp")]
+        stomp_plain: bool,
+        /// Serve no STOMP notifications.
+        #[arg(long)]
+        no_stomp: bool,
+    },
+    /// Notify subscribers of the current properties and status of URI, e.g.
+    /// after changing it with sqlite3 (which notifies nobody).
+    Notify { uri: String },
+    /// Prepared metric values, as Get Metrics reports them.
+    Metrics {
+        #[command(subcommand)]
+        action: MetricsAction,
     },
     /// Make the HMC available again after Shutdown Console (or end a
     /// restart early), for every process sharing the db.
@@ -166,6 +191,67 @@ pub(crate) enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsAction {
+    /// Set the values of GROUP for RESOURCE-URI (replacing earlier ones):
+    /// every metric of the group as NAME=VALUE, typed as the group says.
+    Set {
+        group: String,
+        resource_uri: String,
+        #[arg(value_name = "NAME=VALUE", required = true)]
+        values: Vec<String>,
+        /// ISO 8601 timestamp of the values (default: now).
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
+    /// List the prepared values (group, resource, timestamp, values).
+    List,
+    /// Remove prepared values: all, of GROUP, or of GROUP and RESOURCE-URI.
+    Clear {
+        group: Option<String>,
+        resource_uri: Option<String>,
+    },
+}
+
+fn parse_metrics_source(text: &str) -> Result<MetricsSource, String> {
+    MetricsSource::parse(text)
+        .ok_or_else(|| format!("expected prepared, synthetic or synthetic:SEED, not '{text}'"))
+}
+
+/// The typed values of `metrics set`: NAME=VALUE read as the group's
+/// definition types them.
+fn metric_values_of(
+    group: &str,
+    values: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    let def = groups::group(group).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown metric group '{group}' (known: {})",
+            groups::GROUPS
+                .iter()
+                .map(|g| g.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let mut out = serde_json::Map::new();
+    for item in values {
+        let Some((name, text)) = item.split_once('=') else {
+            return Err(Error::Invalid(format!("{item}: expected NAME=VALUE")));
+        };
+        let Some((_, ty)) = def.metrics.iter().find(|(n, _)| *n == name) else {
+            return Err(Error::Invalid(format!(
+                "metric group '{group}' has no metric '{name}'"
+            )));
+        };
+        let value = ty
+            .parse(text)
+            .ok_or_else(|| Error::Invalid(format!("{name}={text}: not of type {}", ty.name())))?;
+        out.insert(name.to_string(), value);
+    }
+    Ok(out)
 }
 
 /// A positive number of seconds (fractions allowed).
@@ -389,6 +475,10 @@ fn execute(cli: Cli) -> Result<(), Error> {
             key,
             cert_out,
             body_limit,
+            metrics,
+            stomp_port,
+            stomp_plain,
+            no_stomp,
             max_connections,
             handshake_timeout,
             header_timeout,
@@ -420,6 +510,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     body: body_timeout,
                     idle: idle_timeout,
                 },
+                stomp: StompOptions {
+                    enabled: !no_stomp,
+                    port: stomp_port,
+                    plain: stomp_plain,
+                },
             };
             removing_new_db(&db, || {
                 let hmc = Arc::new(Hmc::open(&db)?);
@@ -427,6 +522,9 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     hmc.set_restart_time(time)?;
                 }
                 hmc.set_journal(!no_journal);
+                if let Some(source) = metrics {
+                    hmc.set_metrics_source(source)?;
+                }
                 let shown = db.display().to_string();
                 let logon = match hmc.logon_hint()? {
                     Some((user, Some(password))) => {
@@ -505,6 +603,53 @@ fn execute(cli: Cli) -> Result<(), Error> {
             // Enabling a db that does not exist would only create one.
             Hmc::open_existing(&db)?.enable()?;
             println!("{} is available again", db.display());
+            Ok(())
+        }
+        Command::Metrics { action } => {
+            let hmc = Hmc::open_existing(&db)?;
+            match action {
+                MetricsAction::Set {
+                    group,
+                    resource_uri,
+                    values,
+                    timestamp,
+                } => {
+                    let metrics = metric_values_of(&group, &values)?;
+                    hmc.set_metric_values(&group, &resource_uri, timestamp.as_deref(), metrics)?;
+                }
+                MetricsAction::List => {
+                    for row in hmc.metric_values()? {
+                        let values: Vec<String> = row
+                            .metrics
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        println!(
+                            "{}  {}  {}  {}",
+                            row.group_name,
+                            row.resource_uri,
+                            row.timestamp,
+                            values.join(" ")
+                        );
+                    }
+                }
+                MetricsAction::Clear {
+                    group,
+                    resource_uri,
+                } => {
+                    let n = hmc.clear_metric_values(group.as_deref(), resource_uri.as_deref())?;
+                    println!("removed {n} rows of metric values");
+                }
+            }
+            Ok(())
+        }
+        Command::Notify { uri } => {
+            let hmc = Hmc::open_existing(&db)?;
+            if !hmc.notify(&uri)? {
+                eprintln!(
+                    "mock-hmc: no serve process delivers notifications for this db; nothing sent"
+                );
+            }
             Ok(())
         }
         Command::Init => {

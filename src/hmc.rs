@@ -10,15 +10,17 @@ use crate::api::{HmcError, Method, Request, Response};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::fixture;
+use crate::notifications;
 use crate::resources;
 use crate::resources::console::CONSOLE;
 use crate::resources::console::operations as console_ops;
 use crate::resources::framework::generic::add_resource;
+use crate::resources::metrics_context::{self, MetricsSource};
 use crate::resources::os_message;
 use crate::routes::{Action, RouteTable};
 use crate::secrets;
 use crate::session::Session;
-use crate::store::{SessionRow, Store, StoreError};
+use crate::store::{MetricValuesRow, MetricsContextRow, SessionRow, Store, StoreError};
 
 /// What can go wrong when using the library outside a request.
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +36,9 @@ pub enum Error {
     NotEmpty,
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// A bad argument to a fixture command (unknown checkpoint, malformed
-    /// rule, ...): nothing was changed.
+    /// Input the HMC cannot take: a bad argument to a fixture command
+    /// (unknown checkpoint, malformed rule, ...) or metric values that do not
+    /// fit their group. Nothing was changed.
     #[error("{0}")]
     Invalid(String),
 }
@@ -346,6 +349,83 @@ impl Hmc {
         Ok(self
             .store
             .read(|tx| tx.live_sessions(fixture::clock::now(tx)?))?)
+    }
+
+    /// Sets the prepared values of `group` for `resource_uri` (replacing
+    /// the ones it had), checked against the group's definition: every
+    /// metric, each of its type. `timestamp` is ISO 8601; `None` is now.
+    pub fn set_metric_values(
+        &self,
+        group: &str,
+        resource_uri: &str,
+        timestamp: Option<&str>,
+        metrics: serde_json::Map<String, Value>,
+    ) -> Result<(), Error> {
+        let row = MetricValuesRow {
+            group_name: group.to_string(),
+            resource_uri: resource_uri.to_string(),
+            timestamp: timestamp.map_or_else(
+                || metrics_context::iso_timestamp(dispatch::now_ms()),
+                str::to_string,
+            ),
+            metrics,
+        };
+        self.store.write(|tx| {
+            tx.delete_metric_values(Some(group), Some(resource_uri))?;
+            metrics_context::add_metric_values(tx, &row).map_err(Error::Invalid)
+        })
+    }
+
+    /// Every prepared metric-values row, in insertion order.
+    pub fn metric_values(&self) -> Result<Vec<MetricValuesRow>, Error> {
+        Ok(self.store.read(|tx| tx.all_metric_values())?)
+    }
+
+    /// Removes prepared values: all, of one group, or of one group and
+    /// resource. Returns how many rows went.
+    pub fn clear_metric_values(
+        &self,
+        group: Option<&str>,
+        resource_uri: Option<&str>,
+    ) -> Result<usize, Error> {
+        Ok(self
+            .store
+            .write(|tx| tx.delete_metric_values(group, resource_uri))?)
+    }
+
+    /// Sets where Get Metrics takes values from, for every process that
+    /// shares this db.
+    pub fn set_metrics_source(&self, source: MetricsSource) -> Result<(), Error> {
+        Ok(self
+            .store
+            .write(|tx| tx.set_meta(metrics_context::META_METRICS_SOURCE, &source.to_text()))?)
+    }
+
+    /// The live metrics contexts (of every session, and from definitions).
+    pub fn metrics_contexts(&self) -> Result<Vec<MetricsContextRow>, Error> {
+        Ok(self.store.read(|tx| tx.metrics_contexts())?)
+    }
+
+    /// Notifies the current properties and status of `uri` to every
+    /// subscriber, for a change made behind the HMC's back (with sqlite3),
+    /// which the outbox does not see. Returns whether some `serve` process
+    /// listens (otherwise there is nobody to notify).
+    pub fn notify(&self, uri: &str) -> Result<bool, Error> {
+        self.store
+            .write(|tx| notifications::notify_resource(tx, uri).map_err(Error::Hmc))
+    }
+
+    /// Notifies OS messages of the partition or LPAR `object_uri` on the
+    /// OS-message topic `topic` (see `notifications::emit_os_messages`).
+    pub fn emit_os_messages(
+        &self,
+        topic: &str,
+        object_uri: &str,
+        messages: &[Value],
+    ) -> Result<(), Error> {
+        Ok(self
+            .store
+            .write(|tx| notifications::emit_os_messages(tx, topic, object_uri, messages))?)
     }
 
     /// Writes the WAL back into the database file.

@@ -14,7 +14,9 @@ pub use crate::resources::framework::generic::add_resource;
 pub use crate::resources::storage_group::STORAGE_GROUP;
 pub use crate::routes::RouteTable;
 pub use crate::server::tls::self_signed_pem;
-pub use crate::store::{Resource, Store, StoreError, Tx};
+pub use crate::store::{
+    MetricValuesRow, MetricsContextRow, NewNotification, Resource, Store, StoreError, Tx,
+};
 
 /// The key a session with the `api-session` id `token` is stored under
 /// (`SessionRow::id`).

@@ -298,9 +298,8 @@ fn the_condensed_example_with_every_key_loads_round_trips_and_serves_every_type(
     let all = table(&hmc);
     let mut served = BTreeSet::new();
     for r in &all {
-        // Unmanaged CPCs share /api/cpcs/ with managed ones; metrics
-        // contexts are read through Get Metrics, not a GET of their URI.
-        if r.class == "unmanaged-cpc" || r.class == "metrics-context" {
+        // Unmanaged CPCs share /api/cpcs/ with managed ones.
+        if r.class == "unmanaged-cpc" {
             continue;
         }
         let got = s
@@ -349,14 +348,21 @@ fn the_condensed_example_with_every_key_loads_round_trips_and_serves_every_type(
         s.get_json("/api/cpcs/cpc_dpm/hardware-messages/a").unwrap()["parent"],
         "/api/cpcs/cpc_dpm"
     );
-    // The unmanaged CPC and the metrics context are stored all the same.
+    // The unmanaged CPC is stored all the same; the metrics context is a
+    // context of no session, which every session reads.
     assert!(all.iter().any(|r| r.uri == "/api/cpcs/ucpc1"));
-    let contexts: Vec<_> = all
-        .iter()
-        .filter(|r| r.class == "metrics-context")
-        .collect();
+    let contexts = mock_hmc::test_support::store(&hmc)
+        .read(|tx| tx.metrics_contexts())
+        .unwrap();
     assert_eq!(contexts.len(), 1);
-    assert_eq!(contexts[0].props["anticipated-frequency-seconds"], 15);
+    assert_eq!(contexts[0].session_id, None);
+    assert_eq!(contexts[0].anticipated_frequency_seconds, 15);
+    let metrics = s.get(&format!("/api/services/metrics/context/{}", contexts[0].id));
+    assert_eq!(metrics.status, 200);
+    assert_eq!(
+        String::from_utf8(metrics.body_bytes()).unwrap(),
+        "\"partition-usage\"\n\"/api/partitions/part1\"\n1704164645000\n15,0,1,0,0\n\n\n\n"
+    );
     let dump = hmc.dump(false).unwrap();
     let mv = &dump["hmc_definition"]["metric_values"];
     assert_eq!(mv[0]["resource_uri"], "/api/partitions/part1");

@@ -404,7 +404,7 @@ fn os_message_errors_answer_the_hmc_codes_and_change_nothing() {
                 .as_array()
                 .unwrap()
                 .len(),
-            2,
+            4, // object, job, audit and security topics
             "{}: no channel was opened",
             c.transport()
         );

@@ -59,6 +59,21 @@ pub fn dump(tx: &Tx<'_>, secrets: bool) -> Result<Value, StoreError> {
             })
         })
         .collect();
+    // Contexts of sessions end with their sessions; those from definition
+    // files are part of the HMC.
+    let contexts: Vec<Value> = tx
+        .metrics_contexts()?
+        .into_iter()
+        .filter(|c| c.session_id.is_none())
+        .map(|c| {
+            let mut props = c.properties;
+            props.insert("fake-id".into(), json!(c.id));
+            json!({ "properties": props })
+        })
+        .collect();
+    if !contexts.is_empty() {
+        hmc.insert("metrics_contexts".into(), Value::Array(contexts));
+    }
     if !metric_values.is_empty() {
         hmc.insert("metric_values".into(), Value::Array(metric_values));
     }

@@ -11,7 +11,7 @@ use crate::resources::console::operations::api_features_key;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::framework::generic::add_resource;
 use crate::resources::logon::{META_API_VERSION, META_HMC_NAME, META_HMC_VERSION};
-use crate::resources::{self, console::CONSOLE, cpc::CPC, metrics_context::METRICS_CONTEXT};
+use crate::resources::{self, console::CONSOLE, cpc::CPC, metrics_context};
 use crate::store::{MetricValuesRow, Resource, Tx};
 
 /// Keys a partition may carry that the HMC mock ignores (its pools are
@@ -117,11 +117,14 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
         };
         tx.set_meta(META_HMC_VERSION, &version).map_err(internal)?;
     }
-    for (key, rt) in [("cpcs", &CPC), ("metrics_contexts", &METRICS_CONTEXT)] {
-        if let Some(list) = hmc.get(key) {
-            for (i, entry) in array(list, key)?.iter().enumerate() {
-                load_resource(tx, rt, None, entry, &format!("{key}[{i}]"))?;
-            }
+    if let Some(list) = hmc.get("cpcs") {
+        for (i, entry) in array(list, "cpcs")?.iter().enumerate() {
+            load_resource(tx, &CPC, None, entry, &format!("cpcs[{i}]"))?;
+        }
+    }
+    if let Some(list) = hmc.get("metrics_contexts") {
+        for (i, entry) in array(list, "metrics_contexts")?.iter().enumerate() {
+            load_metrics_context(tx, entry, &format!("metrics_contexts[{i}]"))?;
         }
     }
     if let Some(list) = hmc.get("metric_values") {
@@ -321,11 +324,29 @@ fn load_metric_values(tx: &Tx<'_>, entry: &Value, path: &str) -> Result<(), Defi
         }
         None => return Err(DefinitionError::at(path, "'metrics' is required")),
     };
-    tx.insert_metric_values(&MetricValuesRow {
+    let row = MetricValuesRow {
         group_name: string(m, "group_name", path)?.to_string(),
         resource_uri: string(m, "resource_uri", path)?.to_string(),
         timestamp: string(m, "timestamp", path)?.to_string(),
         metrics,
-    })
-    .map_err(internal)
+    };
+    // Unlike the mock, rows are checked against their group here, so that
+    // Get Metrics never sends a row zhmcclient cannot map to the group.
+    metrics_context::add_metric_values(tx, &row).map_err(|e| DefinitionError::at(path, e))
+}
+
+/// A `metrics_contexts` entry: a context of no session, which every
+/// session may read.
+fn load_metrics_context(tx: &Tx<'_>, entry: &Value, path: &str) -> Result<(), DefinitionError> {
+    let entry = object(entry, path, "a metrics context")?;
+    if let Some(k) = entry.keys().find(|k| *k != "properties") {
+        return Err(DefinitionError::at(&join(path, k), "unknown key"));
+    }
+    let props = match entry.get("properties") {
+        Some(Value::Object(p)) => p,
+        _ => return Err(DefinitionError::at(path, "'properties' must be a mapping")),
+    };
+    metrics_context::load_context(tx, props, crate::dispatch::now_ms())
+        .map(|_| ())
+        .map_err(|e| DefinitionError::at(&join(path, "properties"), e))
 }

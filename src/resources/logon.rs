@@ -144,6 +144,10 @@ fn get_notification_topics(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let mut topics = vec![
         json!({"topic-type": "object-notification", "topic-name": s.notification_topic}),
         json!({"topic-type": "job-notification", "topic-name": s.job_notification_topic}),
+        json!({"topic-type": "audit-notification",
+               "topic-name": crate::notifications::audit_topic(&s.notification_topic)}),
+        json!({"topic-type": "security-notification",
+               "topic-name": crate::notifications::security_topic(&s.notification_topic)}),
     ];
     topics.extend(os_message::session_topics(ctx.tx, &s.id)?);
     Ok(Response::ok(json!({ "topics": topics })))

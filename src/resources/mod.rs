@@ -73,7 +73,6 @@ pub static ALL: &[&ResourceType] = &[
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,
     &activation_profile::LOAD_PROFILE,
-    &metrics_context::METRICS_CONTEXT,
 ];
 
 /// An operation outside the resource tree: Query API Version, the session
@@ -102,6 +101,9 @@ pub static SERVICES: &[Service] = &[
     job::CANCEL_JOB,
     aggregation::SUBMIT_REQUESTS,
     inventory::GET_INVENTORY,
+    metrics_context::CREATE_METRICS_CONTEXT,
+    metrics_context::GET_METRICS,
+    metrics_context::DELETE_METRICS_CONTEXT,
 ];
 
 /// The type with this definition-file key under a parent of class `parent`

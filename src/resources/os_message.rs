@@ -54,7 +54,7 @@ fn boolean(query: &Query, name: &str) -> Result<Option<bool>, HmcError> {
 
 /// The book's `os-message-info` of a stored message; a message without an
 /// OS message id shows its sequence number as id.
-fn message_info(m: &OsMessageRow) -> Value {
+pub(crate) fn message_info(m: &OsMessageRow) -> Value {
     json!({
         "sequence-number": m.sequence_number,
         "message-text": m.message_text,
@@ -111,7 +111,7 @@ fn send(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
         other => return Err(HmcError::invalid_field(field, other)),
     };
     let priority = flag(&body, "is-priority", false)?;
-    ctx.tx.insert_os_message(
+    let seq = ctx.tx.insert_os_message(
         &target.uri,
         &NewOsMessage {
             message_text: &text,
@@ -121,6 +121,7 @@ fn send(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done, HmcError> {
             ..NewOsMessage::default()
         },
     )?;
+    crate::notifications::os_message_added(ctx.tx, &target.uri, seq)?;
     Ok(Done::Nothing)
 }
 
@@ -320,7 +321,7 @@ pub fn add(
         .resource(uri)?
         .filter(|r| r.class == "partition" || r.class == "logical-partition")
         .ok_or_else(|| HmcError::not_found(uri))?;
-    Ok(tx.insert_os_message(
+    let seq = tx.insert_os_message(
         uri,
         &NewOsMessage {
             message_text: text,
@@ -329,7 +330,9 @@ pub fn add(
             timestamp: None,
             os_name: target.str_prop("os-name"),
         },
-    )?)
+    )?;
+    crate::notifications::os_message_added(tx, uri, seq)?;
+    Ok(seq)
 }
 
 /// Operation row: Get ASCII Console WebSocket URI (partitions).

@@ -118,6 +118,9 @@ pub(super) async fn run(
         }
         Some(acceptor)
     };
+    // Notifications over STOMP beside HTTP (unregistered when serving ends).
+    let names = certificate_names(&opts.listen, &addrs);
+    let _stomp = super::stomp::start_beside(&hmc, &opts, addr.ip(), tls.as_ref(), &names).await?;
     if let Some(f) = &opts.port_file {
         write_file("the port file", f, &format!("{}\n", addr.port()))?;
     }

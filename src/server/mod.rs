@@ -7,6 +7,8 @@
 
 mod convert;
 mod listen;
+pub mod stomp;
+mod stomp_frame;
 mod stream;
 pub(crate) mod tls;
 
@@ -66,6 +68,8 @@ pub struct ServeOptions {
     /// derived from the file-descriptor limit (`default_max_connections`).
     pub max_connections: Option<usize>,
     pub timeouts: Timeouts,
+    /// The STOMP notification server beside the HTTP one.
+    pub stomp: stomp::StompOptions,
 }
 
 impl Default for ServeOptions {
@@ -81,6 +85,7 @@ impl Default for ServeOptions {
             body_limit: DEFAULT_BODY_LIMIT,
             max_connections: None,
             timeouts: Timeouts::default(),
+            stomp: stomp::StompOptions::default(),
         }
     }
 }

@@ -48,6 +48,39 @@ impl Tx<'_> {
                 j.completed_at
             ],
         )?;
+        if j.status == "complete" {
+            self.notify_job_completion(j)?;
+        }
+        Ok(())
+    }
+
+    /// Notifies the job topic of the session that started `j` that it is
+    /// complete (`job-completion`); a job of no session notifies nobody.
+    pub fn notify_job_completion(&self, j: &JobRow) -> Result<(), StoreError> {
+        let Some(session) = &j.session_id else {
+            return Ok(());
+        };
+        let topic: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT job_notification_topic FROM sessions WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(topic) = topic {
+            self.emit(&super::outbox::NewNotification {
+                kind: "job-completion",
+                topic: Some(&topic),
+                uri: &format!("/api/jobs/{}", j.id),
+                class: None,
+                parent_uri: None,
+                element: false,
+                body: Some(
+                    serde_json::json!({"target-uri": j.target_uri, "operation": j.operation}),
+                ),
+            })?;
+        }
         Ok(())
     }
 

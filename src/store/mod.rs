@@ -12,6 +12,7 @@ mod jobs;
 mod meta;
 mod metrics;
 mod os_messages;
+mod outbox;
 mod profile_areas;
 mod resources;
 mod sessions;
@@ -26,8 +27,9 @@ use rusqlite::{Connection, OpenFlags};
 pub use console_log::{LogKind, LogRow};
 pub use fixture::{CheckpointRow, FaultRow, JournalRow};
 pub use jobs::JobRow;
-pub use metrics::MetricValuesRow;
+pub use metrics::{MetricValuesRow, MetricsContextRow};
 pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
+pub use outbox::{NewNotification, OutboxRow, STATUS_PROPERTIES, status_report};
 pub use profile_areas::ExportedProfile;
 pub use resources::Resource;
 pub use sessions::SessionRow;
@@ -39,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_console.sql"),
     include_str!("../../migrations/0008_classic.sql"),
     include_str!("../../migrations/0009_fixture.sql"),
+    include_str!("../../migrations/0010_metrics_notifications.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

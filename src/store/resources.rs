@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use super::{StoreError, Tx};
+use super::{StoreError, Tx, outbox};
 
 /// One HMC resource as stored: its URI, class, parent and properties.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +60,9 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
 }
 
 const COLUMNS: &str = "uri, class, parent_uri, properties";
+
+/// A deleted resource: uri, class, parent, name, whether an element.
+type Deleted = (String, String, Option<String>, Option<String>, Option<bool>);
 
 impl Tx<'_> {
     fn query_resources(
@@ -215,7 +218,7 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM resources))",
         )?;
         match stmt.execute(params![r.uri, r.class, r.parent, name, text]) {
-            Ok(_) => Ok(()),
+            Ok(_) => outbox::inventory_notification(self, r, "add"),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
             {
@@ -225,8 +228,22 @@ impl Tx<'_> {
         }
     }
 
-    /// Replaces the properties of a resource.
+    /// Replaces the properties of a resource, and notifies the changes
+    /// (`property-change`, `status-change`).
     pub fn save_properties(&self, uri: &str, props: &Map<String, Value>) -> Result<(), StoreError> {
+        // The old properties are read only when someone listens.
+        if self.notifications_wanted()?
+            && let Some(old) = self.resource(uri)?
+        {
+            outbox::change_notifications(
+                self,
+                uri,
+                &old.class,
+                old.parent.as_deref(),
+                &old.props,
+                props,
+            )?;
+        }
         let text = serde_json::to_string(props)?;
         let name = props.get("name").and_then(Value::as_str);
         let mut stmt = self
@@ -239,17 +256,35 @@ impl Tx<'_> {
     /// Deletes a resource with all its descendants (the foreign key cascades)
     /// and removes their URIs from every list-valued property of the
     /// resources that remain (`nic-uris`, `connected-vnic-uris`, ...).
-    /// Returns the deleted URIs.
+    /// Returns the deleted URIs, and notifies each removal
+    /// (`inventory-change`).
     pub fn delete_resource(&self, uri: &str) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "WITH RECURSIVE sub(uri) AS (
                  SELECT ?1 UNION ALL
                  SELECT r.uri FROM resources r JOIN sub ON r.parent_uri = sub.uri)
-             SELECT uri FROM sub",
+             SELECT r.uri, r.class, r.parent_uri, r.name,
+                    json_extract(r.properties, '$.\"element-uri\"') = r.uri
+             FROM sub JOIN resources r ON r.uri = sub.uri",
         )?;
-        let gone: Vec<String> = stmt
-            .query_map([uri], |r| r.get(0))?
+        let rows: Vec<Deleted> = stmt
+            .query_map([uri], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
             .collect::<Result<_, _>>()?;
+        let mut gone = Vec::with_capacity(rows.len());
+        for (dead, class, parent, name, element) in rows {
+            self.emit(&outbox::NewNotification {
+                kind: "inventory-change",
+                topic: None,
+                uri: &dead,
+                class: Some(&class),
+                parent_uri: parent.as_deref(),
+                element: element.unwrap_or(false),
+                body: Some(serde_json::json!({"action": "remove", "name": name})),
+            })?;
+            gone.push(dead);
+        }
         self.conn
             .execute("DELETE FROM resources WHERE uri = ?1", [uri])?;
         for dead in &gone {
@@ -292,7 +327,8 @@ impl Tx<'_> {
     pub fn clear_all(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
-             DELETE FROM metric_values; DELETE FROM resources;
+             DELETE FROM metric_values; DELETE FROM metrics_contexts;
+             DELETE FROM notification_outbox; DELETE FROM resources;
              DELETE FROM console_log; DELETE FROM reported_problems;
              DELETE FROM meta WHERE key LIKE 'api-features %';",
         )?;

@@ -114,8 +114,11 @@ impl Tx<'_> {
             == 1)
     }
 
-    /// Forgets sessions that expired before `now`.
+    /// Forgets sessions that expired before `now` (their metrics contexts
+    /// go with them), and notifications older than ten minutes, delivered
+    /// or not, so the outbox stays bounded where no `serve` prunes it.
     pub fn delete_expired_sessions(&self, now: i64) -> Result<usize, StoreError> {
+        self.prune_notifications(i64::MAX, now - 600_000)?;
         Ok(self
             .conn
             .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?)

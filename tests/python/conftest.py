@@ -9,7 +9,9 @@ import collections
 import contextlib
 import os
 import pathlib
+import random
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -51,15 +53,17 @@ def _read_port(port_file):
 
 
 @contextlib.contextmanager
-def serve(tmp, definition=None, listen=None, port=0):
+def serve(tmp, definition=None, host=HOST, port=0, args=(), db=None):
     """Run `mock-hmc serve --port 0` on a new db in directory `tmp`, first
     loading the definition file `definition` if given; yield (host, port, db).
-    `listen` and `port` bind another address (tools that always use 6794)."""
+    `host`/`port` choose the address (tools built on zhmcclient need 6794 on
+    some 127.x.y.z); `args` are more serve options; `db` serves an existing
+    db file (shared with another server) instead of a new one."""
     binary = pathlib.Path(os.environ.get("MOCK_HMC_BIN", str(DEFAULT_BIN)))
     if not binary.is_file():
         pytest.fail(f"mock-hmc binary not found: {binary} "
                     "(run `cargo build --bin mock-hmc` or set MOCK_HMC_BIN)")
-    db = tmp / "hmc.sqlite"
+    db = db or tmp / "hmc.sqlite"
     port_file = tmp / "port"
     log_path = tmp / "server.log"
     if definition is not None:
@@ -70,10 +74,9 @@ def serve(tmp, definition=None, listen=None, port=0):
         if loaded.returncode != 0:
             pytest.fail(f"mock-hmc load {definition} failed: {loaded.stderr}")
     log = open(log_path, "wb")  # pylint: disable=consider-using-with
-    address = ["--listen", listen] if listen else []
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [str(binary), "--db", str(db), "serve", *address,
-         "--port", str(port), "--port-file", str(port_file)],
+        [str(binary), "--db", str(db), "serve", "--listen", host,
+         "--port", str(port), "--port-file", str(port_file), *args],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -87,7 +90,7 @@ def serve(tmp, definition=None, listen=None, port=0):
                             f"{START_TIMEOUT}s:\n{log_path.read_text()}")
             time.sleep(0.05)
             port = _read_port(port_file)
-        yield MockHmc(listen or HOST, port, db)
+        yield MockHmc(host, port, db)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -104,6 +107,22 @@ def mock_hmc(tmp_path_factory):
     """mock-hmc serving the embedded default HMC, shared by the session."""
     with serve(tmp_path_factory.mktemp("mock-hmc")) as mock:
         yield mock
+
+
+def free_loopback_host():
+    """A 127.x.y.z address on which ports 6794 and 61612 are free: for
+    tools that cannot change the HMC's ports (zhmc-prometheus-exporter,
+    zhmcclient's auto-updater)."""
+    for _ in range(50):
+        host = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+        try:
+            for port in (6794, 61612):
+                with socket.socket() as s:
+                    s.bind((host, port))
+        except OSError:
+            continue
+        return host
+    pytest.fail("no free 127.x.y.z address for ports 6794 and 61612")
 
 
 def make_session(mock, userid=USERID, password=PASSWORD):

@@ -21,7 +21,7 @@ def zhmc(tmp_path_factory):
         pytest.fail(f"zhmccli is not installed next to {sys.executable}")
     # A loopback address of its own, so that 6794 is free.
     listen = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(1, 254)}"
-    with serve(tmp_path_factory.mktemp("zhmccli"), listen=listen,
+    with serve(tmp_path_factory.mktemp("zhmccli"), host=listen,
                port=6794) as mock:
         env = dict(os.environ, ZHMC_HOST=mock.host, ZHMC_USERID="ensadmin",
                    ZHMC_PASSWORD="password", ZHMC_NO_VERIFY="true")

@@ -9,6 +9,7 @@
 
 pub mod error_table;
 pub mod helpers;
+pub mod stomp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

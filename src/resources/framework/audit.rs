@@ -75,17 +75,20 @@ fn insert(
         .enumerate()
         .map(|(i, v)| json!({"data-item-number": i, "data-item-type": "string", "data-item-value": v}))
         .collect();
-    tx.insert_log_entry(&LogRow {
-        event_time: now,
-        event_id: e.id,
-        event_name: e.name,
-        event_message: e.message,
-        data_items: Value::Array(items),
-        userid: actor.map(|(name, _)| name.to_string()),
-        user_uri: actor.and_then(|(_, uri)| uri.map(str::to_string)),
-        audit: true,
-        security: e.security,
-    })?;
+    store_and_notify(
+        tx,
+        &LogRow {
+            event_time: now,
+            event_id: e.id,
+            event_name: e.name,
+            event_message: e.message,
+            data_items: Value::Array(items),
+            userid: actor.map(|(name, _)| name.to_string()),
+            user_uri: actor.and_then(|(_, uri)| uri.map(str::to_string)),
+            audit: true,
+            security: e.security,
+        },
+    )?;
     Ok(())
 }
 
@@ -215,6 +218,14 @@ fn capitalized(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// Records `e` and notifies it (`log-entry`) on the audit and security
+/// topics of its logs.
+fn store_and_notify(tx: &Tx<'_>, e: &LogRow) -> Result<(), HmcError> {
+    tx.insert_log_entry(e)?;
+    crate::notifications::log_entry_added(tx, e, &entry_json(e))?;
+    Ok(())
 }
 
 /// An entry of Get Console Audit Log / Get Console Security Log.

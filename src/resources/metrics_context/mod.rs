@@ -1,0 +1,463 @@
+//! Metrics contexts: Create Metrics Context, Get Metrics, Delete Metrics
+//! Context (behaviour spec 7), kept in the `metrics_contexts` table and
+//! owned by the session that created them; and the metric values they
+//! report: prepared rows (`metric_values`, checked against their group when
+//! they are added) and, when the HMC is set to synthetic metrics, generated
+//! rows for every resource of each group's class.
+
+pub mod groups;
+pub mod synthetic;
+
+use serde_json::{Map, Value, json};
+
+use crate::api::{Body, HmcError, Method, Response};
+use crate::ctx::Ctx;
+use crate::resources::Service;
+use crate::resources::framework::preconditions::require_fields;
+use crate::store::{MetricValuesRow, MetricsContextRow, StoreError, Tx};
+use groups::{GROUPS, GroupDef, group, ordered_values};
+
+/// Content type of Get Metrics answers.
+pub const METRICS_CONTENT_TYPE: &str = "application/vnd.ibm-z-zmanager-metrics";
+
+/// URI of the metrics-context collection (Create Metrics Context).
+pub const CONTEXTS_URI: &str = "/api/services/metrics/context";
+
+/// Meta key of the metrics source: absent or `prepared` (only prepared
+/// rows), or `synthetic:SEED` (prepared rows plus generated ones).
+pub const META_METRICS_SOURCE: &str = "metrics-source";
+
+/// Where Get Metrics takes its values from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsSource {
+    /// Only the prepared rows (definition files, `metrics set`, SQL).
+    Prepared,
+    /// Prepared rows, and generated rows for every other resource.
+    Synthetic { seed: u64 },
+}
+
+impl MetricsSource {
+    /// Reads `prepared`, `synthetic` or `synthetic:SEED`.
+    pub fn parse(text: &str) -> Option<MetricsSource> {
+        match text.split_once(':') {
+            None if text == "prepared" => Some(MetricsSource::Prepared),
+            None if text == "synthetic" => Some(MetricsSource::Synthetic { seed: 0 }),
+            Some(("synthetic", seed)) => seed
+                .parse()
+                .ok()
+                .map(|seed| MetricsSource::Synthetic { seed }),
+            _ => None,
+        }
+    }
+
+    /// The text `parse` reads.
+    pub fn to_text(self) -> String {
+        match self {
+            MetricsSource::Prepared => "prepared".into(),
+            MetricsSource::Synthetic { seed } => format!("synthetic:{seed}"),
+        }
+    }
+
+    /// The source the HMC in `tx` is set to.
+    pub fn of(tx: &Tx<'_>) -> Result<MetricsSource, StoreError> {
+        Ok(tx
+            .meta(META_METRICS_SOURCE)?
+            .and_then(|t| MetricsSource::parse(&t))
+            .unwrap_or(MetricsSource::Prepared))
+    }
+}
+
+/// The `metric-group-infos` of Create Metrics Context for `names`: all
+/// groups when empty, else the named ones in the given order (unknown
+/// names skipped, repeats repeated, like the mock).
+fn group_infos(names: &[String]) -> Vec<Value> {
+    let chosen: Vec<&GroupDef> = if names.is_empty() {
+        GROUPS.iter().collect()
+    } else {
+        names.iter().filter_map(|n| group(n)).collect()
+    };
+    chosen
+        .iter()
+        .map(|g| {
+            let infos: Vec<Value> = g
+                .metrics
+                .iter()
+                .map(|(n, t)| json!({"metric-name": n, "metric-type": t.name()}))
+                .collect();
+            json!({"group-name": g.name, "metric-infos": infos})
+        })
+        .collect()
+}
+
+/// The `metric-groups` field: absent or null is all groups; otherwise a
+/// list of strings (400.7 for anything else).
+fn metric_groups(body: &Map<String, Value>) -> Result<Vec<String>, HmcError> {
+    match body.get("metric-groups") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| HmcError::invalid_field("metric-groups", v))
+            })
+            .collect(),
+        Some(other) => Err(HmcError::invalid_field("metric-groups", other)),
+    }
+}
+
+/// Operation: Create Metrics Context. The context belongs to the caller's
+/// session.
+fn create_metrics_context(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
+    let body = ctx.req.json_object()?;
+    require_fields(&body, &["anticipated-frequency-seconds"])?;
+    let names = metric_groups(&body)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    ctx.tx.insert_metrics_context(&MetricsContextRow {
+        id: id.clone(),
+        session_id: ctx.session.map(|s| s.id.clone()),
+        anticipated_frequency_seconds: body["anticipated-frequency-seconds"].clone(),
+        metric_groups: names.clone(),
+        properties: body,
+        created_at: ctx.now,
+    })?;
+    Ok(Response::ok(json!({
+        "metrics-context-uri": format!("{CONTEXTS_URI}/{id}"),
+        "metric-group-infos": group_infos(&names),
+    })))
+}
+
+/// The context the request names, if the caller may use it: its own, or
+/// one from a definition file (no session). Others' are 404.1, as if they
+/// did not exist.
+fn own_context(ctx: &Ctx<'_>) -> Result<MetricsContextRow, HmcError> {
+    let id = ctx.param("metrics-context-id");
+    let caller = ctx.session.map(|s| s.id.as_str());
+    match ctx.tx.metrics_context(id)? {
+        Some(c) if c.session_id.is_none() || c.session_id.as_deref() == caller => Ok(c),
+        _ => Err(HmcError::not_found(ctx.req.path())),
+    }
+}
+
+/// Operation: Get Metrics.
+fn get_metrics(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
+    let context = own_context(ctx)?;
+    let text = metrics_text(ctx.tx, &context.metric_groups, ctx.now)?;
+    Ok(Response {
+        status: 200,
+        headers: Vec::new(),
+        body: Body::Text {
+            content_type: METRICS_CONTENT_TYPE.into(),
+            text,
+        },
+    })
+}
+
+/// Operation: Delete Metrics Context.
+fn delete_metrics_context(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
+    let context = own_context(ctx)?;
+    ctx.tx.delete_metrics_context(&context.id)?;
+    Ok(Response::no_content())
+}
+
+/// One rendered row: resource, timestamp (Unix ms) and values in order.
+struct Rendered {
+    uri: String,
+    timestamp: i64,
+    values: Vec<Value>,
+}
+
+/// The Get Metrics text for a context asking for `names` (empty: all).
+/// Groups come in the context's order; without names, the groups that
+/// have prepared rows in first-insertion order (the mock's rule), followed
+/// with synthetic metrics by every other group. Groups without rows are
+/// left out.
+pub fn metrics_text(tx: &Tx<'_>, names: &[String], now: i64) -> Result<String, HmcError> {
+    let source = MetricsSource::of(tx)?;
+    let prepared = tx.all_metric_values()?;
+    let mut order: Vec<&str> = names.iter().map(String::as_str).collect();
+    if order.is_empty() {
+        for row in &prepared {
+            if !order.contains(&row.group_name.as_str()) {
+                order.push(&row.group_name);
+            }
+        }
+        if matches!(source, MetricsSource::Synthetic { .. }) {
+            for g in GROUPS {
+                if !order.contains(&g.name) {
+                    order.push(g.name);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for name in order {
+        let Some(g) = group(name) else { continue };
+        let mut rows: Vec<Rendered> = Vec::new();
+        for row in prepared.iter().filter(|r| r.group_name == name) {
+            // Rows added with plain SQL are not checked on the way in; one
+            // that does not fit its group is left out rather than sent
+            // half-formed (zhmcclient would fail on a short row).
+            match (
+                ordered_values(name, &row.metrics),
+                timestamp_ms(&row.timestamp),
+            ) {
+                (Ok(values), Some(ts)) => rows.push(Rendered {
+                    uri: row.resource_uri.clone(),
+                    timestamp: ts,
+                    values: values.into_iter().cloned().collect(),
+                }),
+                (Err(e), _) => {
+                    tracing::warn!(group = name, uri = %row.resource_uri, "skipping prepared metric values: {e}")
+                }
+                (_, None) => {
+                    tracing::warn!(group = name, uri = %row.resource_uri, timestamp = %row.timestamp, "skipping prepared metric values: bad timestamp")
+                }
+            }
+        }
+        if let MetricsSource::Synthetic { seed } = source {
+            for row in synthetic::rows(tx, g, seed, now)? {
+                if !rows.iter().any(|r| r.uri == row.resource_uri) {
+                    rows.push(Rendered {
+                        uri: row.resource_uri,
+                        timestamp: now,
+                        values: row.values,
+                    });
+                }
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\"{name}\"\n"));
+        for r in rows {
+            let values: Vec<String> = r.values.iter().map(render_value).collect();
+            out.push_str(&format!(
+                "\"{}\"\n{}\n{}\n\n",
+                r.uri,
+                r.timestamp,
+                values.join(",")
+            ));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// A value as the HMC writes it: strings in double quotes, booleans
+/// `true`/`false` (the HMC's spelling; zhmcclient reads either case).
+fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// Unix milliseconds of an ISO 8601 timestamp as Python's
+/// `datetime.fromisoformat` reads it (`YYYY-MM-DD`, then `T` or a space,
+/// `HH:MM[:SS[.fff...]]`, then `Z` or `+HH:MM`). A timestamp without an
+/// offset is taken as UTC (the mock takes its process's local zone).
+pub fn timestamp_ms(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let num = |s: &str| -> Option<i64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (date, rest) = if text.len() > 10 {
+        text.split_at(10)
+    } else {
+        (text, "")
+    };
+    let mut d = date.split('-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut secs = 0i64;
+    let mut millis = 0i64;
+    let mut offset = 0i64;
+    if !rest.is_empty() {
+        let rest = rest.strip_prefix(['T', ' '])?;
+        let (clock, zone) = match rest.find(['Z', 'z', '+', '-']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut parts = hms.split(':');
+        let h = num(parts.next()?)?;
+        let mi = num(parts.next()?)?;
+        let s = parts.next().map_or(Some(0), num)?;
+        if parts.next().is_some() || h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        secs = h * 3600 + mi * 60 + s;
+        if !frac.is_empty() {
+            let digits = format!("{frac:0<3}");
+            millis = num(&digits[..3])?;
+            num(frac)?;
+        }
+        if !zone.is_empty() && !zone.eq_ignore_ascii_case("z") {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let z = zone[1..].replace(':', "");
+            if z.len() != 4 {
+                return None;
+            }
+            offset = sign * (num(&z[..2])? * 3600 + num(&z[2..])? * 60);
+        }
+    }
+    Some((days_from_civil(y, m, day) * 86_400 + secs - offset) * 1000 + millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// ISO 8601 text (UTC, milliseconds) of Unix milliseconds.
+pub fn iso_timestamp(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms.rem_euclid(1000)
+    )
+}
+
+/// Checks a prepared row (its group, metric names, count and types, and
+/// its timestamp) and appends it; the error says what is wrong.
+pub fn add_metric_values(tx: &Tx<'_>, row: &MetricValuesRow) -> Result<(), String> {
+    ordered_values(&row.group_name, &row.metrics)?;
+    if timestamp_ms(&row.timestamp).is_none() {
+        return Err(format!(
+            "timestamp '{}' is not ISO 8601 (YYYY-MM-DD HH:MM:SS[+HH:MM])",
+            row.timestamp
+        ));
+    }
+    tx.insert_metric_values(row).map_err(|e| e.to_string())
+}
+
+/// Loads a `metrics_contexts` entry of a definition file: a context that
+/// belongs to no session.
+pub fn load_context(
+    tx: &Tx<'_>,
+    props: &Map<String, Value>,
+    now: i64,
+) -> Result<MetricsContextRow, String> {
+    require_fields(props, &["anticipated-frequency-seconds"]).map_err(|e| e.message)?;
+    let names = metric_groups(props).map_err(|e| e.message)?;
+    let id = match props.get("fake-id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let row = MetricsContextRow {
+        id,
+        session_id: None,
+        anticipated_frequency_seconds: props["anticipated-frequency-seconds"].clone(),
+        metric_groups: names,
+        properties: props.clone(),
+        created_at: now,
+    };
+    tx.insert_metrics_context(&row).map_err(|e| e.to_string())?;
+    Ok(row)
+}
+
+pub const CREATE_METRICS_CONTEXT: Service = Service {
+    title: "Create Metrics Context",
+    method: Method::Post,
+    pattern: CONTEXTS_URI,
+    query: None,
+    auth: true,
+    handler: "MetricsContextsHandler",
+    run: create_metrics_context,
+};
+
+pub const GET_METRICS: Service = Service {
+    title: "Get Metrics",
+    method: Method::Get,
+    pattern: "/api/services/metrics/context/{metrics-context-id}",
+    query: None,
+    auth: true,
+    handler: "MetricsContextHandler",
+    run: get_metrics,
+};
+
+pub const DELETE_METRICS_CONTEXT: Service = Service {
+    title: "Delete Metrics Context",
+    method: Method::Delete,
+    pattern: "/api/services/metrics/context/{metrics-context-id}",
+    query: None,
+    auth: true,
+    handler: "MetricsContextHandler",
+    run: delete_metrics_context,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_like_fromisoformat() {
+        assert_eq!(
+            timestamp_ms("2024-01-02 03:04:05+00:00"),
+            Some(1_704_164_645_000)
+        );
+        assert_eq!(
+            timestamp_ms("2024-01-02T03:04:05Z"),
+            Some(1_704_164_645_000)
+        );
+        assert_eq!(
+            timestamp_ms("2024-01-02T05:04:05+02:00"),
+            Some(1_704_164_645_000)
+        );
+        assert_eq!(
+            timestamp_ms("2024-01-02 03:04:05.250"),
+            Some(1_704_164_645_250)
+        );
+        assert_eq!(timestamp_ms("2024-01-02 03:04"), Some(1_704_164_640_000));
+        assert_eq!(timestamp_ms("2024-01-02"), Some(1_704_153_600_000));
+        assert_eq!(timestamp_ms("1970-01-01"), Some(0));
+        assert_eq!(timestamp_ms("2024-13-02"), None);
+        assert_eq!(timestamp_ms("yesterday"), None);
+        assert_eq!(timestamp_ms("2024-01-02 25:00"), None);
+        let now = 1_704_164_645_123;
+        assert_eq!(timestamp_ms(&iso_timestamp(now)), Some(now));
+    }
+
+    #[test]
+    fn sources_read_back() {
+        for s in [
+            MetricsSource::Prepared,
+            MetricsSource::Synthetic { seed: 42 },
+        ] {
+            assert_eq!(MetricsSource::parse(&s.to_text()), Some(s));
+        }
+        assert_eq!(
+            MetricsSource::parse("synthetic"),
+            Some(MetricsSource::Synthetic { seed: 0 })
+        );
+        assert_eq!(MetricsSource::parse("random"), None);
+    }
+}
