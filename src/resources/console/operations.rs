@@ -3,6 +3,7 @@
 //! Primary, Reorder User Patterns, the audit and security logs, Report a
 //! Console Problem, List Unmanaged CPCs.
 
+use crate::resources::cpc::firmware;
 use serde_json::{Value, json};
 
 use crate::api::{HmcError, Response};
@@ -298,7 +299,7 @@ fn list_unmanaged_cpcs(ctx: &mut Ctx<'_>, console: &mut Resource) -> Result<Done
 }
 
 /// The console's operations, as its descriptor lists them.
-pub const OPERATIONS: [Operation; 12] = [
+pub const OPERATIONS: [Operation; 14] = [
     permitted::LIST_PERMITTED_PARTITIONS,
     permitted::LIST_PERMITTED_LPARS,
     permitted::LIST_PERMITTED_ADAPTERS,
@@ -355,4 +356,6 @@ pub const OPERATIONS: [Operation; 12] = [
         &["name"],
         list_unmanaged_cpcs,
     ),
+    firmware::CONSOLE_SINGLE_STEP_INSTALL,
+    firmware::CONSOLE_DELETE_RETRIEVED,
 ];

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
-use crate::resources::framework::descriptor::{Done, Mode, Needs, Operation};
+use crate::resources::framework::descriptor::{Done, Needs, Operation};
 use crate::resources::framework::fields::{array_items, object_item, optional_body};
 use crate::store::Resource;
 
@@ -134,16 +134,11 @@ pub fn delete_retrieved(ctx: &mut Ctx<'_>, target: &mut Resource) -> Result<Done
     })))
 }
 
-const ANY: Needs = Needs {
-    mode: Mode::Any,
-    checks: &[],
-};
-
 /// Operation row: Single Step Internal Code Install of a CPC.
 pub const CPC_SINGLE_STEP_INSTALL: Operation = Operation::job(
     "CPC Single Step Internal Code Install",
     "/operations/single-step-install",
-    ANY,
+    Needs::NONE,
     single_step_install,
 );
 
@@ -151,7 +146,7 @@ pub const CPC_SINGLE_STEP_INSTALL: Operation = Operation::job(
 pub const CPC_INSTALL_AND_ACTIVATE: Operation = Operation::job(
     "CPC Install and Activate",
     "/operations/install-and-activate",
-    ANY,
+    Needs::NONE,
     install_and_activate,
 );
 
@@ -159,6 +154,23 @@ pub const CPC_INSTALL_AND_ACTIVATE: Operation = Operation::job(
 pub const CPC_DELETE_RETRIEVED: Operation = Operation::job(
     "CPC Delete Retrieved Internal Code",
     "/operations/delete-retrieved-internal-code",
-    ANY,
+    Needs::NONE,
+    delete_retrieved,
+);
+
+/// Operation row: Single Step Internal Code Install of the console (the
+/// HMC's own firmware; the same request and job as the CPC's).
+pub const CONSOLE_SINGLE_STEP_INSTALL: Operation = Operation::job(
+    "Console Single Step Internal Code Install",
+    "/operations/single-step-install",
+    Needs::NONE,
+    single_step_install,
+);
+
+/// Operation row: Delete Retrieved Internal Code of the console.
+pub const CONSOLE_DELETE_RETRIEVED: Operation = Operation::job(
+    "Console Delete Retrieved Internal Code",
+    "/operations/delete-retrieved-internal-code",
+    Needs::NONE,
     delete_retrieved,
 );
