@@ -58,3 +58,16 @@ def test_user_show_and_userrole_create_delete(zhmc):
         "--associated-system-defined-user-role", "hmc-operator-tasks")
     assert "demo-role" in zhmc("userrole", "list")
     assert "has been deleted" in zhmc("userrole", "delete", "demo-role", "-y")
+
+
+def test_lpar_activate_load_deactivate(zhmc):
+    assert "is complete" in zhmc("lpar", "activate", "CLASSIC1", "LPAR2")
+    assert "is complete" in zhmc("lpar", "load", "CLASSIC1", "LPAR2", "0100")
+    listed = zhmc("lpar", "list", "CLASSIC1")
+    lpar2 = next(line for line in listed.splitlines() if "LPAR2" in line)
+    assert "operating" in lpar2, listed
+    assert "is complete" in zhmc("lpar", "deactivate", "CLASSIC1", "LPAR2",
+                                 "-y", "--force")
+    listed = zhmc("lpar", "list", "CLASSIC1")
+    lpar2 = next(line for line in listed.splitlines() if "LPAR2" in line)
+    assert "not-activated" in lpar2, listed
