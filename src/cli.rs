@@ -1,5 +1,6 @@
 //! The `mock-hmc` command line (clap): maps arguments to library calls.
 
+use crate::api::timestamp::{self, Utc};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -422,25 +423,7 @@ fn removing_new_db(db: &Path, f: impl FnOnce() -> Result<(), Error>) -> Result<(
 
 /// `ms` (Unix milliseconds) as ISO 8601 UTC, e.g. `2024-05-01T12:00:00.000Z`.
 fn iso8601(ms: i64) -> String {
-    let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
-    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days since 1970-01-01 to a proleptic Gregorian date, counting in
-    // 400-year eras that start on 1 March (so leap days end a year).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        day_secs / 3600,
-        day_secs % 3600 / 60,
-        day_secs % 60
-    )
+    timestamp::iso8601(ms, Utc::Zulu)
 }
 
 /// An expiry time: `never` for sessions without an idle timeout.
@@ -864,14 +847,6 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_renders_utc_dates_across_leap_years() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(951_782_400_123), "2000-02-29T00:00:00.123Z");
-        assert_eq!(iso8601(1_709_251_199_999), "2024-02-29T23:59:59.999Z");
-        assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999Z");
-    }
 
     #[test]
     fn seconds_take_fractions_and_refuse_the_rest() {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod query;
 pub mod request;
 pub mod response;
+pub mod timestamp;
 
 pub use error::HmcError;
 pub use query::Query;

@@ -8,6 +8,7 @@
 pub mod groups;
 pub mod synthetic;
 
+use crate::api::timestamp::{self, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::api::{Body, HmcError, Method, Response};
@@ -254,95 +255,15 @@ fn render_value(v: &Value) -> String {
     }
 }
 
-/// Unix milliseconds of an ISO 8601 timestamp as Python's
-/// `datetime.fromisoformat` reads it (`YYYY-MM-DD`, then `T` or a space,
-/// `HH:MM[:SS[.fff...]]`, then `Z` or `+HH:MM`). A timestamp without an
-/// offset is taken as UTC (the mock takes its process's local zone).
+/// Unix milliseconds of a prepared value's timestamp (see
+/// `timestamp::parse_iso8601`).
 pub fn timestamp_ms(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let num = |s: &str| -> Option<i64> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (date, rest) = if text.len() > 10 {
-        text.split_at(10)
-    } else {
-        (text, "")
-    };
-    let mut d = date.split('-');
-    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut secs = 0i64;
-    let mut millis = 0i64;
-    let mut offset = 0i64;
-    if !rest.is_empty() {
-        let rest = rest.strip_prefix(['T', ' '])?;
-        let (clock, zone) = match rest.find(['Z', 'z', '+', '-']) {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
-        let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
-        let mut parts = hms.split(':');
-        let h = num(parts.next()?)?;
-        let mi = num(parts.next()?)?;
-        let s = parts.next().map_or(Some(0), num)?;
-        if parts.next().is_some() || h > 23 || mi > 59 || s > 59 {
-            return None;
-        }
-        secs = h * 3600 + mi * 60 + s;
-        if !frac.is_empty() {
-            let digits = format!("{frac:0<3}");
-            millis = num(&digits[..3])?;
-            num(frac)?;
-        }
-        if !zone.is_empty() && !zone.eq_ignore_ascii_case("z") {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let z = zone[1..].replace(':', "");
-            if z.len() != 4 {
-                return None;
-            }
-            offset = sign * (num(&z[..2])? * 3600 + num(&z[2..])? * 60);
-        }
-    }
-    Some((days_from_civil(y, m, day) * 86_400 + secs - offset) * 1000 + millis)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    timestamp::parse_iso8601(text)
 }
 
 /// ISO 8601 text (UTC, milliseconds) of Unix milliseconds.
 pub fn iso_timestamp(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Inverse of days_from_civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+00:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms.rem_euclid(1000)
-    )
+    timestamp::iso8601(ms, Utc::Offset)
 }
 
 /// Checks a prepared row (its group, metric names, count and types, and
