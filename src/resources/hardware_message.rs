@@ -146,50 +146,58 @@ const CPC_SERVICE: [Operation; 3] = service_operations(
     "Decline CPC Service",
 );
 
-pub static CONSOLE_HW_MESSAGE: ResourceType = ResourceType {
-    class: "hardware-message",
-    def_key: "hw_messages",
-    parent: Some(&CONSOLE),
-    element: "{parent}/hardware-messages/{id}",
-    param: "hardware-message-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    defaults: DEFAULTS,
-    collection: Some("{parent}/hardware-messages"),
-    list: Some(ListSpec {
-        title: "List Console Hardware Messages",
-        key: "hardware-messages",
-        props: &["element-uri", "text", "timestamp"],
-        filters: &["begin-time", "end-time"],
-        range_filters: TIME_RANGE,
-        ..ListSpec::BASE
-    }),
-    get: Some(GetSpec::titled("Get Console Hardware Message Properties")),
-    delete: Some(DeleteSpec::plain("Delete Console Hardware Message")),
-    operations: &CONSOLE_SERVICE,
-    ..BASE
-};
+pub static CONSOLE_HW_MESSAGE: ResourceType = hardware_messages(
+    &CONSOLE,
+    [
+        "List Console Hardware Messages",
+        "Get Console Hardware Message Properties",
+        "Delete Console Hardware Message",
+    ],
+    &["element-uri", "text", "timestamp"],
+    &CONSOLE_SERVICE,
+);
 
-pub static CPC_HW_MESSAGE: ResourceType = ResourceType {
-    class: "hardware-message",
-    def_key: "hw_messages",
-    parent: Some(&CPC),
-    element: "{parent}/hardware-messages/{id}",
-    param: "hardware-message-id",
-    id_prop: "element-id",
-    uri_prop: "element-uri",
-    defaults: DEFAULTS,
-    collection: Some("{parent}/hardware-messages"),
-    list: Some(ListSpec {
-        title: "List CPC Hardware Messages",
-        key: "hardware-messages",
-        props: &["element-uri", "timestamp", "text"],
-        filters: &["begin-time", "end-time"],
-        range_filters: TIME_RANGE,
-        ..ListSpec::BASE
-    }),
-    get: Some(GetSpec::titled("Get CPC Hardware Message Properties")),
-    delete: Some(DeleteSpec::plain("Delete CPC Hardware Message")),
-    operations: &CPC_SERVICE,
-    ..BASE
-};
+pub static CPC_HW_MESSAGE: ResourceType = hardware_messages(
+    &CPC,
+    [
+        "List CPC Hardware Messages",
+        "Get CPC Hardware Message Properties",
+        "Delete CPC Hardware Message",
+    ],
+    &["element-uri", "timestamp", "text"],
+    &CPC_SERVICE,
+);
+
+/// The hardware messages of `parent` (the console or a CPC): the same
+/// type but for the book's titles (List, Get, Delete), the list's
+/// properties in the mock's order, and the service operations.
+const fn hardware_messages(
+    parent: &'static ResourceType,
+    [list, get, delete]: [&'static str; 3],
+    props: &'static [&'static str],
+    operations: &'static [Operation],
+) -> ResourceType {
+    ResourceType {
+        class: "hardware-message",
+        def_key: "hw_messages",
+        parent: Some(parent),
+        element: "{parent}/hardware-messages/{id}",
+        param: "hardware-message-id",
+        id_prop: "element-id",
+        uri_prop: "element-uri",
+        defaults: DEFAULTS,
+        collection: Some("{parent}/hardware-messages"),
+        list: Some(ListSpec {
+            title: list,
+            key: "hardware-messages",
+            props,
+            filters: &["begin-time", "end-time"],
+            range_filters: TIME_RANGE,
+            ..ListSpec::BASE
+        }),
+        get: Some(GetSpec::titled(get)),
+        delete: Some(DeleteSpec::plain(delete)),
+        operations,
+        ..BASE
+    }
+}

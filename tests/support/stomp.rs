@@ -33,6 +33,10 @@ impl Frame {
 pub struct Client {
     pub stream: TcpStream,
     buf: Vec<u8>,
+    /// Messages that arrived while `subscribe` waited for its receipt: a
+    /// subscription is live before its RECEIPT is sent, so a pending
+    /// notification can come first.
+    early: std::collections::VecDeque<Frame>,
 }
 
 impl Client {
@@ -44,6 +48,7 @@ impl Client {
         Client {
             stream,
             buf: Vec::new(),
+            early: std::collections::VecDeque::new(),
         }
     }
 
@@ -58,6 +63,9 @@ impl Client {
 
     /// The next frame (heart-beats counted in `beats`), or None after `wait`.
     pub fn next(&mut self, wait: Duration, beats: &mut usize) -> Option<Frame> {
+        if let Some(f) = self.early.pop_front() {
+            return Some(f);
+        }
         let deadline = Instant::now() + wait;
         loop {
             while self.buf.first() == Some(&b'\n') {
@@ -134,7 +142,15 @@ impl Client {
                 ("receipt", &format!("sub-{id}")),
             ],
         );
-        let r = self.frame();
+        let mut waiting = std::mem::take(&mut self.early);
+        let r = loop {
+            let f = self.frame();
+            if f.command != "MESSAGE" {
+                break f;
+            }
+            waiting.push_back(f);
+        };
+        self.early = waiting;
         assert_eq!(r.command, "RECEIPT", "{r:?}");
         assert_eq!(r.get("receipt-id"), Some(format!("sub-{id}").as_str()));
     }
