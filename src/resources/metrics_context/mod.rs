@@ -390,6 +390,7 @@ pub const CREATE_METRICS_CONTEXT: Service = Service {
     pattern: CONTEXTS_URI,
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextsHandler",
     run: create_metrics_context,
 };
@@ -400,6 +401,7 @@ pub const GET_METRICS: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextHandler",
     run: get_metrics,
 };
@@ -410,6 +412,7 @@ pub const DELETE_METRICS_CONTEXT: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextHandler",
     run: delete_metrics_context,
 };

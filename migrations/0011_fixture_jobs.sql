@@ -1,0 +1,26 @@
+-- Job policies (issue 11): how the jobs of matching operations run. The
+-- first rule (lowest id) whose fields all match a job operation applies:
+-- `operation` is the WS API book's title (case-insensitive), `uri_regex` is
+-- matched against the whole request path. Completion: at once (no
+-- polls/after_ms/until_cancel), after `polls` Query Job Status requests,
+-- after `after_ms` of the HMC clock, or only by Cancel Job. Outcome: the
+-- operation's own result (then the target's `status` set to
+-- `result_status` if given), or the HMC error error_status.error_reason.
+CREATE TABLE job_policies (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    operation     TEXT,
+    uri_regex     TEXT,
+    polls         INTEGER,
+    after_ms      INTEGER,
+    until_cancel  INTEGER NOT NULL DEFAULT 0,
+    error_status  INTEGER,
+    error_reason  INTEGER,
+    error_message TEXT,
+    result_status TEXT,
+    created_at    INTEGER NOT NULL
+);
+
+-- A job whose operation has not run yet: the request to run at completion
+-- and what is left of its policy (JSON, see fixture/job_policies.rs);
+-- NULL for jobs that are done or ran at once.
+ALTER TABLE jobs ADD COLUMN pending TEXT;
