@@ -24,3 +24,32 @@ CREATE TABLE job_policies (
 -- and what is left of its policy (JSON, see fixture/job_policies.rs);
 -- NULL for jobs that are done or ran at once.
 ALTER TABLE jobs ADD COLUMN pending TEXT;
+
+-- Checkpoints also copy OS messages and exported profile areas (HMC state
+-- added after 0009; OS message channels and metrics contexts belong to
+-- sessions, the console log is history: neither is copied).
+CREATE TABLE checkpoint_os_messages (
+    checkpoint      TEXT NOT NULL REFERENCES checkpoints(name) ON DELETE CASCADE,
+    id              INTEGER NOT NULL,
+    object_uri      TEXT NOT NULL,
+    sequence_number INTEGER,
+    message_id      TEXT,
+    message_text    TEXT NOT NULL,
+    timestamp       INTEGER NOT NULL,
+    is_held         INTEGER NOT NULL,
+    is_priority     INTEGER NOT NULL,
+    sound_alarm     INTEGER NOT NULL,
+    prompt_text     TEXT,
+    os_name         TEXT,
+    PRIMARY KEY (checkpoint, id)
+);
+CREATE TABLE checkpoint_profile_areas (
+    checkpoint TEXT NOT NULL REFERENCES checkpoints(name) ON DELETE CASCADE,
+    cpc_uri    TEXT NOT NULL,
+    area       INTEGER NOT NULL,
+    class      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (checkpoint, cpc_uri, area, class, name)
+);
