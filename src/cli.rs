@@ -82,6 +82,9 @@ pub(crate) enum Command {
         /// Do not journal requests (the `journal` table).
         #[arg(long)]
         no_journal: bool,
+        /// Serve the admin API under /mock/... (for users `mock-hmc admin add` marks).
+        #[arg(long)]
+        admin: bool,
         /// Where Get Metrics takes values from: `prepared` (only prepared
         /// values) or `synthetic[:SEED]` (also generated, time-varying values
         /// for every resource). Stored in the db; unset keeps the db's setting.
@@ -168,6 +171,9 @@ pub(crate) enum Command {
     /// Fault rules: make requests fail or slow down on purpose.
     #[command(subcommand)]
     Fault(FaultCommand),
+    /// Users the admin API (`serve --admin`, /mock/...) accepts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Job policies: how the jobs of matching operations run and end.
     #[command(subcommand)]
     JobPolicy(JobPolicyCommand),
@@ -371,6 +377,16 @@ pub(crate) enum FaultCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Let USERID use the admin API (with a session of its own).
+    Add { userid: String },
+    /// No longer let USERID use the admin API.
+    Remove { userid: String },
+    /// The userids the admin API accepts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum JobPolicyCommand {
     /// Add a policy (the first matching one applies); prints its id.
     Add {
@@ -526,6 +542,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             idle_timeout,
             restart_seconds,
             no_journal,
+            admin,
         } => {
             let restart = restart_seconds
                 .map(|secs| {
@@ -562,6 +579,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     hmc.set_restart_time(time)?;
                 }
                 hmc.set_journal(!no_journal);
+                hmc.set_admin_api(admin);
                 if let Some(source) = metrics {
                     hmc.set_metrics_source(source)?;
                 }
@@ -764,6 +782,19 @@ fn execute(cli: Cli) -> Result<(), Error> {
         Command::Clock(c) => clock(&Hmc::open_existing(&db)?, c),
         Command::Fault(c) => fault(&Hmc::open_existing(&db)?, c),
         Command::JobPolicy(c) => job_policy(&Hmc::open_existing(&db)?, c),
+        Command::Admin(c) => {
+            let hmc = Hmc::open_existing(&db)?;
+            match c {
+                AdminCommand::Add { userid } => hmc.set_admin_user(&userid, true)?,
+                AdminCommand::Remove { userid } => hmc.set_admin_user(&userid, false)?,
+                AdminCommand::List => {
+                    for u in hmc.admin_users()? {
+                        println!("{u}");
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Journal {
             action,
             since,

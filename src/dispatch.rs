@@ -297,7 +297,7 @@ fn target_of(path: &str, action: Action) -> String {
 
 /// The caller's session: 403.4 without `X-API-Session`, 403.5 for an id that
 /// is unknown, logged off or expired.
-fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
+pub(crate) fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
     let id = req.session_id.as_deref().ok_or_else(HmcError::no_session)?;
     match tx.session(id)? {
         Some(s) if s.expires_at > now => Ok(s),

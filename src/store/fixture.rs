@@ -11,7 +11,7 @@ const META_CLOCK_OFFSET: &str = "clock-offset-ms";
 
 /// Meta keys that are not HMC state: the server's TLS identity stays what
 /// it is across restores.
-const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem')";
+const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem', 'mock-admins')";
 
 /// One checkpoint as listed.
 #[derive(Debug, Clone, PartialEq)]
