@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 import zhmcclient
@@ -125,3 +126,16 @@ def test_job_policy_result_status_and_error(mock_hmc, partition_factory):
         assert exc.value.message == "start failed"
     finally:
         mock_cli(mock_hmc, "job-policy", "clear")
+
+
+def test_the_readme_pytest_recipe_isolates_xdist_workers(tmp_path):
+    """The recipe (tests/python/recipe) under 8 pytest-xdist workers: one
+    shared serve, a checkpoint restored around each test."""
+    recipe = pathlib.Path(__file__).parent / "recipe"
+    env = {k: v for k, v in os.environ.items() if k != "MOCK_HMC_SHARED"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-n", "8", str(recipe)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 passed" in done.stdout, done.stdout
