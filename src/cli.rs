@@ -10,7 +10,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::definition;
-use crate::fixture::{FaultSpec, JournalFilter, clock, faults, journal};
+use crate::fixture::{
+    FaultSpec, JobPolicySpec, JournalFilter, clock, faults, job_policies, journal,
+};
 use crate::hmc::{Error, Hmc};
 use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
@@ -81,6 +83,9 @@ pub(crate) enum Command {
         /// Do not journal requests (the `journal` table).
         #[arg(long)]
         no_journal: bool,
+        /// Serve the admin API under /mock/... (for users `mock-hmc admin add` marks).
+        #[arg(long)]
+        admin: bool,
         /// Where Get Metrics takes values from: `prepared` (only prepared
         /// values) or `synthetic[:SEED]` (also generated, time-varying values
         /// for every resource). Stored in the db; unset keeps the db's setting.
@@ -167,6 +172,12 @@ pub(crate) enum Command {
     /// Fault rules: make requests fail or slow down on purpose.
     #[command(subcommand)]
     Fault(FaultCommand),
+    /// Users the admin API (`serve --admin`, /mock/...) accepts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Job policies: how the jobs of matching operations run and end.
+    #[command(subcommand)]
+    JobPolicy(JobPolicyCommand),
     /// The request journal: what was sent and answered.
     #[command(args_conflicts_with_subcommands = true)]
     Journal {
@@ -366,6 +377,51 @@ pub(crate) enum FaultCommand {
     Clear { id: Option<i64> },
 }
 
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Let USERID use the admin API (with a session of its own).
+    Add { userid: String },
+    /// No longer let USERID use the admin API.
+    Remove { userid: String },
+    /// The userids the admin API accepts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JobPolicyCommand {
+    /// Add a policy (the first matching one applies); prints its id.
+    Add {
+        /// Match this operation (the WS API book's title, e.g. 'Start Partition').
+        #[arg(long)]
+        operation: Option<String>,
+        /// Match request paths this regex matches in full.
+        #[arg(long)]
+        uri: Option<String>,
+        /// Report `running` to this many Query Job Status polls, complete on the next.
+        #[arg(long)]
+        polls: Option<i64>,
+        /// Complete once this long has passed on the HMC clock (e.g. 30s).
+        #[arg(long)]
+        after: Option<String>,
+        /// Stay `running` until Cancel Job (then `canceled`).
+        #[arg(long, conflicts_with_all = ["polls", "after"])]
+        until_cancel: bool,
+        /// End the job with this HMC error instead (e.g. 500.263, 409.1).
+        #[arg(long)]
+        error: Option<String>,
+        /// The error's message (default: one naming the code).
+        #[arg(long, requires = "error")]
+        message: Option<String>,
+        /// Set the target's `status` to this after the operation ran (e.g. exceptions, degraded).
+        #[arg(long, conflicts_with = "error")]
+        result_status: Option<String>,
+    },
+    /// List the policies in the order they are tried.
+    List,
+    /// Remove policy ID, or every policy.
+    Clear { id: Option<i64> },
+}
+
 /// Runs the command line; errors are one line on stderr and exit code 1.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -469,6 +525,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             idle_timeout,
             restart_seconds,
             no_journal,
+            admin,
         } => {
             let restart = restart_seconds
                 .map(|secs| {
@@ -505,6 +562,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     hmc.set_restart_time(time)?;
                 }
                 hmc.set_journal(!no_journal);
+                hmc.set_admin_api(admin);
                 if let Some(source) = metrics {
                     hmc.set_metrics_source(source)?;
                 }
@@ -706,6 +764,20 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Clock(c) => clock(&Hmc::open_existing(&db)?, c),
         Command::Fault(c) => fault(&Hmc::open_existing(&db)?, c),
+        Command::JobPolicy(c) => job_policy(&Hmc::open_existing(&db)?, c),
+        Command::Admin(c) => {
+            let hmc = Hmc::open_existing(&db)?;
+            match c {
+                AdminCommand::Add { userid } => hmc.set_admin_user(&userid, true)?,
+                AdminCommand::Remove { userid } => hmc.set_admin_user(&userid, false)?,
+                AdminCommand::List => {
+                    for u in hmc.admin_users()? {
+                        println!("{u}");
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Journal {
             action,
             since,
@@ -839,6 +911,47 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
         FaultCommand::Clear { id } => {
             let n = hmc.clear_faults(id)?;
             println!("cleared {n} fault rule(s)");
+        }
+    }
+    Ok(())
+}
+
+fn job_policy(hmc: &Hmc, command: JobPolicyCommand) -> Result<(), Error> {
+    match command {
+        JobPolicyCommand::Add {
+            operation,
+            uri,
+            polls,
+            after,
+            until_cancel,
+            error,
+            message,
+            result_status,
+        } => {
+            let error = error
+                .as_deref()
+                .map(faults::parse_error_code)
+                .transpose()?
+                .map(|(s, r)| (s, r, message));
+            let spec = JobPolicySpec {
+                operation,
+                uri,
+                polls,
+                after_ms: after.as_deref().map(clock::parse_duration).transpose()?,
+                until_cancel,
+                error,
+                result_status,
+            };
+            println!("job-policy {}", hmc.add_job_policy(&spec)?);
+        }
+        JobPolicyCommand::List => {
+            for p in hmc.job_policies()? {
+                println!("{}", job_policies::describe(&p));
+            }
+        }
+        JobPolicyCommand::Clear { id } => {
+            let n = hmc.clear_job_policies(id)?;
+            println!("cleared {n} job policy(ies)");
         }
     }
     Ok(())

@@ -83,7 +83,12 @@ fn dispatch(
     }
     // A GET runs in a read transaction unless its operation changes state
     // (Get Service Request Information with `delete=true`).
-    let writes = req.method.writes() || matches!(action, Action::Operation(_, op) if op.writes);
+    let writes = req.method.writes()
+        || match action {
+            Action::Operation(_, op) => op.writes,
+            Action::Service(s) => s.writes,
+            _ => false,
+        };
     let needs_session = match action {
         Action::Service(s) => s.auth,
         _ => true,
@@ -212,6 +217,38 @@ pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError>
     })
 }
 
+/// Runs the job operation `req` that a job policy held back (see
+/// `fixture::job_policies`), as part of the request in `ctx` (the Query Job
+/// Status that completes it), inside a savepoint so that a failing body
+/// leaves nothing behind: what its body produced and its target as changed.
+pub fn run_pending(
+    ctx: &Ctx<'_>,
+    req: &Request,
+) -> Result<
+    (
+        crate::resources::framework::descriptor::Done,
+        crate::store::Resource,
+    ),
+    HmcError,
+> {
+    let (params, action, _) = find_action(ctx.routes, req)?;
+    let Action::Operation(rt, op) = action else {
+        return Err(HmcError::internal());
+    };
+    ctx.tx.in_savepoint(|tx| {
+        let mut nested = Ctx {
+            tx,
+            req,
+            session: ctx.session,
+            now: ctx.now,
+            params: &params,
+            target: target_of(req.path(), action),
+            routes: ctx.routes,
+        };
+        runner::run_pending(&mut nested, rt, op)
+    })
+}
+
 /// The route parameters and the action for `req`, and whether its route
 /// takes a query: 404.1 for a URI no route matches, a query on a route
 /// that takes none, or a method the route lacks.
@@ -260,7 +297,7 @@ fn target_of(path: &str, action: Action) -> String {
 
 /// The caller's session: 403.4 without `X-API-Session`, 403.5 for an id that
 /// is unknown, logged off or expired.
-fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
+pub(crate) fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
     let id = req.session_id.as_deref().ok_or_else(HmcError::no_session)?;
     match tx.session(id)? {
         Some(s) if s.expires_at > now => Ok(s),

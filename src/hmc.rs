@@ -50,6 +50,8 @@ pub struct Hmc {
     routes: RouteTable,
     /// Whether requests are journaled (`fixture::journal`).
     journal: AtomicBool,
+    /// Whether `/mock/...` is the admin API (`fixture::admin`).
+    admin: AtomicBool,
 }
 
 impl Hmc {
@@ -77,6 +79,7 @@ impl Hmc {
             store,
             routes: RouteTable::build(),
             journal: AtomicBool::new(true),
+            admin: AtomicBool::new(false),
         };
         hmc.seal_plain_secrets()?;
         Ok(hmc)
@@ -154,12 +157,52 @@ impl Hmc {
 
     /// Handles one request exactly as the HTTP server does.
     pub fn handle(&self, req: &Request) -> Response {
+        if self.admin.load(Ordering::Relaxed) && req.path().starts_with("/mock/") {
+            return crate::fixture::admin::handle(self, req);
+        }
         dispatch::handle(
             &self.store,
             &self.routes,
             req,
             self.journal.load(Ordering::Relaxed),
         )
+    }
+
+    /// Turns the admin API under `/mock/...` on or off (`serve --admin`;
+    /// off by default, when `/mock/...` is a 404.1).
+    pub fn set_admin_api(&self, on: bool) {
+        self.admin.store(on, Ordering::Relaxed);
+    }
+
+    /// Marks `userid` as an admin of the admin API, or no longer (`admin`
+    /// false). Kept in the meta key `mock-admins`, which checkpoints leave alone.
+    pub fn set_admin_user(&self, userid: &str, admin: bool) -> Result<(), Error> {
+        self.store.write(|tx| {
+            let key = crate::fixture::admin::ADMINS_KEY;
+            let mut users: Vec<String> = tx
+                .meta(key)?
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty() && *u != userid)
+                .map(str::to_string)
+                .collect();
+            if admin {
+                users.push(userid.to_string());
+            }
+            Ok::<_, Error>(tx.set_meta(key, &users.join(","))?)
+        })
+    }
+
+    /// The userids the admin API accepts.
+    pub fn admin_users(&self) -> Result<Vec<String>, Error> {
+        let key = crate::fixture::admin::ADMINS_KEY;
+        let list = self.store.read(|tx| tx.meta(key))?.unwrap_or_default();
+        Ok(list
+            .split(',')
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+            .collect())
     }
 
     /// The journal switch (crate-internal: `set_journal` sets it).

@@ -66,8 +66,8 @@ mod store;
 pub mod test_support;
 
 pub use api::{Body, HmcError, Method, Request, Response};
-pub use fixture::{Diff, FaultSpec, JournalFilter};
+pub use fixture::{Diff, FaultSpec, JobPolicySpec, JournalFilter};
 pub use hmc::{Error, Hmc};
 pub use resources::metrics_context::MetricsSource;
 pub use session::Session;
-pub use store::{CheckpointRow, FaultRow, JournalRow, SessionRow};
+pub use store::{CheckpointRow, FaultRow, JobPolicyRow, JournalRow, SessionRow};

@@ -602,3 +602,58 @@ fn restores_while_another_process_writes_neither_fail_nor_tear() {
     fixture.restore_checkpoint("clean", false).unwrap();
     assert!(fixture.diff_checkpoints("clean", None).unwrap().is_empty());
 }
+
+#[test]
+fn checkpoints_cover_os_messages_and_exported_profile_areas() {
+    both_raw(|c, s| {
+        let lpar = "/api/logical-partitions/classic1-lpar1";
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        fixture
+            .add_os_message(lpar, "BEFORE", false, false)
+            .unwrap();
+        let count = |table: &str| -> i64 {
+            let conn = rusqlite::Connection::open(c.db_path()).unwrap();
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let (messages, areas) = (count("os_messages"), count("profile_areas"));
+        fixture.save_checkpoint("msgs").unwrap();
+        fixture.add_os_message(lpar, "AFTER", false, false).unwrap();
+        let r = c.send(
+            Method::Post,
+            "/api/cpcs/classic1/operations/export-profiles",
+            Some(s),
+            Some(&json!({"profile-area": 2})),
+        );
+        assert_eq!(r.status, 204, "{:?}", r.body);
+        assert!(count("profile_areas") > areas);
+        fixture.restore_checkpoint("msgs", false).unwrap();
+        assert_eq!(
+            (count("os_messages"), count("profile_areas")),
+            (messages, areas)
+        );
+        let r = c.send(
+            Method::Get,
+            &format!("{lpar}/operations/list-os-messages"),
+            Some(s),
+            None,
+        );
+        let texts: Vec<&str> = r.body["os-messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["message-text"].as_str().unwrap())
+            .collect();
+        assert!(
+            texts.contains(&"BEFORE") && !texts.contains(&"AFTER"),
+            "{texts:?}"
+        );
+        // A new message is numbered after the restored ones.
+        let n = fixture.add_os_message(lpar, "AGAIN", false, false).unwrap();
+        assert_eq!(n, messages_of(&r.body) as i64);
+    });
+}
+
+fn messages_of(body: &Value) -> usize {
+    body["os-messages"].as_array().unwrap().len()
+}

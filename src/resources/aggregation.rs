@@ -165,6 +165,7 @@ pub const SUBMIT_REQUESTS: Service = Service {
     pattern: SUBMIT_URI,
     query: None,
     auth: true,
+    writes: false,
     handler: "SubmitRequestsHandler",
     run: submit_requests,
 };

@@ -146,6 +146,7 @@ pub const GET_INVENTORY: Service = Service {
     pattern: "/api/services/inventory",
     query: None,
     auth: true,
+    writes: false,
     handler: "InventoryHandler",
     run: get_inventory,
 };

@@ -1,5 +1,6 @@
 //! Query Job Status, Delete Completed Job Status and Cancel Job. Jobs are
-//! created complete by asynchronous operations (see `Ctx::job`).
+//! created complete by asynchronous operations (see `Ctx::job`), or
+//! running when a job policy holds them back (`fixture::job_policies`).
 
 use serde_json::{Map, Value, json};
 
@@ -20,8 +21,10 @@ fn ended(job: &JobRow) -> bool {
 }
 
 /// Operation: Query Job Status.
+/// A job a job policy holds back moves on here (`job_policies::on_poll`).
 fn query_job_status(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
-    let job = lookup(ctx)?;
+    let mut job = lookup(ctx)?;
+    crate::fixture::job_policies::on_poll(ctx, &mut job)?;
     let mut body = Map::new();
     body.insert("status".into(), json!(job.status));
     if ended(&job) {
@@ -47,7 +50,8 @@ fn delete_job(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     Ok(Response::no_content())
 }
 
-/// Operation: Cancel Job. A running job becomes `cancel-pending`; one that
+/// Operation: Cancel Job. A running job becomes `cancel-pending` (and
+/// `canceled` on its next Query Job Status, its operation never run); one that
 /// has ended cannot be canceled (409.41).
 fn cancel_job(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let job = lookup(ctx)?;
@@ -71,6 +75,7 @@ pub const QUERY_JOB_STATUS: Service = Service {
     pattern: "/api/jobs/{job-id}",
     query: None,
     auth: true,
+    writes: true,
     handler: "JobHandler",
     run: query_job_status,
 };
@@ -81,6 +86,7 @@ pub const DELETE_COMPLETED_JOB_STATUS: Service = Service {
     pattern: "/api/jobs/{job-id}",
     query: None,
     auth: true,
+    writes: false,
     handler: "JobHandler",
     run: delete_job,
 };
@@ -91,6 +97,7 @@ pub const CANCEL_JOB: Service = Service {
     pattern: "/api/jobs/{job-id}/operations/cancel",
     query: None,
     auth: true,
+    writes: false,
     handler: "JobCancelHandler",
     run: cancel_job,
 };

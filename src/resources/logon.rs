@@ -159,6 +159,7 @@ pub const QUERY_API_VERSION: Service = Service {
     pattern: "/api/version",
     query: None,
     auth: false,
+    writes: false,
     handler: "VersionHandler",
     run: query_api_version,
 };
@@ -169,6 +170,7 @@ pub const LOGON: Service = Service {
     pattern: "/api/sessions",
     query: None,
     auth: false,
+    writes: false,
     handler: "SessionsHandler",
     run: logon,
 };
@@ -179,6 +181,7 @@ pub const LOGOFF: Service = Service {
     pattern: "/api/sessions/this-session",
     query: None,
     auth: true,
+    writes: false,
     handler: "ThisSessionHandler",
     run: logoff,
 };
@@ -189,6 +192,7 @@ pub const GET_NOTIFICATION_TOPICS: Service = Service {
     pattern: "/api/sessions/operations/get-notification-topics",
     query: None,
     auth: true,
+    writes: false,
     handler: "NotificationTopicsHandler",
     run: get_notification_topics,
 };

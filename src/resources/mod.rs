@@ -85,6 +85,9 @@ pub struct Service {
     pub query: Option<&'static [&'static str]>,
     /// Whether it needs a logged-on session.
     pub auth: bool,
+    /// Whether a GET of it may change state and so runs in a write
+    /// transaction (Query Job Status completes jobs held by a job policy).
+    pub writes: bool,
     /// Handler name used in "Invalid HTTP method" messages.
     pub handler: &'static str,
     pub run: fn(&mut Ctx<'_>) -> Result<Response, HmcError>,

@@ -11,7 +11,7 @@ const META_CLOCK_OFFSET: &str = "clock-offset-ms";
 
 /// Meta keys that are not HMC state: the server's TLS identity stays what
 /// it is across restores.
-const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem')";
+const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem', 'mock-admins')";
 
 /// One checkpoint as listed.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +83,11 @@ impl Tx<'_> {
                  SELECT ?1, pool, value, owner_uri FROM id_allocations",
             "INSERT INTO checkpoint_metric_values
                  SELECT ?1, seq, group_name, resource_uri, timestamp, metrics FROM metric_values",
+            "INSERT INTO checkpoint_os_messages
+                 SELECT ?1, id, object_uri, sequence_number, message_id, message_text, timestamp,
+                        is_held, is_priority, sound_alarm, prompt_text, os_name FROM os_messages",
+            "INSERT INTO checkpoint_profile_areas
+                 SELECT ?1, cpc_uri, area, class, name, properties, seq FROM profile_areas",
         ] {
             self.conn.prepare_cached(sql)?.execute([name])?;
         }
@@ -113,7 +118,8 @@ impl Tx<'_> {
         // deferring the checks makes the order not matter.
         self.conn.execute_batch(
             "PRAGMA defer_foreign_keys = ON;
-             DELETE FROM id_allocations; DELETE FROM metric_values; DELETE FROM resources;",
+             DELETE FROM id_allocations; DELETE FROM metric_values;
+             DELETE FROM os_messages; DELETE FROM profile_areas; DELETE FROM resources;",
         )?;
         for sql in [
             "INSERT INTO resources (uri, class, parent_uri, name, properties, seq)
@@ -124,6 +130,15 @@ impl Tx<'_> {
             "INSERT INTO metric_values (seq, group_name, resource_uri, timestamp, metrics)
                  SELECT seq, group_name, resource_uri, timestamp, metrics
                  FROM checkpoint_metric_values WHERE checkpoint = ?1 ORDER BY seq",
+            // With the sequence numbers given, the numbering trigger stays out.
+            "INSERT INTO os_messages (id, object_uri, sequence_number, message_id, message_text,
+                     timestamp, is_held, is_priority, sound_alarm, prompt_text, os_name)
+                 SELECT id, object_uri, sequence_number, message_id, message_text, timestamp,
+                        is_held, is_priority, sound_alarm, prompt_text, os_name
+                 FROM checkpoint_os_messages WHERE checkpoint = ?1 ORDER BY id",
+            "INSERT INTO profile_areas (cpc_uri, area, class, name, properties, seq)
+                 SELECT cpc_uri, area, class, name, properties, seq
+                 FROM checkpoint_profile_areas WHERE checkpoint = ?1",
         ] {
             self.conn.prepare_cached(sql)?.execute([name])?;
         }

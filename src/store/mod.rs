@@ -8,6 +8,7 @@
 mod allocations;
 mod console_log;
 mod fixture;
+mod job_policies;
 mod jobs;
 mod meta;
 mod metrics;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use console_log::{LogKind, LogRow};
 pub use fixture::{CheckpointRow, FaultRow, JournalRow};
+pub use job_policies::JobPolicyRow;
 pub use jobs::JobRow;
 pub use metrics::{MetricValuesRow, MetricsContextRow};
 pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
@@ -42,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_classic.sql"),
     include_str!("../../migrations/0009_fixture.sql"),
     include_str!("../../migrations/0010_metrics_notifications.sql"),
+    include_str!("../../migrations/0011_fixture_jobs.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

@@ -39,6 +39,10 @@ def pytest_configure(config):
         "ignore::urllib3.exceptions.InsecureRequestWarning")
 
 
+# The README's recipe has its own conftest; test_fixture.py runs it under
+# pytest-xdist in a pytest of its own.
+collect_ignore = ["recipe"]
+
 MockHmc = collections.namedtuple("MockHmc", ["host", "port", "db"])
 
 

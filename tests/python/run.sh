@@ -4,7 +4,7 @@
 #   tests/python/run.sh [extra pytest arguments]
 #
 # Creates a venv at target/pyvenv (override: MOCK_HMC_PYVENV) with
-# zhmcclient 1.26, zhmccli 1.15, zhmc-prometheus-exporter 2.4 and pytest when missing, builds the mock-hmc binary
+# zhmcclient 1.26, zhmccli 1.15, zhmc-prometheus-exporter 2.4, pytest and pytest-xdist when missing, builds the mock-hmc binary
 # (skipped when MOCK_HMC_BIN names an existing file), then runs pytest -q.
 # Exit code: pytest's; "no tests collected" (5) counts as a failure too.
 # Environment: PYTHON (interpreter for the venv, default python3).
@@ -15,7 +15,7 @@ cd "$repo"
 
 venv="${MOCK_HMC_PYVENV:-$repo/target/pyvenv}"
 python="${PYTHON:-python3}"
-requirements=("zhmcclient==1.26.*" "zhmccli==1.15.*" "pytest" "zhmc-prometheus-exporter==2.4.*")
+requirements=("zhmcclient==1.26.*" "zhmccli==1.15.*" "pytest" "pytest-xdist" "zhmc-prometheus-exporter==2.4.*")
 
 venv_ok() {
     [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import pip' >/dev/null 2>&1
@@ -38,6 +38,7 @@ import importlib.metadata as md
 assert md.version("zhmcclient").startswith("1.26.")
 assert md.version("zhmccli").startswith("1.15.")
 md.version("pytest")
+md.version("pytest-xdist")
 md.version("requests")
 assert md.version("zhmc-prometheus-exporter").startswith("2.4.")
 PY

@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 import zhmcclient
@@ -73,3 +74,68 @@ def test_requests_tagged_with_the_test_id_are_in_the_journal(mock_hmc,
     assert [(r["method"], r["uri"], r["status"]) for r in rows] == [
         ("GET", "/api/cpcs", 200)]
     assert rows[0]["userid"] == "ensadmin"
+
+
+def test_job_policy_after_two_polls_then_cancel(mock_hmc, partition_factory):
+    part = partition_factory()
+    start = f"{part.uri}/operations/start"
+    mock_cli(mock_hmc, "job-policy", "add", "--uri", start, "--polls", "2")
+    try:
+        job = part.start(wait_for_completion=False)
+        for _ in range(2):
+            status, _ = job.check_for_completion()
+            assert status == "running"
+            part.pull_full_properties()
+            assert part.get_property("status") == "stopped"
+        status, _ = job.check_for_completion()
+        assert status == "complete"
+        part.pull_full_properties()
+        assert part.get_property("status") == "active"
+        part.stop()
+
+        mock_cli(mock_hmc, "job-policy", "clear")
+        mock_cli(mock_hmc, "job-policy", "add", "--uri", start,
+                 "--until-cancel")
+        job = part.start(wait_for_completion=False)
+        assert job.query_status()[0] == "running"
+        job.cancel()
+        assert job.query_status()[0] == "canceled"
+        part.pull_full_properties()
+        assert part.get_property("status") == "stopped"
+    finally:
+        mock_cli(mock_hmc, "job-policy", "clear")
+
+
+def test_job_policy_result_status_and_error(mock_hmc, partition_factory):
+    part = partition_factory()
+    start = f"{part.uri}/operations/start"
+    mock_cli(mock_hmc, "job-policy", "add", "--uri", start,
+             "--result-status", "degraded")
+    try:
+        # zhmcclient waits for `active` or `degraded` after the job.
+        part.start()
+        part.pull_full_properties()
+        assert part.get_property("status") == "degraded"
+        part.stop()
+        mock_cli(mock_hmc, "job-policy", "clear")
+        mock_cli(mock_hmc, "job-policy", "add", "--uri", start,
+                 "--error", "500.263", "--message", "start failed")
+        with pytest.raises(zhmcclient.HTTPError) as exc:
+            part.start()
+        assert (exc.value.http_status, exc.value.reason) == (500, 263)
+        assert exc.value.message == "start failed"
+    finally:
+        mock_cli(mock_hmc, "job-policy", "clear")
+
+
+def test_the_readme_pytest_recipe_isolates_xdist_workers(tmp_path):
+    """The recipe (tests/python/recipe) under 8 pytest-xdist workers: one
+    shared serve, a checkpoint restored around each test."""
+    recipe = pathlib.Path(__file__).parent / "recipe"
+    env = {k: v for k, v in os.environ.items() if k != "MOCK_HMC_SHARED"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-n", "8", str(recipe)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 passed" in done.stdout, done.stdout

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::api::{Body, HmcError, Response};
 use crate::ctx::Ctx;
+use crate::fixture::job_policies;
 use crate::resources::framework::descriptor::{Answer, Done, Missing, On, Operation, ResourceType};
 use crate::resources::framework::generic::{collection_parent_resource, fetch, lookup};
 use crate::resources::framework::preconditions::check_needs;
@@ -28,8 +29,34 @@ pub fn run_operation(
             .ok_or_else(|| HmcError::not_found(ctx.req.path()))?,
     };
     check_needs(ctx, &target, &op.needs)?;
+    // A job policy holds the job of an element operation back: the HMC
+    // checks the preconditions before it accepts the job (above), but the
+    // body, and so the resource change, runs only when the job completes
+    // (`job_policies::complete`, through `run_pending`). This is the one
+    // place a job is deferred; collection jobs (Create ... with a
+    // `Location`) need their body's URI at once and always run now.
+    if op.answer == Answer::Job
+        && op.on == On::Element
+        && let Some(policy) = job_policies::matching(ctx.tx, op.title, ctx.req.path())?
+    {
+        return job_policies::defer(ctx, op.title, &target.uri, &policy);
+    }
     let done = (op.run)(ctx, &mut target)?;
     answer(ctx, rt, op, &target, done)
+}
+
+/// Runs the body of a job operation a job policy held back, now that its
+/// job completes: the target as it is now, checked again (it may have
+/// changed since); what the body produced and the changed target.
+pub fn run_pending(
+    ctx: &mut Ctx<'_>,
+    rt: &ResourceType,
+    op: &Operation,
+) -> Result<(Done, Resource), HmcError> {
+    let mut target = element_target(ctx, rt, op.missing)?;
+    check_needs(ctx, &target, &op.needs)?;
+    let done = (op.run)(ctx, &mut target)?;
+    Ok((done, target))
 }
 
 /// The element an element operation targets: its URI is the request path

@@ -311,6 +311,7 @@ pub const CREATE_METRICS_CONTEXT: Service = Service {
     pattern: CONTEXTS_URI,
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextsHandler",
     run: create_metrics_context,
 };
@@ -321,6 +322,7 @@ pub const GET_METRICS: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextHandler",
     run: get_metrics,
 };
@@ -331,6 +333,7 @@ pub const DELETE_METRICS_CONTEXT: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
+    writes: false,
     handler: "MetricsContextHandler",
     run: delete_metrics_context,
 };
