@@ -136,6 +136,32 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The resources of one class under `parent` (`None`: under any parent)
+    /// whose name column is one of `names` or NULL, in insertion order: a
+    /// List whose name filter is a literal name probes the sibling-name
+    /// index (migration 0006) instead of reading every (uri, name) pair.
+    pub fn resources_named(
+        &self,
+        parent: Option<&str>,
+        class: &str,
+        names: &[&str],
+    ) -> Result<Vec<Resource>, StoreError> {
+        let names = serde_json::to_string(names)?;
+        // Two index probes joined by UNION ALL: with an OR of IN and IS NULL
+        // the planner may fall back to reading every sibling.
+        let scope = match parent {
+            Some(_) => "parent_uri = ?1 AND class = ?2",
+            None => "?1 IS NULL AND class = ?2",
+        };
+        let clause = format!(
+            "WHERE uri IN (SELECT uri FROM resources WHERE {scope}
+                               AND name IN (SELECT value FROM json_each(?3))
+                           UNION ALL
+                           SELECT uri FROM resources WHERE {scope} AND name IS NULL)"
+        );
+        self.query_resources(&clause, &[&parent, &class, &names])
+    }
+
     /// The resources at `uris` that exist, in insertion order.
     pub fn resources_at(&self, uris: &[String]) -> Result<Vec<Resource>, StoreError> {
         if uris.is_empty() {
@@ -432,6 +458,21 @@ mod tests {
                     "insertion order, missing ones skipped"
                 );
                 assert!(tx.resources_at(&[])?.is_empty());
+                let named = |parent, names: &[&str]| -> Result<Vec<String>, StoreError> {
+                    Ok(tx
+                        .resources_named(parent, "partition", names)?
+                        .into_iter()
+                        .map(|r| r.uri)
+                        .collect())
+                };
+                assert_eq!(
+                    named(Some("/c"), &["B"])?,
+                    ["/p2", "/p1"],
+                    "the name, and the one whose name is no string"
+                );
+                assert_eq!(named(Some("/c"), &["X"])?, ["/p1"]);
+                assert_eq!(named(None, &["B", "C"])?, ["/p2", "/p1"]);
+                assert!(named(Some("/p2"), &["B"])?.is_empty());
                 Ok::<_, StoreError>(())
             })
             .unwrap();

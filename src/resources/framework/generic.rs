@@ -98,6 +98,9 @@ pub fn collection_parent_resource(
 pub struct Pattern {
     text: String,
     regex: Regex,
+    /// `text` when it matches only itself (case-sensitive, no regular
+    /// expression syntax), so that an index lookup can answer it.
+    literal: Option<String>,
 }
 
 impl Pattern {
@@ -111,9 +114,14 @@ impl Pattern {
                     "Invalid regular expression in query parameter: '{text}'"
                 ))
             })?;
+        // Outside a character class, every other character of the regex
+        // syntax stands for itself.
+        let literal = (!ignore_case && !text.contains(|c| r"\.+*?()|[]{}^$".contains(c)))
+            .then(|| text.to_string());
         Ok(Pattern {
             text: text.to_string(),
             regex,
+            literal,
         })
     }
 
@@ -169,6 +177,12 @@ fn candidates(
             None => tx.resources_of_class(rt.class)?,
         });
     };
+    // Literal names (zhmcclient's `find(name=...)`): index probes, whatever
+    // the number of siblings.
+    let literals: Option<Vec<&str>> = patterns.iter().map(|p| p.literal.as_deref()).collect();
+    if let Some(names) = literals {
+        return Ok(tx.resources_named(parent, rt.class, &names)?);
+    }
     let uris: Vec<String> = tx
         .names_of_class(parent, rt.class)?
         .into_iter()
@@ -665,6 +679,26 @@ mod tests {
         assert_eq!((e.status, e.reason), (400, 1));
         let query = Query::parse(Some("minimum-size=NaN")).unwrap();
         assert!(compile_ranges(rt, &query).is_err());
+    }
+
+    #[test]
+    fn only_case_sensitive_patterns_without_regex_syntax_are_literal() {
+        let literal = |p: &str, ignore_case| Pattern::new(p, ignore_case).unwrap().literal;
+        assert_eq!(
+            literal("P-00_1 x#&~", false).as_deref(),
+            Some("P-00_1 x#&~")
+        );
+        assert_eq!(literal("", false).as_deref(), Some(""));
+        for p in [
+            "P.1", "P+", "a|b", "(a)", "[a]", "a{2}", "^a", "a$", "a*", "a?", r"\d",
+        ] {
+            assert_eq!(literal(p, false), None, "{p}");
+        }
+        assert_eq!(
+            literal("abc", true),
+            None,
+            "ignoring case is no index probe"
+        );
     }
 
     #[test]
