@@ -21,6 +21,7 @@ pub mod partition;
 pub mod partition_link;
 pub mod password_rule;
 pub mod server_definition;
+pub mod storage_discovery;
 pub mod storage_group;
 pub mod storage_template;
 pub mod sustainability;
