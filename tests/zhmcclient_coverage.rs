@@ -5,31 +5,22 @@
 
 use mock_hmc::test_support::RouteTable;
 
-/// Operations zhmcclient sends that mock-hmc does not serve yet. This list
+/// Operations zhmcclient sends that mock-hmc does not serve (yet). This list
 /// only shrinks: each entry is a gap, and an entry that is served makes the
-/// test fail so that it is removed.
+/// test fail so that it is removed. The reset/load profile certificate
+/// operations are zhmcclient offering Assign/Unassign on every profile
+/// type; the HMC has them for image profiles only, so 404 is the right
+/// answer there (README "Known deviations").
 #[rustfmt::skip]
 const KNOWN_MISSING: &[&str] = &[
-    "GET /api/certificates",
-    "DELETE /api/certificates/{certificate-id}",
-    "GET /api/certificates/{certificate-id}",
-    "POST /api/certificates/{certificate-id}",
-    "GET /api/certificates/{certificate-id}/operations/get-encoded",
     "POST /api/console/operations/delete-retrieved-internal-code",
     "POST /api/console/operations/single-step-install",
-    "POST /api/cpcs/{cpc-id}/image-activation-profiles/{image-activation-profile-id}/operations/assign-certificate",
-    "POST /api/cpcs/{cpc-id}/image-activation-profiles/{image-activation-profile-id}/operations/unassign-certificate",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/unassign-certificate",
-    "POST /api/cpcs/{cpc-id}/operations/import-certificate",
     "POST /api/cpcs/{cpc-id}/operations/import-dpm-config",
     "POST /api/cpcs/{cpc-id}/operations/validate-lun-path",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/unassign-certificate",
-    "POST /api/logical-partitions/{logical-partition-id}/operations/assign-certificate",
-    "POST /api/logical-partitions/{logical-partition-id}/operations/unassign-certificate",
-    "POST /api/partitions/{partition-id}/operations/assign-certificate",
-    "POST /api/partitions/{partition-id}/operations/unassign-certificate",
 ];
 
 fn operations() -> Vec<(String, String)> {

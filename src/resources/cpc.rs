@@ -358,6 +358,11 @@ pub static CPC: ResourceType = ResourceType {
         stp::SET_STP_CONFIG,
         stp::CHANGE_STPONLY_CTN,
         stp::JOIN_STPONLY_CTN,
+        Operation::post(
+            "Import Certificate",
+            "/operations/import-certificate",
+            crate::resources::certificate::import_certificate,
+        ),
         stp::LEAVE_STPONLY_CTN,
         stp::SWAP_CTS,
         firmware::CPC_SINGLE_STEP_INSTALL,

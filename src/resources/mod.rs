@@ -7,6 +7,7 @@ pub mod activation_profile;
 pub mod adapter;
 pub mod aggregation;
 pub mod capacity_group;
+pub mod certificate;
 pub mod console;
 pub mod cpc;
 pub mod custom_group;
@@ -74,6 +75,7 @@ pub static ALL: &[&ResourceType] = &[
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,
     &activation_profile::LOAD_PROFILE,
+    &certificate::CERTIFICATE,
 ];
 
 /// An operation outside the resource tree: Query API Version, the session

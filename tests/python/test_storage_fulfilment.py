@@ -61,3 +61,24 @@ def test_tape_link_ports(client):
     with pytest.raises(zhmcclient.HTTPError) as exc:
         link.remove_adapter_ports([port])
     assert (exc.value.http_status, exc.value.reason) == (409, 480)
+
+
+def test_certificates_import_assign_and_encoded(client):
+    cpc = client.cpcs.find(name="DPM1")
+    console = client.consoles.console
+    cert = console.certificates.import_certificate(cpc, {
+        "name": "PYCERT", "type": "secure-boot",
+        "certificate": "TUlNRS1DRVJUSUZJQ0FURQ==", "format": "pem"})
+    assert [c.name for c in console.certificates.list(filter_args={"name": "PYCERT"})] == ["PYCERT"]
+    assert cert.get_encoded() == {"certificate": "TUlNRS1DRVJUSUZJQ0FURQ==", "format": "pem"}
+    partition = cpc.partitions.find(name="LINUX1")
+    partition.assign_certificate(cert)
+    cert.pull_full_properties()
+    assert cert.get_property("assigned-to-uris") == [partition.uri]
+    with pytest.raises(zhmcclient.HTTPError) as exc:
+        cert.delete()
+    assert exc.value.http_status == 409
+    partition.unassign_certificate(cert)
+    cert.update_properties({"description": "done"})
+    cert.delete()
+    assert console.certificates.list() == []
