@@ -225,6 +225,50 @@ fn discovery_fills_paths_from_the_candidate_ports_and_the_report_shows_them() {
     });
 }
 
+const LUN_PATH: &str = "/api/cpcs/dpm1/operations/validate-lun-path";
+
+fn lun_path(port: &str, wwpn: &str, lun: &str) -> serde_json::Value {
+    json!({"host-world-wide-port-name": "c05076ffe0000001", "adapter-port-uri": port,
+        "target-world-wide-port-name": wwpn, "logical-unit-number": lun})
+}
+
+#[test]
+fn validate_lun_path_answers_from_the_discovered_paths() {
+    both_loaded(&two_ports(), |c, s| {
+        let t = c.transport();
+        update(
+            c,
+            s,
+            FULFILL_FCP,
+            json!({
+                "world-wide-port-name": "5005076810000001",
+                "logical-unit-number": "4000000000000000",
+                "adapter-port-uri": PORT0,
+            }),
+        );
+        update(
+            c,
+            s,
+            LUN_PATH,
+            lun_path(PORT0, "5005076810000001", "4000000000000000"),
+        );
+        let wrong_lun = post(
+            c,
+            s,
+            LUN_PATH,
+            lun_path(PORT0, "5005076810000001", "4001000000000000"),
+        );
+        assert_eq!(wrong_lun.code(), (409, 485), "{t}");
+        let other_port = post(
+            c,
+            s,
+            LUN_PATH,
+            lun_path(PORT1, "5005076810000001", "4000000000000000"),
+        );
+        assert_eq!(other_port.code(), (409, 484), "{t}");
+    });
+}
+
 #[rustfmt::skip]
 fn table() -> Vec<Row> {
     use Method::{Get, Post};
@@ -260,6 +304,13 @@ fn table() -> Vec<Row> {
         row(Get, DISCOVER, None, 404, 1),
         row(Post, REPORT, None, 404, 1),
         row(Get, "/api/storage-groups/nope/operations/get-connection-report", None, 404, 1),
+        // Validate LUN Path.
+        row(Post, LUN_PATH, None, 400, 3),
+        row(Post, LUN_PATH, Some(json!({"adapter-port-uri": PORT0})), 400, 5),
+        row(Post, LUN_PATH, Some(lun_path(PORT0, "5005", "4000000000000000")), 400, 7),
+        row(Post, LUN_PATH, Some(lun_path("/api/adapters/osa-0109/network-ports/0", "5005076810000001", "4000000000000000")), 404, 2),
+        row(Post, LUN_PATH, Some(lun_path(PORT0, "5005076810000009", "4000000000000000")), 409, 484),
+        row(Post, "/api/cpcs/classic1/operations/validate-lun-path", Some(lun_path(PORT0, "5005076810000001", "4000000000000000")), 409, 5),
     ]
 }
 

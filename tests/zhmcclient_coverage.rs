@@ -18,7 +18,6 @@ const KNOWN_MISSING: &[&str] = &[
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/unassign-certificate",
     "POST /api/cpcs/{cpc-id}/operations/import-dpm-config",
-    "POST /api/cpcs/{cpc-id}/operations/validate-lun-path",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/unassign-certificate",
 ];

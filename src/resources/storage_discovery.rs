@@ -11,10 +11,11 @@ use serde_json::{Map, Value, json};
 use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::resources::adapter::port::STORAGE_PORT;
+use crate::resources::framework::descriptor::Mode;
 use crate::resources::framework::descriptor::{Check, Done, Needs};
 use crate::resources::framework::fields::{optional_body, referenced, required, uri_value};
 use crate::resources::framework::generic::{parent_of, set_properties};
-use crate::resources::storage_group::STORAGE_VOLUME;
+use crate::resources::storage_group::{STORAGE_GROUP, STORAGE_VOLUME};
 use crate::store::Resource;
 
 /// 409.487 (chosen): the operation needs a storage group of another type.
@@ -318,4 +319,74 @@ pub(super) fn connection_report(ctx: &mut Ctx<'_>, group: &mut Resource) -> Resu
         "last-discovery-time": group.props.get("last-discovery-time").cloned().unwrap_or(Value::Null),
         "fcp-storage-subsystems": subsystems,
     })))
+}
+
+/// Validate LUN Path: a DPM CPC (409.5) and the four fields (400.5).
+pub const LUN_PATH: Needs = Needs {
+    mode: Mode::Dpm,
+    checks: &[Check::Fields(&[
+        "host-world-wide-port-name",
+        "adapter-port-uri",
+        "target-world-wide-port-name",
+        "logical-unit-number",
+    ])],
+};
+
+/// Operation: Validate LUN Path (on a CPC). The SAN mock-hmc knows is the
+/// discovered and fulfilled `paths` of the volumes of the CPC's storage
+/// groups: the path is valid (204) when one of them goes through the host
+/// port to the target WWPN and LUN; 409.484 when none reaches the target
+/// WWPN through that port, 409.485 when the WWPN is reached but not the LUN
+/// (the reasons zhmcclient documents). The WWPNs and LUN are 16 lower-case
+/// hex digits (400.7); the port must be a storage port of this CPC (404.2).
+/// The host WWPN is not matched against HBAs: zoning is not modelled.
+pub fn validate_lun_path(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
+    let body = ctx.req.json_object()?;
+    hex_field(&body, "host-world-wide-port-name", 16)?;
+    let wwpn = hex_field(&body, "target-world-wide-port-name", 16)?;
+    let lun = hex_field(&body, "logical-unit-number", 16)?;
+    let port_uri = uri_value("adapter-port-uri", body.get("adapter-port-uri"))?;
+    let port = referenced(ctx.tx, &STORAGE_PORT, port_uri)?;
+    let on_cpc = match port.parent.as_deref() {
+        Some(adapter) => ctx.tx.resource(adapter)?.and_then(|a| a.parent) == Some(cpc.uri.clone()),
+        None => false,
+    };
+    if !on_cpc {
+        return Err(HmcError::referenced_not_found(2, port_uri));
+    }
+    let mut wwpn_reached = false;
+    for group in ctx.tx.resources_of_class(STORAGE_GROUP.class)? {
+        if group.str_prop("cpc-uri") != Some(cpc.uri.as_str()) {
+            continue;
+        }
+        for volume in ctx.tx.children(&group.uri, STORAGE_VOLUME.class)? {
+            for path in volume
+                .props
+                .get("paths")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let is = |k: &str, v: &str| path.get(k).and_then(Value::as_str) == Some(v);
+                if !is("adapter-port-uri", &port.uri) || !is("target-world-wide-port-name", &wwpn) {
+                    continue;
+                }
+                if is("logical-unit-number", &lun) {
+                    return Ok(Done::Nothing);
+                }
+                wwpn_reached = true;
+            }
+        }
+    }
+    Err(if wwpn_reached {
+        HmcError::conflict(
+            485,
+            format!("Target WWPN {wwpn} is reachable, but LUN {lun} is not"),
+        )
+    } else {
+        HmcError::conflict(
+            484,
+            format!("Target WWPN {wwpn} cannot be reached through {}", port.uri),
+        )
+    })
 }

@@ -82,3 +82,14 @@ def test_certificates_import_assign_and_encoded(client):
     cert.update_properties({"description": "done"})
     cert.delete()
     assert console.certificates.list() == []
+
+
+def test_validate_lun_path(client):
+    cpc = client.cpcs.find(name="DPM1")
+    port = cpc.adapters.find(name="FCP 0118").ports.list()[0]
+    sg = client.consoles.console.storage_groups.find(name="SG-FCP1")
+    sg.storage_volumes.find(name="BOOT").indicate_fulfillment_fcp("5005076810000001", "4000", port)
+    cpc.validate_lun_path("c05076ffe0000001", port, "5005076810000001", "4000")
+    with pytest.raises(zhmcclient.HTTPError) as exc:
+        cpc.validate_lun_path("c05076ffe0000001", port, "5005076810000001", "4001")
+    assert (exc.value.http_status, exc.value.reason) == (409, 485)
