@@ -230,6 +230,49 @@ fn cpc_firmware_operations_are_jobs_recording_the_requested_levels() {
     });
 }
 
+#[test]
+fn console_firmware_operations_are_jobs_too() {
+    both(|c, s| {
+        let t = c.transport();
+        let r = post(
+            c,
+            s,
+            "/api/console/operations/single-step-install",
+            json!({"bundle-level": "H25"}),
+        );
+        let j = job(c, s, &r);
+        assert_eq!(j["job-status-code"], 200, "{t}: {j:?}");
+        assert!(
+            j["job-results"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("bundle level H25"),
+            "{t}"
+        );
+        let r = post(
+            c,
+            s,
+            "/api/console/operations/delete-retrieved-internal-code",
+            json!({"ec-levels": [{"number": "P41499", "mcl": "7"}]}),
+        );
+        let j = job(c, s, &r);
+        assert!(
+            j["job-results"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("P41499.7"),
+            "{t}"
+        );
+        let bad = post(
+            c,
+            s,
+            "/api/console/operations/single-step-install",
+            json!({"bundle-level": 25}),
+        );
+        assert_eq!(bad.code(), (400, 7), "{t}");
+    });
+}
+
 // ------------------------------------------------------------ error rules
 
 #[test]

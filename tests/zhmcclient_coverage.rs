@@ -13,8 +13,6 @@ use mock_hmc::test_support::RouteTable;
 /// answer there (README "Known deviations").
 #[rustfmt::skip]
 const KNOWN_MISSING: &[&str] = &[
-    "POST /api/console/operations/delete-retrieved-internal-code",
-    "POST /api/console/operations/single-step-install",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/unassign-certificate",
     "POST /api/cpcs/{cpc-id}/operations/import-dpm-config",

@@ -93,3 +93,9 @@ def test_validate_lun_path(client):
     with pytest.raises(zhmcclient.HTTPError) as exc:
         cpc.validate_lun_path("c05076ffe0000001", port, "5005076810000001", "4001")
     assert (exc.value.http_status, exc.value.reason) == (409, 485)
+
+
+def test_console_firmware_operations(client):
+    console = client.consoles.console
+    console.single_step_install(bundle_level="H25")
+    console.delete_uninstalled_firmware(ec_levels=[("P41499", "7")])

@@ -298,7 +298,7 @@ fn list_unmanaged_cpcs(ctx: &mut Ctx<'_>, console: &mut Resource) -> Result<Done
 }
 
 /// The console's operations, as its descriptor lists them.
-pub const OPERATIONS: [Operation; 12] = [
+pub const OPERATIONS: [Operation; 14] = [
     permitted::LIST_PERMITTED_PARTITIONS,
     permitted::LIST_PERMITTED_LPARS,
     permitted::LIST_PERMITTED_ADAPTERS,
@@ -354,5 +354,19 @@ pub const OPERATIONS: [Operation; 12] = [
         "/operations/list-unmanaged-cpcs",
         &["name"],
         list_unmanaged_cpcs,
+    ),
+    // The console's firmware operations share the CPC's bodies (their
+    // answer names the target; nothing is installed), as jobs like them.
+    Operation::job(
+        "Console Single Step Internal Code Install",
+        "/operations/single-step-install",
+        Needs::NONE,
+        crate::resources::cpc::firmware::single_step_install,
+    ),
+    Operation::job(
+        "Console Delete Retrieved Internal Code",
+        "/operations/delete-retrieved-internal-code",
+        Needs::NONE,
+        crate::resources::cpc::firmware::delete_retrieved,
     ),
 ];
