@@ -197,30 +197,6 @@ fn stp_operations_change_the_cpcs_timing_network() {
 // --------------------------------------------------------------- firmware
 
 #[test]
-fn console_firmware_operations_are_jobs_naming_the_console() {
-    both(|c, s| {
-        let t = c.transport();
-        let message = |uri: &str, body: Value| {
-            let r = post(c, s, uri, body);
-            let j = job(c, s, &r);
-            assert_eq!(j["job-status-code"], 200, "{t}: {j:?}");
-            j["job-results"]["message"].as_str().unwrap().to_string()
-        };
-        let installed = message(
-            "/api/console/operations/single-step-install",
-            json!({"bundle-level": "H42", "accept-firmware": true}),
-        );
-        assert!(installed.contains("bundle level H42"), "{t}: {installed}");
-        assert!(installed.contains("MOCKHMC1"), "{t}: {installed}");
-        let deleted = message(
-            "/api/console/operations/delete-retrieved-internal-code",
-            json!({"ec-levels": [{"number": "P41499", "mcl": "7"}]}),
-        );
-        assert!(deleted.contains("EC levels P41499.7"), "{t}: {deleted}");
-    });
-}
-
-#[test]
 fn cpc_firmware_operations_are_jobs_recording_the_requested_levels() {
     both(|c, s| {
         let t = c.transport();
@@ -251,6 +227,49 @@ fn cpc_firmware_operations_are_jobs_recording_the_requested_levels() {
                 .contains("all EC levels"),
             "{t}"
         );
+    });
+}
+
+#[test]
+fn console_firmware_operations_are_jobs_too() {
+    both(|c, s| {
+        let t = c.transport();
+        let r = post(
+            c,
+            s,
+            "/api/console/operations/single-step-install",
+            json!({"bundle-level": "H25"}),
+        );
+        let j = job(c, s, &r);
+        assert_eq!(j["job-status-code"], 200, "{t}: {j:?}");
+        assert!(
+            j["job-results"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("bundle level H25"),
+            "{t}"
+        );
+        let r = post(
+            c,
+            s,
+            "/api/console/operations/delete-retrieved-internal-code",
+            json!({"ec-levels": [{"number": "P41499", "mcl": "7"}]}),
+        );
+        let j = job(c, s, &r);
+        assert!(
+            j["job-results"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("P41499.7"),
+            "{t}"
+        );
+        let bad = post(
+            c,
+            s,
+            "/api/console/operations/single-step-install",
+            json!({"bundle-level": 25}),
+        );
+        assert_eq!(bad.code(), (400, 7), "{t}");
     });
 }
 

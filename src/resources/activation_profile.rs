@@ -129,7 +129,19 @@ pub static IMAGE_PROFILE: ResourceType = ResourceType {
         mode: Mode::Classic,
         ..ListSpec::BASE
     }),
-    operations: &[create_row("Create Image Activation Profile", create_image)],
+    operations: &[
+        create_row("Create Image Activation Profile", create_image),
+        Operation::post(
+            "Assign Certificate to an Image Activation Profile",
+            "/operations/assign-certificate",
+            crate::resources::certificate::assign,
+        ),
+        Operation::post(
+            "Unassign Certificate from an Image Activation Profile",
+            "/operations/unassign-certificate",
+            crate::resources::certificate::unassign,
+        ),
+    ],
     ..BASE
 };
 

@@ -358,6 +358,19 @@ pub static CPC: ResourceType = ResourceType {
         stp::SET_STP_CONFIG,
         stp::CHANGE_STPONLY_CTN,
         stp::JOIN_STPONLY_CTN,
+        Operation {
+            needs: crate::resources::storage_discovery::LUN_PATH,
+            ..Operation::post(
+                "Validate LUN Path",
+                "/operations/validate-lun-path",
+                crate::resources::storage_discovery::validate_lun_path,
+            )
+        },
+        Operation::post(
+            "Import Certificate",
+            "/operations/import-certificate",
+            crate::resources::certificate::import_certificate,
+        ),
         stp::LEAVE_STPONLY_CTN,
         stp::SWAP_CTS,
         firmware::CPC_SINGLE_STEP_INSTALL,

@@ -59,6 +59,7 @@ fn elements_of(class: &str) -> &'static [&'static str] {
 fn stored_class(class: &str) -> &str {
     match class {
         "custom-group" => "group",
+        "secure-boot-certificate" => "certificate",
         other => other,
     }
 }
@@ -109,8 +110,8 @@ fn item(tx: &Tx<'_>, r: &Resource) -> Result<Value, HmcError> {
 
 /// Operation: Get Inventory. Without `resources` (or without a body) every
 /// category is inventoried. Classes with no resources here (storage sites,
-/// fabrics, switches, subsystems and control units, secure boot
-/// certificates) contribute nothing.
+/// fabrics, switches, subsystems and control units) contribute nothing;
+/// `secure-boot-certificate` answers the stored certificates.
 fn get_inventory(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     let body = ctx.req.json()?.unwrap_or(Value::Null);
     let body = match body {

@@ -7,6 +7,7 @@ pub mod activation_profile;
 pub mod adapter;
 pub mod aggregation;
 pub mod capacity_group;
+pub mod certificate;
 pub mod console;
 pub mod cpc;
 pub mod custom_group;
@@ -21,6 +22,7 @@ pub mod partition;
 pub mod partition_link;
 pub mod password_rule;
 pub mod server_definition;
+pub mod storage_discovery;
 pub mod storage_group;
 pub mod storage_template;
 pub mod sustainability;
@@ -73,6 +75,7 @@ pub static ALL: &[&ResourceType] = &[
     &activation_profile::RESET_PROFILE,
     &activation_profile::IMAGE_PROFILE,
     &activation_profile::LOAD_PROFILE,
+    &certificate::CERTIFICATE,
 ];
 
 /// An operation outside the resource tree: Query API Version, the session

@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::descriptor::{
     BASE, Bound, CreateSpec, Done, GetSpec, ListSpec, Operation, RangeFilter, ResourceType,
+    UpdateSpec,
 };
 use crate::resources::framework::fields::{array_items, object_item, required, uri_value};
 use crate::resources::framework::generic::{
@@ -17,6 +18,10 @@ use crate::resources::framework::generic::{
 };
 use crate::resources::framework::preconditions::prepare_on_dpm_cpc;
 use crate::resources::partition::{PARTITION, partitions_answer};
+use crate::resources::storage_discovery::{
+    FCP_GROUP, FCP_VOLUME, FICON_VOLUME, connection_report, fulfill_fcp, fulfill_ficon,
+    start_discovery,
+};
 use crate::store::Resource;
 
 /// Request fields that ask the HMC to e-mail the storage administrators.
@@ -440,6 +445,18 @@ pub static STORAGE_GROUP: ResourceType = ResourceType {
             "/operations/remove-candidate-adapter-ports",
             remove_candidate_ports,
         ),
+        Operation::job(
+            "Start FCP Storage Discovery",
+            "/operations/start-fcp-storage-discovery",
+            FCP_GROUP,
+            start_discovery,
+        ),
+        Operation::get(
+            "Get Storage Group Connection Report",
+            "/operations/get-connection-report",
+            &[],
+            connection_report,
+        ),
     ],
     get: Some(GetSpec::titled("Get Storage Group Properties")),
     ..BASE
@@ -470,6 +487,24 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
         range_filters: SIZE_RANGE,
         ..ListSpec::BASE
     }),
+    operations: &[
+        Operation {
+            needs: FCP_VOLUME,
+            ..Operation::post(
+                "Fulfill FCP Storage Volume",
+                "/operations/fulfill-fcp-storage-volume",
+                fulfill_fcp,
+            )
+        },
+        Operation {
+            needs: FICON_VOLUME,
+            ..Operation::post(
+                "Fulfill FICON Storage Volume",
+                "/operations/fulfill-ficon-storage-volume",
+                fulfill_ficon,
+            )
+        },
+    ],
     get: Some(GetSpec::titled("Get Storage Volume Properties")),
     ..BASE
 };
@@ -498,6 +533,12 @@ pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
         sparse: true,
         ..ListSpec::BASE
     }),
+    // The writable properties of a virtual storage resource (the book's (w)
+    // qualifier as zhmcclient documents them); others are 400.6.
+    update: Some(UpdateSpec::only(
+        "Update Virtual Storage Resource Properties",
+        &["name", "description", "device-number", "adapter-port-uri"],
+    )),
     get: Some(GetSpec::titled("Get Virtual Storage Resource Properties")),
     ..BASE
 };

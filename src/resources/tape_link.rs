@@ -5,10 +5,12 @@ use serde_json::{Map, Value, json};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::adapter::port::STORAGE_PORT;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::descriptor::{
     BASE, CreateSpec, Done, GetSpec, ListSpec, Operation, ResourceType, UpdateSpec,
 };
+use crate::resources::framework::fields::{referenced, required, uri_value};
 use crate::resources::framework::generic::{merge_properties, remove, set_properties};
 use crate::resources::framework::preconditions::prepare_on_dpm_cpc;
 use crate::resources::framework::python::truthy;
@@ -85,6 +87,146 @@ fn update_environment_report(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<D
     Ok(Done::Json(json!({})))
 }
 
+/// The link's list of tape adapter ports.
+const PORTS: &str = "adapter-port-uris";
+
+// Reason codes of the adapter-port operations. The WS API book's exact codes
+// were not available; these follow the storage group's candidate-port
+// operations (409.483 already a member, 409.479 not a member) and choose
+// 409.480 for a port still used by a virtual tape resource.
+const ALREADY_MEMBER: i64 = 483;
+const NOT_MEMBER: i64 = 479;
+const PORT_IN_USE: i64 = 480;
+
+/// The storage port at `uri` (the `field` of the body): 404.2 when no such
+/// port exists.
+fn existing_port(ctx: &Ctx<'_>, field: &str, value: Option<&Value>) -> Result<String, HmcError> {
+    let uri = uri_value(field, value)?;
+    Ok(referenced(ctx.tx, &STORAGE_PORT, uri)?.uri)
+}
+
+/// The `adapter-port-uris` of the body: 400.3 without a body, 400.5
+/// without the field, 400.7 unless a list of strings.
+fn requested_ports(ctx: &Ctx<'_>) -> Result<Vec<Value>, HmcError> {
+    let body = ctx.req.json_object()?;
+    let value = required(&body, PORTS)?;
+    value
+        .as_array()
+        .cloned()
+        .ok_or_else(|| HmcError::invalid_field(PORTS, value))
+}
+
+fn already_member(link: &Resource, port: &str) -> HmcError {
+    HmcError::conflict(
+        ALREADY_MEMBER,
+        format!(
+            "Adapter port {port} is already in the adapter ports of tape link {}",
+            link.name()
+        ),
+    )
+}
+
+fn not_member(link: &Resource, port: &str) -> HmcError {
+    HmcError::conflict(
+        NOT_MEMBER,
+        format!(
+            "Adapter port {port} is not in the adapter ports of tape link {}",
+            link.name()
+        ),
+    )
+}
+
+/// The link's virtual tape resources.
+fn tape_resources(ctx: &Ctx<'_>, link: &Resource) -> Result<Vec<Resource>, HmcError> {
+    Ok(ctx.tx.children(&link.uri, VIRTUAL_TAPE_RESOURCE.class)?)
+}
+
+/// Operation: Add Adapter Ports to a Tape Link. Each port must exist
+/// (404.2) and not be in the list yet (409.483); all or none are added.
+fn add_adapter_ports(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<Done, HmcError> {
+    let mut ports: Vec<String> = link
+        .str_list(PORTS)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for value in requested_ports(ctx)? {
+        let uri = existing_port(ctx, PORTS, Some(&value))?;
+        if ports.contains(&uri) {
+            return Err(already_member(link, &uri));
+        }
+        ports.push(uri);
+    }
+    set_properties(ctx.tx, link, [(PORTS, json!(ports))])?;
+    Ok(Done::Nothing)
+}
+
+/// Operation: Remove Adapter Ports from a Tape Link. Each port must be in
+/// the list (409.479) and back no virtual tape resource of the link
+/// (409.480); all or none are removed.
+fn remove_adapter_ports(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<Done, HmcError> {
+    let mut ports: Vec<String> = link
+        .str_list(PORTS)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let in_use: Vec<Resource> = tape_resources(ctx, link)?;
+    for value in requested_ports(ctx)? {
+        let uri = uri_value(PORTS, Some(&value))?.to_string();
+        let Some(at) = ports.iter().position(|p| *p == uri) else {
+            return Err(not_member(link, &uri));
+        };
+        if let Some(vtr) = in_use
+            .iter()
+            .find(|v| v.str_prop("adapter-port-uri") == Some(uri.as_str()))
+        {
+            return Err(HmcError::conflict(
+                PORT_IN_USE,
+                format!(
+                    "Adapter port {uri} backs virtual tape resource {}",
+                    vtr.name()
+                ),
+            ));
+        }
+        ports.remove(at);
+    }
+    set_properties(ctx.tx, link, [(PORTS, json!(ports))])?;
+    Ok(Done::Nothing)
+}
+
+/// Operation: Replace Adapter Port of a Tape Link. The current port must
+/// be in the list (409.479), the new one must exist (404.2) and not be in
+/// it (409.483). The new port takes the old one's place, and the link's
+/// virtual tape resources backed by the old port move to the new one.
+fn replace_adapter_port(ctx: &mut Ctx<'_>, link: &mut Resource) -> Result<Done, HmcError> {
+    let body = ctx.req.json_object()?;
+    let current = uri_value(
+        "current-adapter-port-uri",
+        Some(required(&body, "current-adapter-port-uri")?),
+    )?
+    .to_string();
+    let new = required(&body, "new-adapter-port-uri")?;
+    let mut ports: Vec<String> = link
+        .str_list(PORTS)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let Some(at) = ports.iter().position(|p| *p == current) else {
+        return Err(not_member(link, &current));
+    };
+    let new = existing_port(ctx, "new-adapter-port-uri", Some(new))?;
+    if ports.contains(&new) {
+        return Err(already_member(link, &new));
+    }
+    ports[at] = new.clone();
+    set_properties(ctx.tx, link, [(PORTS, json!(ports))])?;
+    for mut vtr in tape_resources(ctx, link)? {
+        if vtr.str_prop("adapter-port-uri") == Some(current.as_str()) {
+            set_properties(ctx.tx, &mut vtr, [("adapter-port-uri", json!(new))])?;
+        }
+    }
+    Ok(Done::Nothing)
+}
+
 /// Tape links. Every operation is synchronous (zhmcclient waits for none).
 /// Names are unique among the console's tape links, as on a real HMC.
 pub static TAPE_LINK: ResourceType = ResourceType {
@@ -139,6 +281,21 @@ pub static TAPE_LINK: ResourceType = ResourceType {
             "/operations/get-tape-link-environment-report",
             &[],
             get_environment_report,
+        ),
+        Operation::post(
+            "Add Adapter Ports to a Tape Link",
+            "/operations/add-adapter-ports",
+            add_adapter_ports,
+        ),
+        Operation::post(
+            "Remove Adapter Ports from a Tape Link",
+            "/operations/remove-adapter-ports",
+            remove_adapter_ports,
+        ),
+        Operation::post(
+            "Replace Adapter Port of a Tape Link",
+            "/operations/replace-adapter-port",
+            replace_adapter_port,
         ),
         Operation {
             query: Some(&[]),

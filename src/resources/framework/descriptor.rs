@@ -391,6 +391,11 @@ pub struct ResourceType {
     pub update: Option<UpdateSpec>,
     pub delete: Option<DeleteSpec>,
     /// Never returned by GET or List.
+    /// Stored properties that no Get, List or Inventory answer shows, kept
+    /// as they are (unlike write-only ones) for an operation of the type to
+    /// read: the encoded form of a certificate, which only Get Encoded
+    /// Certificate returns. Dumps and checkpoints carry them.
+    pub hidden: &'static [&'static str],
     pub write_only: &'static [&'static str],
     /// Defaults set when the resource is added, as JSON text.
     pub defaults: &'static [(&'static str, &'static str)],
@@ -433,6 +438,7 @@ pub const BASE: ResourceType = ResourceType {
     update: None,
     delete: None,
     write_only: &[],
+    hidden: &[],
     defaults: &[],
     back_ref: None,
     on_add: None,

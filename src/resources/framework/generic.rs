@@ -320,7 +320,7 @@ pub fn readable_properties(
     match wanted {
         Some(names) if !names.is_empty() => {
             for n in names {
-                if rt.write_only.contains(&n.as_str()) {
+                if rt.write_only.contains(&n.as_str()) || rt.hidden.contains(&n.as_str()) {
                     continue;
                 }
                 match r.props.get(&n) {
@@ -333,7 +333,7 @@ pub fn readable_properties(
         }
         _ => {
             for (k, v) in &r.props {
-                if !rt.write_only.contains(&k.as_str()) {
+                if !rt.write_only.contains(&k.as_str()) && !rt.hidden.contains(&k.as_str()) {
                     out.insert(k.clone(), v.clone());
                 }
             }

@@ -568,4 +568,14 @@ pub const OPERATIONS: &[Operation] = &[
     os_message::SEND_LPAR,
     os_message::OPEN_LPAR,
     sustainability::LPAR,
+    Operation::post(
+        "Assign Certificate to a Logical Partition",
+        "/operations/assign-certificate",
+        crate::resources::certificate::assign,
+    ),
+    Operation::post(
+        "Unassign Certificate from a Logical Partition",
+        "/operations/unassign-certificate",
+        crate::resources::certificate::unassign,
+    ),
 ];

@@ -291,6 +291,16 @@ pub const OPERATIONS: &[Operation] = &[
     os_message::OPEN_PARTITION,
     os_message::WEBSOCKET_PARTITION,
     sustainability::PARTITION,
+    Operation::post(
+        "Assign Certificate to a Partition",
+        "/operations/assign-certificate",
+        crate::resources::certificate::assign,
+    ),
+    Operation::post(
+        "Unassign Certificate from a Partition",
+        "/operations/unassign-certificate",
+        crate::resources::certificate::unassign,
+    ),
 ];
 
 /// A synchronous change of the partition's configuration (`CHANGEABLE`).
