@@ -659,8 +659,12 @@ fn yaml_reader_errors_speak_to_the_author_of_the_file() {
         e.message
     );
     assert!(!e.message.contains("from_str_multiple"), "{}", e.message);
-    let huge = format!("{text}  cpcs: [{}]\n", vec!["1"; 260_000].join(", "));
-    let e = definition::parse(&huge).unwrap_err();
-    assert!(e.message.contains("too many values"), "{}", e.message);
-    assert!(!e.message.contains("Nodes {"), "{}", e.message);
+    // 260,000 values, over the YAML reader's own default, load (the limit
+    // of too many values is unit-tested in src/definition).
+    let big = format!(
+        "{text}  metric_values: [{}]\n",
+        vec!["1"; 260_000].join(", ")
+    );
+    let e = definition::parse(&big).err();
+    assert!(e.is_none(), "{e:?}");
 }

@@ -35,6 +35,16 @@ impl DefinitionError {
 /// Parses definition-file text, YAML (read like PyYAML's YAML 1.1: octal
 /// `0010`, `yes`/`on` booleans, last duplicate key wins) or JSON.
 pub fn parse(text: &str) -> Result<Value, DefinitionError> {
+    parse_within(text, MAX_VALUES)
+}
+
+/// How many values (mappings, sequences, scalars) a YAML definition may
+/// hold: room for 100,000 resources of 30-odd properties each, while a
+/// document that expands without bound is still cut off. The reader's own
+/// default (250,000) refused a file of 10,000 partitions.
+const MAX_VALUES: usize = 20_000_000;
+
+fn parse_within(text: &str, max_values: usize) -> Result<Value, DefinitionError> {
     if text.trim_start().starts_with('{') {
         return serde_json::from_str(text)
             .map_err(|e| DefinitionError::at("", format!("invalid JSON: {e}")));
@@ -47,6 +57,10 @@ pub fn parse(text: &str) -> Result<Value, DefinitionError> {
         // PyYAML's safe loader, which zhmcclient uses, refuses tags it has
         // no constructor for (`!custom`, `!!python/object`).
         reject_unsupported_tags: true,
+        budget: serde_saphyr::budget! {
+            max_nodes: max_values,
+            max_events: max_values.saturating_mul(2),
+        },
     };
     serde_saphyr::from_str_with_options(text, opts)
         .map_err(|e| DefinitionError::at("", yaml_message(&e)))
@@ -62,7 +76,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         }
         serde_saphyr::Error::Budget { breach, .. } => {
             let what = match breach {
-                BudgetBreach::Nodes { .. } => "too many values (more than 250,000)".to_string(),
+                BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                    "too many values".to_string()
+                }
                 BudgetBreach::Depth { .. } => "values nested too deeply".to_string(),
                 BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
                     "too many anchors or aliases".to_string()
@@ -79,4 +95,18 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 pub fn to_yaml(def: &Value) -> Result<String, DefinitionError> {
     serde_saphyr::to_string(def)
         .map_err(|e| DefinitionError::at("", format!("cannot write YAML: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_many_values_are_refused_in_the_authors_words() {
+        let text = format!("cpcs: [{}]\n", vec!["1"; 200].join(", "));
+        let e = parse_within(&text, 100).unwrap_err();
+        assert!(e.message.contains("too many values"), "{}", e.message);
+        assert!(!e.message.contains("Nodes {"), "{}", e.message);
+        assert!(parse_within(&text, 1_000).is_ok());
+    }
 }
