@@ -15,7 +15,6 @@ use mock_hmc::test_support::RouteTable;
 const KNOWN_MISSING: &[&str] = &[
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/load-activation-profiles/{load-activation-profile-id}/operations/unassign-certificate",
-    "POST /api/cpcs/{cpc-id}/operations/import-dpm-config",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/assign-certificate",
     "POST /api/cpcs/{cpc-id}/reset-activation-profiles/{reset-activation-profile-id}/operations/unassign-certificate",
 ];

@@ -48,6 +48,9 @@ pub mod stp;
 /// The firmware operations of a CPC.
 pub mod firmware;
 
+/// Import DPM Configuration.
+pub mod import_dpm;
+
 /// Operation: Start CPC (DPM; asynchronous: 202 and a job). Like the HMC
 /// mock, any status may be started. The job's result is `{}`, not none:
 /// zhmcclient reads a result from a job answered with a `Location` header,
@@ -371,6 +374,7 @@ pub static CPC: ResourceType = ResourceType {
             "/operations/import-certificate",
             crate::resources::certificate::import_certificate,
         ),
+        import_dpm::IMPORT_DPM_CONFIG,
         stp::LEAVE_STPONLY_CTN,
         stp::SWAP_CTS,
         firmware::CPC_SINGLE_STEP_INSTALL,
