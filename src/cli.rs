@@ -370,6 +370,13 @@ pub(crate) enum FaultCommand {
         /// End the rule after this long on the HMC clock (e.g. 10m).
         #[arg(long)]
         expires: Option<String>,
+        /// Apply to a match with this chance (0 < P <= 1), drawn from the
+        /// seed and the match number, so a run is repeatable.
+        #[arg(long)]
+        probability: Option<f64>,
+        /// The seed of the probability's draws.
+        #[arg(long, default_value_t = 0, requires = "probability")]
+        seed: i64,
     },
     /// List the rules with their match counts.
     List,
@@ -883,6 +890,8 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
             count,
             skip,
             expires,
+            probability,
+            seed,
         } => {
             let code = match (error, status) {
                 (Some(e), _) => Some(faults::parse_error_code(&e)?),
@@ -900,6 +909,8 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
                 count,
                 skip,
                 expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
+                probability,
+                seed,
             };
             println!("fault {}", hmc.add_fault(&spec)?);
         }

@@ -338,6 +338,46 @@ fn fault_rules_skip_match_by_operation_and_user_expire_and_delay() {
 }
 
 #[test]
+fn a_fault_rule_with_a_probability_applies_repeatably_from_its_seed() {
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            fixture.clear_faults(None).unwrap();
+            fixture
+                .add_fault(&FaultSpec {
+                    uri: Some("/api/cpcs".into()),
+                    error: Some((409, 1, None)),
+                    probability: Some(0.5),
+                    seed: 42,
+                    ..FaultSpec::default()
+                })
+                .unwrap();
+            let got: Vec<bool> = (0..24)
+                .map(|_| c.send(Method::Get, "/api/cpcs", Some(s), None).status == 409)
+                .collect();
+            seen.push(got);
+        }
+        let want = seen[0].clone();
+        assert_eq!(seen[1], want, "the same seed fails the same requests");
+        let applied = want.iter().filter(|&&w| w).count() as i64;
+        assert!((4..=20).contains(&applied), "{}: {want:?}", c.transport());
+        let rules = fixture.faults().unwrap();
+        assert_eq!((rules[0].matched, rules[0].applied), (24, applied));
+        for bad in [0.0, -0.5, 1.5, f64::NAN] {
+            let spec = FaultSpec {
+                error: Some((503, 0, None)),
+                probability: Some(bad),
+                ..FaultSpec::default()
+            };
+            assert!(fixture.add_fault(&spec).is_err(), "{bad}");
+        }
+        assert_eq!(fixture.faults().unwrap().len(), 1, "nothing added");
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
 fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
     let db = TempDb::new();
     let p = &db.path;
@@ -432,6 +472,19 @@ fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
             "invalid error code",
         ),
         (&["fault", "clear", "99"][..], "no fault rule 99"),
+        (
+            &[
+                "fault",
+                "add",
+                "--error",
+                "503",
+                "--probability",
+                "2",
+                "--seed",
+                "1",
+            ][..],
+            "--probability must be above 0",
+        ),
         (
             &["fork", "--to", fork.to_str().unwrap()][..],
             "already exists",
