@@ -374,6 +374,11 @@ pub(crate) enum FaultCommand {
         /// seed and the match number, so a run is repeatable.
         #[arg(long)]
         probability: Option<f64>,
+        /// End the job of a matching job operation with this error
+        /// (STATUS.REASON, e.g. 500.263) instead of success, changing
+        /// nothing; a matching synchronous request is answered it.
+        #[arg(long, value_name = "STATUS.REASON", conflicts_with_all = ["status", "reason", "error"])]
+        job_error: Option<String>,
         /// The seed of the probability's draws.
         #[arg(long, default_value_t = 0, requires = "probability")]
         seed: i64,
@@ -891,6 +896,7 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
             skip,
             expires,
             probability,
+            job_error,
             seed,
         } => {
             let code = match (error, status) {
@@ -904,13 +910,20 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
                 operation,
                 userid,
                 session,
-                error: code.map(|(s, r)| (s, r, message)),
+                error: code.map(|(s, r)| (s, r, message.clone())),
                 delay_ms: delay.as_deref().map(clock::parse_duration).transpose()?,
                 count,
                 skip,
                 expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
                 probability,
                 seed,
+                job_error: match job_error {
+                    Some(e) => {
+                        let (s, r) = faults::parse_error_code(&e)?;
+                        Some((s, r, message.clone()))
+                    }
+                    None => None,
+                },
             };
             println!("fault {}", hmc.add_fault(&spec)?);
         }

@@ -378,6 +378,68 @@ fn a_fault_rule_with_a_probability_applies_repeatably_from_its_seed() {
 }
 
 #[test]
+fn a_job_error_fault_ends_the_job_with_it_and_answers_a_sync_request_with_it() {
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        fixture
+            .add_fault(&FaultSpec {
+                operation: Some("Start Partition".into()),
+                job_error: Some((500, 263, None)),
+                count: Some(1),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        let r = c.send(Method::Post, START_LINUX2, Some(s), None);
+        assert_eq!(r.status, 202, "{}: {:?}", c.transport(), r.body);
+        let job = c.send(
+            Method::Get,
+            r.body["job-uri"].as_str().unwrap(),
+            Some(s),
+            None,
+        );
+        assert_eq!(job.body["status"], "complete");
+        assert_eq!(job.body["job-status-code"], 500, "{:?}", job.body);
+        assert_eq!(job.body["job-reason-code"], 263);
+        assert_eq!(
+            status(c, s, "/api/partitions/linux2"),
+            "stopped",
+            "no change"
+        );
+        // The rule is used up: the next start runs.
+        let r = c.send(Method::Post, START_LINUX2, Some(s), None);
+        let job = c.send(
+            Method::Get,
+            r.body["job-uri"].as_str().unwrap(),
+            Some(s),
+            None,
+        );
+        assert_eq!(job.body["job-status-code"], 200, "{:?}", job.body);
+        assert_eq!(status(c, s, "/api/partitions/linux2"), "active");
+
+        // A synchronous request is answered the error.
+        fixture
+            .add_fault(&FaultSpec {
+                uri: Some("/api/cpcs".into()),
+                job_error: Some((409, 2, Some("held".into()))),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        let r = c.send(Method::Get, "/api/cpcs", Some(s), None);
+        assert_eq!(r.code(), (409, 2));
+        assert_eq!(r.body["message"], "held");
+        assert!(fixture.faults().unwrap()[1..].iter().all(|f| f.job_error));
+        let both = FaultSpec {
+            job_error: Some((500, 263, None)),
+            error: Some((409, 1, None)),
+            ..FaultSpec::default()
+        };
+        assert!(fixture.add_fault(&both).is_err());
+        assert_eq!(fixture.faults().unwrap().len(), 2, "nothing added");
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
 fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
     let db = TempDb::new();
     let p = &db.path;
@@ -484,6 +546,10 @@ fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
                 "1",
             ][..],
             "--probability must be above 0",
+        ),
+        (
+            &["fault", "add", "--job-error", "200.1"][..],
+            "invalid error code",
         ),
         (
             &["fork", "--to", fork.to_str().unwrap()][..],
