@@ -379,6 +379,10 @@ pub(crate) enum FaultCommand {
         /// nothing; a matching synchronous request is answered it.
         #[arg(long, value_name = "STATUS.REASON", conflicts_with_all = ["status", "reason", "error"])]
         job_error: Option<String>,
+        /// Close the connection without an answer (the server; the library
+        /// answers 503 reason 0 saying so).
+        #[arg(long, conflicts_with_all = ["status", "reason", "error", "job_error"])]
+        drop_connection: bool,
         /// The seed of the probability's draws.
         #[arg(long, default_value_t = 0, requires = "probability")]
         seed: i64,
@@ -897,6 +901,7 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
             expires,
             probability,
             job_error,
+            drop_connection,
             seed,
         } => {
             let code = match (error, status) {
@@ -917,6 +922,7 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
                 expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
                 probability,
                 seed,
+                drop_connection,
                 job_error: match job_error {
                     Some(e) => {
                         let (s, r) = faults::parse_error_code(&e)?;

@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::response::Body;
-use crate::api::{HmcError, Request, Response};
+use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
 use crate::fixture::journal::{self, Trace};
 use crate::fixture::{clock, faults};
@@ -158,6 +158,17 @@ fn dispatch(
             std::thread::sleep(std::time::Duration::from_millis(effect.delay_ms as u64));
         }
         if let Some(e) = effect.error {
+            // The server closes the connection instead of sending this.
+            if effect.drop_connection {
+                return Ok(Response {
+                    status: e.status,
+                    headers: vec![
+                        (DROP_CONNECTION.to_string(), "1".to_string()),
+                        ("Connection".to_string(), "close".to_string()),
+                    ],
+                    body: Body::Json(e.body(req.method.as_str(), error_uri)),
+                });
+            }
             return Err(e);
         }
         // A job error ends the job of a job operation (the runner records

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use mock_hmc::{FaultSpec, Hmc, JournalFilter, Method, Request};
 use serde_json::{Value, json};
-use support::{BIN, RawClient, TempDb, both_raw};
+use support::{BIN, Client, RawClient, Server, TempDb, agent, both_raw};
 
 const START_LINUX2: &str = "/api/partitions/linux2/operations/start";
 
@@ -437,6 +437,57 @@ fn a_job_error_fault_ends_the_job_with_it_and_answers_a_sync_request_with_it() {
         assert_eq!(fixture.faults().unwrap().len(), 2, "nothing added");
         fixture.clear_faults(None).unwrap();
     });
+}
+
+#[test]
+fn a_drop_connection_fault_closes_the_connection_unanswered_over_https() {
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    // In-process there is no connection: the library answers 503.0.
+    hmc.add_fault(&FaultSpec {
+        uri: Some("/api/cpcs".into()),
+        drop_connection: true,
+        count: Some(1),
+        ..FaultSpec::default()
+    })
+    .unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let r = s.get("/api/cpcs");
+    assert_eq!(r.status, 503);
+    assert_eq!(r.json().unwrap()["reason"], 0);
+    assert!(r.header(mock_hmc::DROP_CONNECTION).is_some());
+    let both = FaultSpec {
+        drop_connection: true,
+        error: Some((503, 0, None)),
+        ..FaultSpec::default()
+    };
+    assert!(hmc.add_fault(&both).is_err(), "one effect at a time");
+
+    let server = Server::start(&db.path, false, &[]);
+    let session = server.logon("ensadmin", "password");
+    hmc.add_fault(&FaultSpec {
+        uri: Some("/api/cpcs".into()),
+        drop_connection: true,
+        count: Some(1),
+        ..FaultSpec::default()
+    })
+    .unwrap();
+    let request = || {
+        agent().run(
+            ureq::http::Request::get(format!("{}/api/cpcs", server.base()))
+                .header("X-API-Session", &session)
+                .body(())
+                .unwrap(),
+        )
+    };
+    let dropped = request();
+    assert!(dropped.is_err(), "no answer expected: {dropped:?}");
+    // The rule is used up: the next request (a new connection) is answered,
+    // without the internal header.
+    let ok = request().unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers().get(mock_hmc::DROP_CONNECTION).is_none());
+    assert_eq!(hmc.faults().unwrap()[1].applied, 1);
 }
 
 #[test]
