@@ -370,6 +370,22 @@ pub(crate) enum FaultCommand {
         /// End the rule after this long on the HMC clock (e.g. 10m).
         #[arg(long)]
         expires: Option<String>,
+        /// Apply to a match with this chance (0 < P <= 1), drawn from the
+        /// seed and the match number, so a run is repeatable.
+        #[arg(long)]
+        probability: Option<f64>,
+        /// End the job of a matching job operation with this error
+        /// (STATUS.REASON, e.g. 500.263) instead of success, changing
+        /// nothing; a matching synchronous request is answered it.
+        #[arg(long, value_name = "STATUS.REASON", conflicts_with_all = ["status", "reason", "error"])]
+        job_error: Option<String>,
+        /// Close the connection without an answer (the server; the library
+        /// answers 503 reason 0 saying so).
+        #[arg(long, conflicts_with_all = ["status", "reason", "error", "job_error"])]
+        drop_connection: bool,
+        /// The seed of the probability's draws.
+        #[arg(long, default_value_t = 0, requires = "probability")]
+        seed: i64,
     },
     /// List the rules with their match counts.
     List,
@@ -883,6 +899,10 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
             count,
             skip,
             expires,
+            probability,
+            job_error,
+            drop_connection,
+            seed,
         } => {
             let code = match (error, status) {
                 (Some(e), _) => Some(faults::parse_error_code(&e)?),
@@ -895,11 +915,21 @@ fn fault(hmc: &Hmc, command: FaultCommand) -> Result<(), Error> {
                 operation,
                 userid,
                 session,
-                error: code.map(|(s, r)| (s, r, message)),
+                error: code.map(|(s, r)| (s, r, message.clone())),
                 delay_ms: delay.as_deref().map(clock::parse_duration).transpose()?,
                 count,
                 skip,
                 expires_in_ms: expires.as_deref().map(clock::parse_duration).transpose()?,
+                probability,
+                seed,
+                drop_connection,
+                job_error: match job_error {
+                    Some(e) => {
+                        let (s, r) = faults::parse_error_code(&e)?;
+                        Some((s, r, message.clone()))
+                    }
+                    None => None,
+                },
             };
             println!("fault {}", hmc.add_fault(&spec)?);
         }

@@ -23,6 +23,9 @@ pub struct Ctx<'a> {
     /// The route table, for requests that run other requests (Submit
     /// Requests).
     pub routes: &'a RouteTable,
+    /// The error a matched `--job-error` fault rule ends this request's job
+    /// with (instead of running the operation; `runner::run_operation`).
+    pub job_error: Option<HmcError>,
 }
 
 impl Ctx<'_> {

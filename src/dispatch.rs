@@ -4,11 +4,12 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::response::Body;
-use crate::api::{HmcError, Request, Response};
+use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
 use crate::fixture::journal::{self, Trace};
 use crate::fixture::{clock, faults};
 use crate::resources::console::operations::check_available;
+use crate::resources::framework::descriptor::Answer;
 use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, Params, RouteTable};
 use crate::store::{SessionRow, Store, Tx};
@@ -96,7 +97,10 @@ fn dispatch(
     // `check_faults`: the first run stops at a matching fault rule (only
     // reading); the rule is then counted in a write and the request runs
     // again without the check.
-    let run = |tx: &Tx<'_>, check_faults: bool| -> Result<Outcome, HmcError> {
+    let run = |tx: &Tx<'_>,
+               check_faults: bool,
+               job_error: Option<HmcError>|
+     -> Result<Outcome, HmcError> {
         let now = clock::now(tx)?;
         check_available(tx, now)?;
         let session = if needs_session {
@@ -118,6 +122,7 @@ fn dispatch(
             params: &params,
             target: target_of(req.path(), action),
             routes,
+            job_error,
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
@@ -128,14 +133,14 @@ fn dispatch(
         }
         Ok(Outcome::Done(response, session, now))
     };
-    let execute = |check_faults: bool| {
+    let execute = |check_faults: bool, job_error: Option<HmcError>| {
         if writes {
-            store.write(|tx| run(tx, check_faults))
+            store.write(|tx| run(tx, check_faults, job_error.clone()))
         } else {
-            store.read(|tx| run(tx, check_faults))
+            store.read(|tx| run(tx, check_faults, job_error.clone()))
         }
     };
-    let mut outcome = execute(true)?;
+    let mut outcome = execute(true, None)?;
     if let Outcome::Fault(who) = &outcome {
         if let Some((userid, session)) = who {
             trace.userid = Some(userid.clone());
@@ -153,9 +158,27 @@ fn dispatch(
             std::thread::sleep(std::time::Duration::from_millis(effect.delay_ms as u64));
         }
         if let Some(e) = effect.error {
+            // The server closes the connection instead of sending this.
+            if effect.drop_connection {
+                return Ok(Response {
+                    status: e.status,
+                    headers: vec![
+                        (DROP_CONNECTION.to_string(), "1".to_string()),
+                        ("Connection".to_string(), "close".to_string()),
+                    ],
+                    body: Body::Json(e.body(req.method.as_str(), error_uri)),
+                });
+            }
             return Err(e);
         }
-        outcome = execute(false)?;
+        // A job error ends the job of a job operation (the runner records
+        // it as failed, changing nothing); any other request answers it.
+        let job_error = match (effect.job_error, action) {
+            (Some(e), Action::Operation(_, op)) if op.answer == Answer::Job => Some(e),
+            (Some(e), _) => return Err(e),
+            (None, _) => None,
+        };
+        outcome = execute(false, job_error)?;
     }
     let Outcome::Done(response, session, now) = outcome else {
         return Err(HmcError::internal());
@@ -212,6 +235,7 @@ pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError>
             params: &params,
             target: target_of(req.path(), action),
             routes: ctx.routes,
+            job_error: None,
         };
         run_action(&mut nested, action)
     })
@@ -244,6 +268,7 @@ pub fn run_pending(
             params: &params,
             target: target_of(req.path(), action),
             routes: ctx.routes,
+            job_error: None,
         };
         runner::run_pending(&mut nested, rt, op)
     })

@@ -65,7 +65,7 @@ mod store;
 #[doc(hidden)]
 pub mod test_support;
 
-pub use api::{Body, HmcError, Method, Request, Response};
+pub use api::{Body, DROP_CONNECTION, HmcError, Method, Request, Response};
 pub use fixture::{Diff, FaultSpec, JobPolicySpec, JournalFilter};
 pub use hmc::{Error, Hmc};
 pub use resources::metrics_context::MetricsSource;

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use mock_hmc::{FaultSpec, Hmc, JournalFilter, Method, Request};
 use serde_json::{Value, json};
-use support::{BIN, RawClient, TempDb, both_raw};
+use support::{BIN, Client, RawClient, Server, TempDb, agent, both_raw};
 
 const START_LINUX2: &str = "/api/partitions/linux2/operations/start";
 
@@ -338,6 +338,159 @@ fn fault_rules_skip_match_by_operation_and_user_expire_and_delay() {
 }
 
 #[test]
+fn a_fault_rule_with_a_probability_applies_repeatably_from_its_seed() {
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            fixture.clear_faults(None).unwrap();
+            fixture
+                .add_fault(&FaultSpec {
+                    uri: Some("/api/cpcs".into()),
+                    error: Some((409, 1, None)),
+                    probability: Some(0.5),
+                    seed: 42,
+                    ..FaultSpec::default()
+                })
+                .unwrap();
+            let got: Vec<bool> = (0..24)
+                .map(|_| c.send(Method::Get, "/api/cpcs", Some(s), None).status == 409)
+                .collect();
+            seen.push(got);
+        }
+        let want = seen[0].clone();
+        assert_eq!(seen[1], want, "the same seed fails the same requests");
+        let applied = want.iter().filter(|&&w| w).count() as i64;
+        assert!((4..=20).contains(&applied), "{}: {want:?}", c.transport());
+        let rules = fixture.faults().unwrap();
+        assert_eq!((rules[0].matched, rules[0].applied), (24, applied));
+        for bad in [0.0, -0.5, 1.5, f64::NAN] {
+            let spec = FaultSpec {
+                error: Some((503, 0, None)),
+                probability: Some(bad),
+                ..FaultSpec::default()
+            };
+            assert!(fixture.add_fault(&spec).is_err(), "{bad}");
+        }
+        assert_eq!(fixture.faults().unwrap().len(), 1, "nothing added");
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
+fn a_job_error_fault_ends_the_job_with_it_and_answers_a_sync_request_with_it() {
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        fixture
+            .add_fault(&FaultSpec {
+                operation: Some("Start Partition".into()),
+                job_error: Some((500, 263, None)),
+                count: Some(1),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        let r = c.send(Method::Post, START_LINUX2, Some(s), None);
+        assert_eq!(r.status, 202, "{}: {:?}", c.transport(), r.body);
+        let job = c.send(
+            Method::Get,
+            r.body["job-uri"].as_str().unwrap(),
+            Some(s),
+            None,
+        );
+        assert_eq!(job.body["status"], "complete");
+        assert_eq!(job.body["job-status-code"], 500, "{:?}", job.body);
+        assert_eq!(job.body["job-reason-code"], 263);
+        assert_eq!(
+            status(c, s, "/api/partitions/linux2"),
+            "stopped",
+            "no change"
+        );
+        // The rule is used up: the next start runs.
+        let r = c.send(Method::Post, START_LINUX2, Some(s), None);
+        let job = c.send(
+            Method::Get,
+            r.body["job-uri"].as_str().unwrap(),
+            Some(s),
+            None,
+        );
+        assert_eq!(job.body["job-status-code"], 200, "{:?}", job.body);
+        assert_eq!(status(c, s, "/api/partitions/linux2"), "active");
+
+        // A synchronous request is answered the error.
+        fixture
+            .add_fault(&FaultSpec {
+                uri: Some("/api/cpcs".into()),
+                job_error: Some((409, 2, Some("held".into()))),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        let r = c.send(Method::Get, "/api/cpcs", Some(s), None);
+        assert_eq!(r.code(), (409, 2));
+        assert_eq!(r.body["message"], "held");
+        assert!(fixture.faults().unwrap()[1..].iter().all(|f| f.job_error));
+        let both = FaultSpec {
+            job_error: Some((500, 263, None)),
+            error: Some((409, 1, None)),
+            ..FaultSpec::default()
+        };
+        assert!(fixture.add_fault(&both).is_err());
+        assert_eq!(fixture.faults().unwrap().len(), 2, "nothing added");
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
+fn a_drop_connection_fault_closes_the_connection_unanswered_over_https() {
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    // In-process there is no connection: the library answers 503.0.
+    hmc.add_fault(&FaultSpec {
+        uri: Some("/api/cpcs".into()),
+        drop_connection: true,
+        count: Some(1),
+        ..FaultSpec::default()
+    })
+    .unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let r = s.get("/api/cpcs");
+    assert_eq!(r.status, 503);
+    assert_eq!(r.json().unwrap()["reason"], 0);
+    assert!(r.header(mock_hmc::DROP_CONNECTION).is_some());
+    let both = FaultSpec {
+        drop_connection: true,
+        error: Some((503, 0, None)),
+        ..FaultSpec::default()
+    };
+    assert!(hmc.add_fault(&both).is_err(), "one effect at a time");
+
+    let server = Server::start(&db.path, false, &[]);
+    let session = server.logon("ensadmin", "password");
+    hmc.add_fault(&FaultSpec {
+        uri: Some("/api/cpcs".into()),
+        drop_connection: true,
+        count: Some(1),
+        ..FaultSpec::default()
+    })
+    .unwrap();
+    let request = || {
+        agent().run(
+            ureq::http::Request::get(format!("{}/api/cpcs", server.base()))
+                .header("X-API-Session", &session)
+                .body(())
+                .unwrap(),
+        )
+    };
+    let dropped = request();
+    assert!(dropped.is_err(), "no answer expected: {dropped:?}");
+    // The rule is used up: the next request (a new connection) is answered,
+    // without the internal header.
+    let ok = request().unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers().get(mock_hmc::DROP_CONNECTION).is_none());
+    assert_eq!(hmc.faults().unwrap()[1].applied, 1);
+}
+
+#[test]
 fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
     let db = TempDb::new();
     let p = &db.path;
@@ -432,6 +585,23 @@ fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
             "invalid error code",
         ),
         (&["fault", "clear", "99"][..], "no fault rule 99"),
+        (
+            &[
+                "fault",
+                "add",
+                "--error",
+                "503",
+                "--probability",
+                "2",
+                "--seed",
+                "1",
+            ][..],
+            "--probability must be above 0",
+        ),
+        (
+            &["fault", "add", "--job-error", "200.1"][..],
+            "invalid error code",
+        ),
         (
             &["fork", "--to", fork.to_str().unwrap()][..],
             "already exists",

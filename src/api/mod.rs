@@ -10,4 +10,4 @@ pub mod timestamp;
 pub use error::HmcError;
 pub use query::Query;
 pub use request::{Method, Request};
-pub use response::{Body, Response};
+pub use response::{Body, DROP_CONNECTION, Response};

@@ -2,6 +2,12 @@
 
 use serde_json::{Value, json};
 
+/// The header by which the transport-free core tells the server to close
+/// the connection without sending an answer (a `--drop-connection` fault
+/// rule). The server honours it and never sends it; an in-process caller
+/// sees it beside the 503 the library answers instead.
+pub const DROP_CONNECTION: &str = "X-Mock-Hmc-Drop-Connection";
+
 /// The body of a response.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {

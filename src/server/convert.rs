@@ -3,7 +3,6 @@
 //! What the HTTP layer refuses (an unknown method, a body over the limit,
 //! a malformed or stalled body) gets the HMC error body too.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use hyper::{Request as HttpRequest, Response as HttpResponse, StatusCode};
 use tokio::sync::Semaphore;
 
 use super::stream::Activity;
-use crate::api::{HmcError, Method, Request, Response};
+use crate::api::{DROP_CONNECTION, HmcError, Method, Request, Response};
 use crate::hmc::Hmc;
 use crate::store::Store;
 
@@ -42,6 +41,18 @@ pub(super) struct Handler {
     body_timeout: Duration,
 }
 
+/// The service error that makes hyper close a connection unanswered.
+#[derive(Debug)]
+pub(super) struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
 /// Why a body was not read in full.
 enum BodyError {
     TooLarge(Incoming),
@@ -64,7 +75,7 @@ impl Handler {
         self: Arc<Self>,
         req: HttpRequest<Incoming>,
         activity: Arc<Activity>,
-    ) -> Result<HttpAnswer, Infallible> {
+    ) -> Result<HttpAnswer, Dropped> {
         let _busy = activity.request();
         let started = Instant::now();
         let method_name = req.method().as_str().to_string();
@@ -72,7 +83,14 @@ impl Handler {
             || req.uri().path().to_string(),
             |pq| pq.as_str().to_string(),
         );
-        let response = self.respond(req, &method_name, &uri, &activity).await;
+        let mut response = self.respond(req, &method_name, &uri, &activity).await;
+        // A `--drop-connection` fault: hyper closes the connection when the
+        // service fails, so the client gets no answer at all.
+        let dropped = response.headers_mut().remove(DROP_CONNECTION).is_some();
+        if dropped {
+            tracing::info!(method = %method_name, uri = %uri, "connection dropped (fault rule)");
+            return Err(Dropped);
+        }
         tracing::info!(
             method = %method_name,
             uri = %uri,

@@ -40,10 +40,19 @@ pub struct FaultRow {
     pub matched: i64,
     pub applied: i64,
     pub created_at: i64,
+    /// The chance (0..=1] that a match past `skip` applies (`None`: always).
+    pub probability: Option<f64>,
+    /// The seed of the rule's deterministic draws.
+    pub seed: i64,
+    /// The server closes the connection without an answer.
+    pub drop_connection: bool,
+    /// The error ends the operation's job instead of answering the request.
+    pub job_error: bool,
 }
 
 const FAULT_COLUMNS: &str = "id, method, uri_regex, operation, userid, session_id, status, \
-     reason, message, delay_ms, skip, remaining, expires_at, matched, applied, created_at";
+     reason, message, delay_ms, skip, remaining, expires_at, matched, applied, created_at, \
+     probability, seed, drop_connection, job_error";
 
 fn to_fault(r: &rusqlite::Row<'_>) -> rusqlite::Result<FaultRow> {
     Ok(FaultRow {
@@ -63,6 +72,10 @@ fn to_fault(r: &rusqlite::Row<'_>) -> rusqlite::Result<FaultRow> {
         matched: r.get(13)?,
         applied: r.get(14)?,
         created_at: r.get(15)?,
+        probability: r.get(16)?,
+        seed: r.get(17)?,
+        drop_connection: r.get(18)?,
+        job_error: r.get(19)?,
     })
 }
 
@@ -251,8 +264,10 @@ impl Tx<'_> {
     pub fn insert_fault(&self, f: &FaultRow) -> Result<i64, StoreError> {
         self.conn.execute(
             "INSERT INTO faults (method, uri_regex, operation, userid, session_id, status,
-                 reason, message, delay_ms, skip, remaining, expires_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 reason, message, delay_ms, skip, remaining, expires_at, created_at,
+                 probability, seed, drop_connection, job_error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17)",
             params![
                 f.method,
                 f.uri_regex,
@@ -266,7 +281,11 @@ impl Tx<'_> {
                 f.skip,
                 f.remaining,
                 f.expires_at,
-                f.created_at
+                f.created_at,
+                f.probability,
+                f.seed,
+                f.drop_connection,
+                f.job_error
             ],
         )?;
         Ok(self.conn.last_insert_rowid())

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_fixture.sql"),
     include_str!("../../migrations/0010_metrics_notifications.sql"),
     include_str!("../../migrations/0011_fixture_jobs.sql"),
+    include_str!("../../migrations/0012_fault_effects.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

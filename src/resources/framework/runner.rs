@@ -12,7 +12,7 @@ use crate::fixture::job_policies;
 use crate::resources::framework::descriptor::{Answer, Done, Missing, On, Operation, ResourceType};
 use crate::resources::framework::generic::{collection_parent_resource, fetch, lookup};
 use crate::resources::framework::preconditions::check_needs;
-use crate::store::Resource;
+use crate::store::{JobPolicyRow, Resource};
 
 /// Runs `op` of type `rt` for the request in `ctx`.
 pub fn run_operation(
@@ -29,6 +29,19 @@ pub fn run_operation(
             .ok_or_else(|| HmcError::not_found(ctx.req.path()))?,
     };
     check_needs(ctx, &target, &op.needs)?;
+    // A `--job-error` fault rule matched: the job ends with its error, as
+    // a job policy's error outcome does, and the body never runs.
+    if op.answer == Answer::Job
+        && let Some(e) = ctx.job_error.take()
+    {
+        let policy = JobPolicyRow {
+            error_status: Some(e.status),
+            error_reason: Some(e.reason),
+            error_message: Some(e.message),
+            ..JobPolicyRow::default()
+        };
+        return job_policies::defer(ctx, op.title, &target.uri, &policy);
+    }
     // A job policy holds the job of an element operation back: the HMC
     // checks the preconditions before it accepts the job (above), but the
     // body, and so the resource change, runs only when the job completes
