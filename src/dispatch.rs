@@ -219,6 +219,27 @@ fn probe<'a>(req: &'a Request, action: Action, s: Option<&'a SessionRow>) -> fau
     }
 }
 
+/// The context of `req` run inside the request of `outer`: the same
+/// session, clock and route table, in the transaction (savepoint) `tx`.
+fn nested_ctx<'a>(
+    outer: &'a Ctx<'_>,
+    tx: &'a Tx<'a>,
+    req: &'a Request,
+    params: &'a Params,
+    action: Action,
+) -> Ctx<'a> {
+    Ctx {
+        tx,
+        req,
+        session: outer.session,
+        now: outer.now,
+        params,
+        target: target_of(req.path(), action),
+        routes: outer.routes,
+        job_error: None,
+    }
+}
+
 /// Runs `req` as part of the request in `ctx` (Submit Requests): in the
 /// same transaction, as the same session, through the same route table and
 /// handlers, inside a savepoint of its own, so that its error undoes only
@@ -227,16 +248,7 @@ fn probe<'a>(req: &'a Request, action: Action, s: Option<&'a SessionRow>) -> fau
 pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError> {
     let (params, action, _) = find_action(ctx.routes, req)?;
     ctx.tx.in_savepoint(|tx| {
-        let mut nested = Ctx {
-            tx,
-            req,
-            session: ctx.session,
-            now: ctx.now,
-            params: &params,
-            target: target_of(req.path(), action),
-            routes: ctx.routes,
-            job_error: None,
-        };
+        let mut nested = nested_ctx(ctx, tx, req, &params, action);
         run_action(&mut nested, action)
     })
 }
@@ -260,16 +272,7 @@ pub fn run_pending(
         return Err(HmcError::internal());
     };
     ctx.tx.in_savepoint(|tx| {
-        let mut nested = Ctx {
-            tx,
-            req,
-            session: ctx.session,
-            now: ctx.now,
-            params: &params,
-            target: target_of(req.path(), action),
-            routes: ctx.routes,
-            job_error: None,
-        };
+        let mut nested = nested_ctx(ctx, tx, req, &params, action);
         runner::run_pending(&mut nested, rt, op)
     })
 }
