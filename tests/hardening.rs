@@ -223,13 +223,20 @@ fn the_default_connection_limit_stays_under_the_descriptor_limit() {
     let held: Vec<TcpStream> = (0..100)
         .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.log().contains("connection limit reached") {
+        assert!(
+            Instant::now() < deadline,
+            "no limit reached:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let log = server.log();
     assert!(
         !log.contains("accept failed"),
         "descriptors ran out:\n{log}"
     );
-    assert!(log.contains("connection limit reached"), "{log}");
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !server.answers() {

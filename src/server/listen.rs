@@ -166,7 +166,6 @@ pub(super) async fn run(
             }
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            refuse(stream);
             if let Some(n) = refused.note() {
                 tracing::warn!(
                     limit = max,
@@ -174,6 +173,7 @@ pub(super) async fn run(
                     "connection limit reached; closing new connections"
                 );
             }
+            refuse(stream);
             continue;
         };
         // Python clients stall ~40 ms per request with Nagle's algorithm on.
