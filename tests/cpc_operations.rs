@@ -380,6 +380,16 @@ fn cpc_operation_errors_answer_the_hmc_codes_and_change_nothing() {
                 400,
                 7,
             ),
+            // More than a year of fifteen-minute points.
+            row(
+                Post,
+                &op(DPM, "get-historical-sustainability-data"),
+                sus(
+                    json!({"range": "custom", "resolution": "fifteen-minutes", "custom-range-start": 0, "custom-range-end": 1_700_000_000_000i64}),
+                ),
+                400,
+                7,
+            ),
             row_in(
                 State::ClassicInDpm,
                 Post,

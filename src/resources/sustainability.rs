@@ -112,10 +112,15 @@ fn millis(body: &Map<String, Value>, name: &str) -> Result<i64, HmcError> {
     v.as_i64().ok_or_else(|| HmcError::invalid_field(name, v))
 }
 
+/// The most data points per metric one answer holds: a year at fifteen
+/// minutes. A custom range with more is 400.7 rather than an answer of any
+/// size.
+const MAX_POINTS: i64 = 366 * 24 * 4;
+
 /// The (start, end, interval) the request asks for: `range` and
 /// `resolution` by name (400.7 for others), a `custom` range from
 /// `custom-range-start` to `custom-range-end` (milliseconds; the start
-/// before the end, else 400.7).
+/// before the end and at most `MAX_POINTS` intervals apart, else 400.7).
 fn window(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<(i64, i64, i64), HmcError> {
     let range = required(body, "range")?;
     let resolution = required(body, "resolution")?;
@@ -126,7 +131,7 @@ fn window(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<(i64, i64, i64), H
     if range.as_str() == Some("custom") {
         let start = millis(body, "custom-range-start")?;
         let end = millis(body, "custom-range-end")?;
-        if start >= end {
+        if start >= end || (end - start) / interval > MAX_POINTS {
             return Err(HmcError::invalid_field("custom-range-end", &json!(end)));
         }
         return Ok((start, end, interval));
