@@ -315,9 +315,7 @@ pub static TAPE_LINK: ResourceType = ResourceType {
 /// Virtual tape resources of a tape link (the partition's view of a tape
 /// device); updated without checks, like the HMC mock's generic update.
 pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
-    // A deleted partition is detached, so the virtual tape resources that
-    // served it go with it (the Python mock leaves them naming a partition
-    // that no longer exists; zhmccli's list then fails resolving it).
+    // Go with their deleted partition, as virtual storage resources do.
     after_delete: Some(forget_partitions),
     class: "virtual-tape-resource",
     def_key: "virtual_tape_resources",
