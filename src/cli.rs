@@ -466,15 +466,39 @@ pub(crate) enum JobPolicyCommand {
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
-    match execute(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mock-hmc: {e}");
-            ExitCode::FAILURE
+    ExitCode::from(run_from(std::env::args_os()))
+}
+
+/// Runs the CLI on `args` (the program name first, as `std::env::args_os`
+/// gives it) and returns the exit code instead of exiting, so that a host
+/// process (the Python package's `mock-hmc` console script) can run it:
+/// usage errors, `--help` and `--version` print what clap prints and give
+/// its exit code (2 or 0) rather than ending the process.
+pub fn run_from<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let code = match Cli::try_parse_from(args) {
+        Ok(cli) => {
+            init_logging();
+            match execute(cli) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("mock-hmc: {e}");
+                    1
+                }
+            }
         }
-    }
+        Err(e) => {
+            let _ = e.print();
+            u8::try_from(e.exit_code()).unwrap_or(2)
+        }
+    };
+    // A host process may exit without running Rust's exit path, which
+    // would flush a last line left in stdout's buffer.
+    let _ = std::io::stdout().flush();
+    code
 }
 
 fn init_logging() {
