@@ -7,5 +7,6 @@ the Rust binary.
 """
 
 from .session import Session  # noqa: F401
+from .faked_hmc import FakedSession  # noqa: F401
 
-__all__ = ["Session"]
+__all__ = ["Session", "FakedSession"]

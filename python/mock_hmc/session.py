@@ -93,9 +93,10 @@ class HmcInfo:
 
 
 def _make_hmc(session):
-    """Creates the object behind ``session.hmc`` (replaced by the FakedHmc
-    mirror of ``mock_hmc.faked_hmc``, which gets ``session.native_hmc``)."""
-    return HmcInfo(session)
+    """Creates the object behind ``session.hmc``: the FakedHmc mirror of
+    ``mock_hmc.faked_hmc``, on ``session.native_hmc``."""
+    from .faked_hmc import FakedHmc  # pylint: disable=import-outside-toplevel
+    return FakedHmc(session)
 
 
 def _json_default(obj):

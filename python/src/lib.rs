@@ -8,6 +8,7 @@
 
 use pyo3::prelude::*;
 
+mod faked_hmc;
 mod session;
 
 /// The module `mock_hmc._native`.
@@ -15,6 +16,6 @@ mod session;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     session::register(m)?;
     // The FakedHmc mirror (`session.hmc`) registers its functions here:
-    // faked_hmc::register(m)?;
+    faked_hmc::register(m)?;
     Ok(())
 }
