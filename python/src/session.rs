@@ -90,6 +90,9 @@ impl PyHmc {
     /// would: `session_id` is the `X-API-Session` header, `test_id` the
     /// `X-Mock-Test-Id` header, `body` the request body bytes.
     #[pyo3(signature = (method, uri, session_id=None, body=None, content_type=None, test_id=None))]
+    // One argument per field of the request: one call per request from
+    // Python, with no request object to build there.
+    #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
         py: Python<'_>,
@@ -135,7 +138,7 @@ impl PyHmc {
         users: Vec<(String, String)>,
         replace: bool,
     ) -> PyResult<Option<String>> {
-        let loaded = py.detach(|| {
+        py.detach(|| {
             let def = mock_hmc::definition::parse(&text)
                 .map_err(|e| DefinitionSyntaxError::new_err(e.to_string()))?;
             self.hmc.load(&def, replace).map_err(|e| match e {
@@ -152,8 +155,7 @@ impl PyHmc {
                     .and_then(|h| h.as_str())
                     .map(str::to_string),
             )
-        });
-        loaded
+        })
     }
 
     /// Adds a console user that can log on with `password`, or sets the
