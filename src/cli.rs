@@ -14,6 +14,7 @@ use crate::fixture::{
     FaultSpec, JobPolicySpec, JournalFilter, clock, faults, job_policies, journal,
 };
 use crate::hmc::{Error, Hmc};
+use crate::inventory_file::{self, InventoryOptions};
 use crate::resources::metrics_context::{MetricsSource, groups};
 use crate::routes::RouteTable;
 use crate::server::stomp::StompOptions;
@@ -196,6 +197,31 @@ pub(crate) enum Command {
         /// Print JSON (an array of rows) instead of lines.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a zhmcclient.testutils HMC inventory and vault file describing
+    /// this db as `serve` serves it (for end2end suites: TESTINVENTORY, TESTVAULT).
+    Inventory {
+        /// The address serve listens on.
+        #[arg(long)]
+        host: String,
+        /// The port serve listens on (zhmcclient.testutils uses 6794 only).
+        #[arg(long, default_value_t = crate::inventory_file::TESTUTILS_PORT)]
+        port: u16,
+        /// The HMC inventory file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The HMC vault file to write (holds the password; mode 0600).
+        #[arg(long)]
+        vault: PathBuf,
+        /// The HMC's nickname in both files [default: the HMC name].
+        #[arg(long)]
+        nickname: Option<String>,
+        /// The userid to log on with [default: ensadmin or another user that can].
+        #[arg(long)]
+        userid: Option<String>,
+        /// Its password (needed unless it is the default HMC's).
+        #[arg(long)]
+        password: Option<String>,
     },
     /// List every URI pattern and method served.
     Routes {
@@ -440,15 +466,39 @@ pub(crate) enum JobPolicyCommand {
 
 /// Runs the command line; errors are one line on stderr and exit code 1.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
-    match execute(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mock-hmc: {e}");
-            ExitCode::FAILURE
+    ExitCode::from(run_from(std::env::args_os()))
+}
+
+/// Runs the CLI on `args` (the program name first, as `std::env::args_os`
+/// gives it) and returns the exit code instead of exiting, so that a host
+/// process (the Python package's `mock-hmc` console script) can run it:
+/// usage errors, `--help` and `--version` print what clap prints and give
+/// its exit code (2 or 0) rather than ending the process.
+pub fn run_from<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let code = match Cli::try_parse_from(args) {
+        Ok(cli) => {
+            init_logging();
+            match execute(cli) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("mock-hmc: {e}");
+                    1
+                }
+            }
         }
-    }
+        Err(e) => {
+            let _ = e.print();
+            u8::try_from(e.exit_code()).unwrap_or(2)
+        }
+    };
+    // A host process may exit without running Rust's exit path, which
+    // would flush a last line left in stdout's buffer.
+    let _ = std::io::stdout().flush();
+    code
 }
 
 fn init_logging() {
@@ -763,6 +813,25 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Inventory {
+            host,
+            port,
+            out,
+            vault,
+            nickname,
+            userid,
+            password,
+        } => {
+            let opts = InventoryOptions {
+                host,
+                port,
+                nickname,
+                userid,
+                password,
+                description: None,
+            };
+            inventory(&db, opts, &out, &vault)
+        }
         Command::Checkpoint(c) => checkpoint(&Hmc::open_existing(&db)?, c),
         Command::Fork {
             to,
@@ -826,6 +895,47 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// `mock-hmc inventory`: writes both files, warning about what limits them.
+fn inventory(db: &Path, opts: InventoryOptions, out: &Path, vault: &Path) -> Result<(), Error> {
+    let hmc = Hmc::open_existing(db)?;
+    let opts = InventoryOptions {
+        description: Some(format!(
+            "mock-hmc serving {}",
+            std::path::absolute(db)
+                .unwrap_or_else(|_| db.to_path_buf())
+                .display()
+        )),
+        ..opts
+    };
+    let inv = hmc.testutils_inventory(&opts)?;
+    inventory_file::write_file(out, &inv.inventory, false)?;
+    inventory_file::write_file(vault, &inv.vault, true)?;
+    for w in &inv.warnings {
+        eprintln!("mock-hmc: warning: {w}");
+    }
+    if !inventory_file::listening(&opts.host, opts.port) {
+        eprintln!(
+            "mock-hmc: warning: nothing listens on {}:{} yet (start `mock-hmc --db {} serve --listen {} --port {}`)",
+            opts.host,
+            opts.port,
+            db.display(),
+            opts.host,
+            opts.port
+        );
+    }
+    println!(
+        "wrote {} and {} for HMC '{}' at {}:{}; use TESTINVENTORY={} TESTVAULT={} TESTEND2END_LOAD=true",
+        out.display(),
+        vault.display(),
+        inv.nickname,
+        opts.host,
+        opts.port,
+        out.display(),
+        vault.display()
+    );
+    Ok(())
 }
 
 fn checkpoint(hmc: &Hmc, command: CheckpointCommand) -> Result<(), Error> {

@@ -135,6 +135,42 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
     Ok(())
 }
 
+/// Adds child resources to an existing HMC, as FakedHmc's `add_resources`
+/// takes them: `children` maps definition-file keys of `parent`'s child
+/// types (of the HMC itself when `None`: `consoles`, `cpcs`,
+/// `metrics_contexts`) to lists of `{"properties": {...}, <child key>:
+/// [...]}`, added depth-first through `add_resource`. Returns the URIs of
+/// the direct children added, in order.
+pub fn add_children(
+    tx: &Tx<'_>,
+    parent: Option<&Resource>,
+    children: &Value,
+) -> Result<Vec<String>, DefinitionError> {
+    let map = object(children, "", "the resources to add")?;
+    let mut added = Vec::new();
+    for (key, list) in map {
+        let items = array(list, key)?;
+        if parent.is_none() && key == "metrics_contexts" {
+            for (i, entry) in items.iter().enumerate() {
+                load_metrics_context(tx, entry, &format!("{key}[{i}]"))?;
+            }
+            continue;
+        }
+        let Some(rt) = resources::type_for_key(parent, key) else {
+            let owner = parent.map_or("the HMC", |p| p.class.as_str());
+            return Err(DefinitionError::at(
+                key,
+                format!("unknown key: a {owner} has no '{key}'"),
+            ));
+        };
+        for (i, entry) in items.iter().enumerate() {
+            let r = load_resource(tx, rt, parent, entry, &format!("{key}[{i}]"))?;
+            added.push(r.uri);
+        }
+    }
+    Ok(added)
+}
+
 /// Where in an entry an `add_resource` error points.
 fn error_path(rt: &ResourceType, e: &HmcError, path: &str) -> String {
     if e.status == 400 && e.reason == 8 {

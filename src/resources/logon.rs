@@ -40,7 +40,7 @@ fn query_api_version(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
 }
 
 /// A fresh unguessable token: 244 random bits as 64 hex digits.
-fn token() -> String {
+pub(crate) fn token() -> String {
     format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),

@@ -129,8 +129,17 @@ def free_loopback_host():
     pytest.fail("no free 127.x.y.z address for ports 6794 and 61612")
 
 
+# MOCK_HMC_IN_PROCESS=1 (scripts/test runs a subset so): the same
+# scenarios with the Python package's in-process mock_hmc.Session on the
+# served db in place of zhmcclient over HTTPS.
+IN_PROCESS = os.environ.get("MOCK_HMC_IN_PROCESS") == "1"
+
+
 def make_session(mock, userid=USERID, password=PASSWORD):
     """A zhmcclient Session for the mock HMC (not yet logged on)."""
+    if IN_PROCESS:
+        import mock_hmc  # pylint: disable=import-outside-toplevel
+        return mock_hmc.Session(mock.db, userid, password)
     return zhmcclient.Session(mock.host, userid, password, port=mock.port,
                               verify_cert=False)
 

@@ -96,6 +96,13 @@ pub fn enable(tx: &Tx<'_>) -> Result<(), HmcError> {
     Ok(())
 }
 
+/// Makes the HMC unavailable until `enable`, as Shutdown Console does but
+/// keeping the sessions (FakedHmc's `disable`).
+pub fn disable(tx: &Tx<'_>) -> Result<(), HmcError> {
+    tx.set_meta(META_UNAVAILABLE_UNTIL, &i64::MAX.to_string())?;
+    Ok(())
+}
+
 /// Sets how long Restart Console keeps the HMC unavailable.
 pub fn set_restart_ms(tx: &Tx<'_>, ms: i64) -> Result<(), HmcError> {
     tx.set_meta(META_RESTART_MS, &ms.to_string())?;
