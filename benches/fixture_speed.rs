@@ -124,8 +124,16 @@ fn main() {
             let to = dir.path().join(format!("fork-{i}-{k}.sqlite"));
             let t0 = Instant::now();
             hmc.fork(&to, None).expect("fork");
+            let t1 = Instant::now();
             let forked = Hmc::open_existing(&to).expect("open fork");
             let t = t0.elapsed();
+            if k == 0 {
+                eprintln!(
+                    "  {name}: fork {:.2} ms, open {:.2} ms",
+                    (t1 - t0).as_secs_f64() * 1e3,
+                    t1.elapsed().as_secs_f64() * 1e3
+                );
+            }
             drop(forked);
             remove_db(&to);
             t

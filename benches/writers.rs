@@ -101,14 +101,12 @@ impl Tally {
     }
 }
 
+/// Sends one request: (method, uri, body) -> (status, body).
+type Send<'a> = &'a mut dyn FnMut(Method, &str, Option<&Value>) -> (u16, Value);
+
 /// One cycle of the writes every writer does on its partition `uri`,
 /// through `send` (method, uri, body) -> (status, body).
-fn cycle(
-    tally: &mut Tally,
-    uri: &str,
-    k: usize,
-    send: &mut dyn FnMut(Method, &str, Option<&Value>) -> (u16, Value),
-) {
+fn cycle(tally: &mut Tally, uri: &str, k: usize, send: Send<'_>) {
     let mut timed = |tally: &mut Tally, what: &str, m: Method, u: &str, b: Option<&Value>, want| {
         let t0 = Instant::now();
         let (status, body) = send(m, u, b);
