@@ -327,9 +327,18 @@ fn serve_rss(db: &std::path::Path, layout: &Layout) -> Rss {
     let pid = server.child.id();
     let sid = server.logon("bench", "bench");
     let start = rss_of(pid);
+    eprintln!(
+        "  serve {}: after start VmRSS/VmHWM {:.1?} MiB",
+        layout.resources, start
+    );
     let get = |uri: &str| {
         let r = server.send(Method::Get, uri, Some(&sid), None);
         assert_eq!(r.status, 200, "GET {uri}: {:?}", r.body);
+        eprintln!(
+            "  serve {}: after GET {uri} {:.1?} MiB",
+            layout.resources,
+            rss_of(pid)
+        );
     };
     get("/api/cpcs");
     get("/api/storage-groups");
