@@ -179,7 +179,7 @@ fn main() {
         .collect();
     let running: Vec<Server> = logs
         .iter()
-        .map(|log| Server::start_logging(&sdb, false, &[], log))
+        .map(|log| Server::start_logging(&sdb, false, &["--stomp-port", "0"], log))
         .collect();
     let mut http_one = Tally::default();
     let mut http_many = Tally::default();

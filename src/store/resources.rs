@@ -189,6 +189,15 @@ impl Tx<'_> {
         }
     }
 
+    /// The class of the resource with this URI, without reading its
+    /// document.
+    pub fn class_of(&self, uri: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT class FROM resources WHERE uri = ?1")?;
+        Ok(stmt.query_row([uri], |r| r.get(0)).optional()?)
+    }
+
     /// Whether a resource with this URI exists.
     pub fn resource_exists(&self, uri: &str) -> Result<bool, StoreError> {
         let mut stmt = self
@@ -582,6 +591,8 @@ mod tests {
                 want.remove("other");
                 assert_eq!(seen[0].props, want);
                 assert_eq!(seen[0].parent.as_deref(), Some("/c"));
+                assert_eq!(tx.class_of("/p")?.as_deref(), Some("partition"));
+                assert_eq!(tx.class_of("/gone")?, None);
                 // A name a JSON path cannot spell safely reads the document.
                 let mut all = Vec::new();
                 tx.each_named(
