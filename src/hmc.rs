@@ -47,7 +47,7 @@ pub enum Error {
 /// threads; open the same file from several processes to share one HMC.
 pub struct Hmc {
     store: Store,
-    routes: RouteTable,
+    routes: &'static RouteTable,
     /// Whether requests are journaled (`fixture::journal`).
     journal: AtomicBool,
     /// Whether `/mock/...` is the admin API (`fixture::admin`).
@@ -77,7 +77,7 @@ impl Hmc {
     fn from_store(store: Store) -> Result<Hmc, Error> {
         let hmc = Hmc {
             store,
-            routes: RouteTable::build(),
+            routes: RouteTable::shared(),
             journal: AtomicBool::new(true),
             admin: AtomicBool::new(false),
         };
@@ -164,7 +164,7 @@ impl Hmc {
         }
         dispatch::handle(
             &self.store,
-            &self.routes,
+            self.routes,
             req,
             self.journal.load(Ordering::Relaxed),
         )
