@@ -249,7 +249,9 @@ fn passes_ranges(r: &Resource, ranges: &Ranges) -> bool {
 /// readable ones of `additional`.
 pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
     let sparse = rt.list.as_ref().is_some_and(|l| l.sparse);
-    let mut item = Map::new();
+    // Sized once: a List of 6,000 partitions holds 6,000 of these at
+    // once, and a growing map leaves up to half its entries unused.
+    let mut item = Map::with_capacity(props.len() + additional.len());
     for p in props {
         match r.props.get(*p) {
             Some(v) => {
