@@ -173,6 +173,13 @@ fn a_fork_is_an_independent_db_with_the_state_or_a_checkpoint() {
             .is_err()
     );
     assert!(!db.dir.path().join("x.sqlite").exists());
+    // A fork holds the same secrets as its golden db: owner only.
+    #[cfg(unix)]
+    for path in [&now, &clean] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
 
     for (path, want) in [(&now, "active"), (&clean, "stopped")] {
         let fork = Hmc::open(path).unwrap();

@@ -59,6 +59,65 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
+/// Which properties a streaming read brings back.
+#[derive(Debug, Clone, Copy)]
+pub enum Props<'a> {
+    /// The whole document.
+    All,
+    /// Only these (those the resource has, in this order): what a List
+    /// item and its filters need. SQLite extracts them from the stored
+    /// text, so a document of a hundred properties is never turned into a
+    /// hundred Rust values to answer with four.
+    Only(&'a [&'a str]),
+}
+
+impl Props<'_> {
+    /// The select list for these properties: the whole document, or one
+    /// `properties -> '$."name"'` (the value's JSON text, NULL when absent)
+    /// per name. Names that could not be spelled safely in a JSON path (only
+    /// letters, digits, `-` and `_` are) fall back to the whole document.
+    fn columns(&self) -> (String, bool) {
+        let safe = |n: &&str| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        match self {
+            Props::Only(names) if names.iter().all(safe) => {
+                let mut cols = String::from("uri, class, parent_uri");
+                for n in *names {
+                    cols.push_str(&format!(", properties -> '$.\"{n}\"'"));
+                }
+                (cols, true)
+            }
+            _ => (COLUMNS.to_string(), false),
+        }
+    }
+}
+
+/// A resource from a row selected with `Props::columns`.
+fn from_row(row: &rusqlite::Row<'_>, props: Props<'_>, only: bool) -> Result<Resource, StoreError> {
+    if !only {
+        return parse(row_to_resource(row)?);
+    }
+    let mut r = Resource {
+        uri: row.get(0)?,
+        class: row.get(1)?,
+        parent: row.get(2)?,
+        props: Map::new(),
+    };
+    if let Props::Only(names) = props {
+        for (i, n) in names.iter().enumerate() {
+            let text: Option<String> = row.get(3 + i)?;
+            if let Some(text) = text {
+                r.props
+                    .insert((*n).to_string(), serde_json::from_str(&text)?);
+            }
+        }
+    }
+    Ok(r)
+}
+
 const COLUMNS: &str = "uri, class, parent_uri, properties";
 
 /// A deleted resource: uri, class, parent, name, whether an element.
@@ -70,14 +129,53 @@ impl Tx<'_> {
         where_clause: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Resource>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM resources {where_clause} ORDER BY seq");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(args, row_to_resource)?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(parse(row?)?);
-        }
+        self.each_resource(where_clause, args, Props::All, |r| {
+            out.push(r);
+            Ok::<_, StoreError>(())
+        })?;
         Ok(out)
+    }
+
+    /// Hands the selected resources to `f` one at a time, in insertion
+    /// order, so that a caller that keeps a little of each (a List item)
+    /// never holds every document at once.
+    fn each_resource<E: From<StoreError>>(
+        &self,
+        where_clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+        props: Props<'_>,
+        mut f: impl FnMut(Resource) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (columns, only) = props.columns();
+        let sql = format!("SELECT {columns} FROM resources {where_clause} ORDER BY seq");
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
+        let mut rows = stmt.query(args).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            f(from_row(row, props, only)?)?;
+        }
+        Ok(())
+    }
+
+    /// Streams the resources of one class under `parent` (`None`: under any
+    /// parent) to `f`, in insertion order, with the properties `props` asks
+    /// for: `children` / `resources_of_class` without holding them all.
+    pub fn each_of_class<E: From<StoreError>>(
+        &self,
+        parent: Option<&str>,
+        class: &str,
+        props: Props<'_>,
+        f: impl FnMut(Resource) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match parent {
+            Some(p) => self.each_resource(
+                "WHERE parent_uri = ?1 AND class = ?2",
+                &[&p, &class],
+                props,
+                f,
+            ),
+            None => self.each_resource("WHERE class = ?1", &[&class], props, f),
+        }
     }
 
     /// The resource with this URI.
@@ -89,6 +187,15 @@ impl Tx<'_> {
             Some(pair) => Ok(Some(parse(pair)?)),
             None => Ok(None),
         }
+    }
+
+    /// The class of the resource with this URI, without reading its
+    /// document.
+    pub fn class_of(&self, uri: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT class FROM resources WHERE uri = ?1")?;
+        Ok(stmt.query_row([uri], |r| r.get(0)).optional()?)
     }
 
     /// Whether a resource with this URI exists.
@@ -146,7 +253,24 @@ impl Tx<'_> {
         class: &str,
         names: &[&str],
     ) -> Result<Vec<Resource>, StoreError> {
-        let names = serde_json::to_string(names)?;
+        let mut out = Vec::new();
+        self.each_named(parent, class, names, Props::All, |r| {
+            out.push(r);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// `resources_named`, streamed to `f` with the properties `props` asks for.
+    pub fn each_named<E: From<StoreError>>(
+        &self,
+        parent: Option<&str>,
+        class: &str,
+        names: &[&str],
+        props: Props<'_>,
+        f: impl FnMut(Resource) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let names = serde_json::to_string(names).map_err(StoreError::from)?;
         // Two index probes joined by UNION ALL: with an OR of IN and IS NULL
         // the planner may fall back to reading every sibling.
         let scope = match parent {
@@ -159,16 +283,36 @@ impl Tx<'_> {
                            UNION ALL
                            SELECT uri FROM resources WHERE {scope} AND name IS NULL)"
         );
-        self.query_resources(&clause, &[&parent, &class, &names])
+        self.each_resource(&clause, &[&parent, &class, &names], props, f)
     }
 
     /// The resources at `uris` that exist, in insertion order.
     pub fn resources_at(&self, uris: &[String]) -> Result<Vec<Resource>, StoreError> {
+        let mut out = Vec::new();
+        self.each_at(uris, Props::All, |r| {
+            out.push(r);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// `resources_at`, streamed to `f` with the properties `props` asks for.
+    pub fn each_at<E: From<StoreError>>(
+        &self,
+        uris: &[String],
+        props: Props<'_>,
+        f: impl FnMut(Resource) -> Result<(), E>,
+    ) -> Result<(), E> {
         if uris.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let uris = serde_json::to_string(uris)?;
-        self.query_resources("WHERE uri IN (SELECT value FROM json_each(?1))", &[&uris])
+        let uris = serde_json::to_string(uris).map_err(StoreError::from)?;
+        self.each_resource(
+            "WHERE uri IN (SELECT value FROM json_each(?1))",
+            &[&uris],
+            props,
+            f,
+        )
     }
 
     /// The resources of one class whose properties mention any of `texts`
@@ -421,6 +565,47 @@ mod tests {
                 assert!(tx.resource("/p/n")?.is_none());
                 let vs = tx.resource("/vs")?.unwrap();
                 assert_eq!(vs.props["connected-vnic-uris"], json!(["/other"]));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn streamed_reads_bring_only_the_asked_properties_with_their_json_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({"name": "C"})))?;
+                let doc = json!({"name": "P", "on": true, "n": 1.5, "none": null,
+                                 "obj": {"a": [1, "x"]}, "other": "not asked"});
+                tx.insert_resource(&res("/p", "partition", Some("/c"), doc.clone()))?;
+                let wanted = ["name", "on", "n", "none", "obj", "missing"];
+                let mut seen = Vec::new();
+                tx.each_of_class(Some("/c"), "partition", Props::Only(&wanted), |r| {
+                    seen.push(r);
+                    Ok::<_, StoreError>(())
+                })?;
+                assert_eq!(seen.len(), 1);
+                let mut want = doc.as_object().unwrap().clone();
+                want.remove("other");
+                assert_eq!(seen[0].props, want);
+                assert_eq!(seen[0].parent.as_deref(), Some("/c"));
+                assert_eq!(tx.class_of("/p")?.as_deref(), Some("partition"));
+                assert_eq!(tx.class_of("/gone")?, None);
+                // A name a JSON path cannot spell safely reads the document.
+                let mut all = Vec::new();
+                tx.each_named(
+                    Some("/c"),
+                    "partition",
+                    &["P"],
+                    Props::Only(&["a'b"]),
+                    |r| {
+                        all.push(r);
+                        Ok::<_, StoreError>(())
+                    },
+                )?;
+                assert_eq!(Value::Object(all[0].props.clone()), doc);
                 Ok::<_, StoreError>(())
             })
             .unwrap();

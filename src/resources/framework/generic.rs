@@ -13,7 +13,7 @@ use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, Reso
 use crate::resources::framework::preconditions::{
     check_needs, cpc_of, mode_matches, require_fields,
 };
-use crate::store::{Resource, StoreError, Tx};
+use crate::store::{Props, Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
 pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcError> {
@@ -159,29 +159,29 @@ pub fn compile_filters(
         .collect()
 }
 
-/// The members of a List that can pass `filters`: with a `name` filter,
+/// Hands the members of a List that can pass `filters` to `f`, one at a
+/// time and with the properties `props` asks for: with a `name` filter,
 /// only those whose name column matches are read (a list of 10,000
-/// partitions filtered to one parses one document, not 10,000); every
-/// member's document is checked against all filters afterwards anyway. A
-/// member without a string name (its column is NULL) is read too, since a
-/// pattern may match the JSON text of another value.
-fn candidates(
+/// partitions filtered to one reads one document, not 10,000); every
+/// member is checked against all filters afterwards anyway. A member
+/// without a string name (its column is NULL) is read too, since a pattern
+/// may match the JSON text of another value.
+fn each_candidate(
     tx: &Tx<'_>,
     rt: &ResourceType,
     parent: Option<&str>,
     filters: &Filters,
-) -> Result<Vec<Resource>, HmcError> {
+    props: Props<'_>,
+    f: impl FnMut(Resource) -> Result<(), HmcError>,
+) -> Result<(), HmcError> {
     let Some((_, patterns)) = filters.iter().find(|(name, _)| name == "name") else {
-        return Ok(match parent {
-            Some(p) => tx.children(p, rt.class)?,
-            None => tx.resources_of_class(rt.class)?,
-        });
+        return tx.each_of_class(parent, rt.class, props, f);
     };
     // Literal names (zhmcclient's `find(name=...)`): index probes, whatever
     // the number of siblings.
     let literals: Option<Vec<&str>> = patterns.iter().map(|p| p.literal.as_deref()).collect();
     if let Some(names) = literals {
-        return Ok(tx.resources_named(parent, rt.class, &names)?);
+        return tx.each_named(parent, rt.class, &names, props, f);
     }
     let uris: Vec<String> = tx
         .names_of_class(parent, rt.class)?
@@ -192,7 +192,7 @@ fn candidates(
         })
         .map(|(uri, _)| uri)
         .collect();
-    Ok(tx.resources_at(&uris)?)
+    tx.each_at(&uris, props, f)
 }
 
 /// Whether `r` passes all `filters`.
@@ -249,7 +249,9 @@ fn passes_ranges(r: &Resource, ranges: &Ranges) -> bool {
 /// readable ones of `additional`.
 pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
     let sparse = rt.list.as_ref().is_some_and(|l| l.sparse);
-    let mut item = Map::new();
+    // Sized once: a List of 6,000 partitions holds 6,000 of these at
+    // once, and a growing map leaves up to half its entries unused.
+    let mut item = Map::with_capacity(props.len() + additional.len());
     for p in props {
         match r.props.get(*p) {
             Some(v) => {
@@ -287,23 +289,32 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     not_patterns.extend(spec.range_filters.iter().map(|f| f.param));
     let filters = compile_filters(rt, query.filters(&not_patterns))?;
     let ranges = compile_ranges(spec, &query)?;
+    // What the items and the filters read: no member's whole document.
+    let mut wanted: Vec<&str> = spec.props.to_vec();
+    let extra = additional.iter().map(String::as_str);
+    let extra = extra.chain(filters.iter().map(|(name, _)| name.as_str()));
+    for p in extra.chain(spec.range_filters.iter().map(|f| f.prop)) {
+        if !wanted.contains(&p) {
+            wanted.push(p);
+        }
+    }
+    let mut items = Vec::new();
+    let keep = |r: Resource| {
+        if passes_filters(&r, &filters) && passes_ranges(&r, &ranges) {
+            items.push(list_item(rt, &r, spec.props, &additional));
+        }
+        Ok(())
+    };
     let parent = collection_parent_resource(ctx, rt)?;
-    let members = match &parent {
+    let props = Props::Only(&wanted);
+    match &parent {
         Some(p) => {
             let cpc = cpc_of(ctx.tx, p)?;
-            if !mode_matches(cpc.as_ref(), spec.mode) {
-                Vec::new()
-            } else {
-                candidates(ctx.tx, rt, Some(&p.uri), &filters)?
+            if mode_matches(cpc.as_ref(), spec.mode) {
+                each_candidate(ctx.tx, rt, Some(&p.uri), &filters, props, keep)?;
             }
         }
-        None => candidates(ctx.tx, rt, None, &filters)?,
-    };
-    let mut items = Vec::new();
-    for r in &members {
-        if passes_filters(r, &filters) && passes_ranges(r, &ranges) {
-            items.push(list_item(rt, r, spec.props, &additional));
-        }
+        None => each_candidate(ctx.tx, rt, None, &filters, props, keep)?,
     }
     let mut body = Map::new();
     body.insert(spec.key.to_string(), Value::Array(items));
