@@ -284,6 +284,13 @@ impl Hmc {
             .write(|tx| metrics_context::add_metric_values(tx, &row).map_err(Error::Invalid))
     }
 
+    /// The API features that List Console API Features (for
+    /// `/api/console`) or List CPC API Features (for a CPC) answer.
+    pub fn api_features(&self, uri: &str) -> Result<Vec<String>, Error> {
+        self.store()
+            .read(|tx| console_ops::api_features(tx, uri).map_err(Error::Hmc))
+    }
+
     /// Answers an admin API request (`/mock/checkpoints`, `/mock/clock`,
     /// `/mock/faults`, ...; see README) without a session: for in-process
     /// callers, trusted as the CLI is, whether or not `serve --admin` runs.

@@ -273,6 +273,20 @@ class FakedResource:
         """The ``name`` property (KeyError if there is none)."""
         return self._current()["name"]
 
+    @property
+    def api_features(self):
+        """The API features of a console or CPC (what List Console / CPC
+        API Features answer); settable, as FakedHmc's attribute."""
+        if self._class not in ("console", "cpc"):
+            raise AttributeError("api_features")
+        return _native.api_features(self._hmc.native, self._uri)
+
+    @api_features.setter
+    def api_features(self, features):
+        if self._class not in ("console", "cpc"):
+            raise AttributeError("api_features")
+        _native.set_api_features(self._hmc.native, self._uri, list(features))
+
     def update(self, properties):
         """Sets ``properties`` (the others stay), in one transaction."""
         self.properties.update(properties)
