@@ -153,3 +153,42 @@ fn get_partitions_errors() {
         assert_eq!(post.code(), (404, 1), "{t}: {:?}", post.body);
     });
 }
+
+#[test]
+fn deleting_a_partition_removes_the_virtual_storage_and_tape_resources_serving_it() {
+    both(|c, s| {
+        // Arrange: LINUX1 has VSR1 in SG-FCP1 and VTR1 in TLINK1; stop it.
+        let t = c.transport();
+        let stop = c.send(
+            Method::Post,
+            "/api/partitions/linux1/operations/stop",
+            Some(s),
+            None,
+        );
+        assert_eq!(stop.status, 202, "{t}: {:?}", stop.body);
+
+        // Act
+        let delete = c.send(Method::Delete, "/api/partitions/linux1", Some(s), None);
+
+        // Assert
+        assert_eq!(delete.status, 204, "{t}: {:?}", delete.body);
+        let vsr = get(c, s, &format!("{SG}/virtual-storage-resources/vsr1"));
+        assert_eq!(vsr.status, 404, "{t}: {:?}", vsr.body);
+        let vsrs = get(c, s, &format!("{SG}/virtual-storage-resources"));
+        assert_eq!(vsrs.body["virtual-storage-resources"], json!([]), "{t}");
+        assert_eq!(
+            get(c, s, SG).body["virtual-storage-resource-uris"],
+            json!([]),
+            "{t}"
+        );
+        let vtr = get(c, s, "/api/tape-links/tlink1/virtual-tape-resources/vtr1");
+        assert_eq!(vtr.status, 404, "{t}: {:?}", vtr.body);
+        // The volumes and the group itself stay.
+        assert_eq!(get(c, s, SG).status, 200, "{t}");
+        assert_eq!(
+            get(c, s, &format!("{SG}/storage-volumes/boot")).status,
+            200,
+            "{t}"
+        );
+    });
+}

@@ -54,14 +54,7 @@ fn add_member(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcError>
         ));
     }
     append_reference(ctx.tx, &group.uri, MEMBERS, &member.uri)?;
-    audit::changed(
-        ctx,
-        &CUSTOM_GROUP,
-        group.name(),
-        None,
-        audit::Change::Changed,
-    )?;
-    Ok(Done::Nothing)
+    membership_changed(ctx, group)
 }
 
 /// Operation: Remove Member from Custom Group. A resource that is not a
@@ -76,6 +69,11 @@ fn remove_member(ctx: &mut Ctx<'_>, group: &mut Resource) -> Result<Done, HmcErr
         ));
     }
     remove_reference(ctx.tx, &group.uri, MEMBERS, uri)?;
+    membership_changed(ctx, group)
+}
+
+/// The audit entry of a changed membership; the operation answers 204.
+fn membership_changed(ctx: &mut Ctx<'_>, group: &Resource) -> Result<Done, HmcError> {
     audit::changed(
         ctx,
         &CUSTOM_GROUP,

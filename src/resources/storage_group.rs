@@ -14,7 +14,7 @@ use crate::resources::framework::descriptor::{
 };
 use crate::resources::framework::fields::{array_items, object_item, required, uri_value};
 use crate::resources::framework::generic::{
-    add_resource, apply_defaults, lookup, merge_properties, remove, set_properties,
+    add_resource, apply_defaults, lookup, merge_properties, remove, remove_serving, set_properties,
 };
 use crate::resources::framework::preconditions::prepare_on_dpm_cpc;
 use crate::resources::partition::{PARTITION, partitions_answer};
@@ -22,7 +22,7 @@ use crate::resources::storage_discovery::{
     FCP_GROUP, FCP_VOLUME, FICON_VOLUME, connection_report, fulfill_fcp, fulfill_ficon,
     start_discovery,
 };
-use crate::store::Resource;
+use crate::store::{Resource, Tx};
 
 /// Request fields that ask the HMC to e-mail the storage administrators.
 /// They are instructions, not properties, so they are never stored (the
@@ -510,6 +510,10 @@ pub static STORAGE_VOLUME: ResourceType = ResourceType {
 };
 
 pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
+    // A deleted partition is detached, so the virtual storage resources that
+    // served it go with it (the Python mock leaves them naming a partition
+    // that no longer exists; zhmccli's list then fails resolving it).
+    after_delete: Some(forget_partitions),
     class: "virtual-storage-resource",
     def_key: "virtual_storage_resources",
     parent: Some(&STORAGE_GROUP),
@@ -542,3 +546,8 @@ pub static VIRTUAL_STORAGE_RESOURCE: ResourceType = ResourceType {
     get: Some(GetSpec::titled("Get Virtual Storage Resource Properties")),
     ..BASE
 };
+
+/// Removes the virtual storage resources of deleted partitions.
+fn forget_partitions(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+    remove_serving(tx, &VIRTUAL_STORAGE_RESOURCE, "partition-uri", gone)
+}

@@ -11,11 +11,13 @@ use crate::resources::framework::descriptor::{
     BASE, CreateSpec, Done, GetSpec, ListSpec, Operation, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::{referenced, required, uri_value};
-use crate::resources::framework::generic::{merge_properties, remove, set_properties};
+use crate::resources::framework::generic::{
+    merge_properties, remove, remove_serving, set_properties,
+};
 use crate::resources::framework::preconditions::prepare_on_dpm_cpc;
 use crate::resources::framework::python::truthy;
 use crate::resources::partition::{PARTITION, partitions_answer};
-use crate::store::Resource;
+use crate::store::{Resource, Tx};
 
 /// What Get Tape Link Environment Report answers while the link holds no
 /// report of its own (the HMC mock's fixed report).
@@ -313,6 +315,8 @@ pub static TAPE_LINK: ResourceType = ResourceType {
 /// Virtual tape resources of a tape link (the partition's view of a tape
 /// device); updated without checks, like the HMC mock's generic update.
 pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
+    // Go with their deleted partition, as virtual storage resources do.
+    after_delete: Some(forget_partitions),
     class: "virtual-tape-resource",
     def_key: "virtual_tape_resources",
     parent: Some(&TAPE_LINK),
@@ -338,3 +342,8 @@ pub static VIRTUAL_TAPE_RESOURCE: ResourceType = ResourceType {
     get: Some(GetSpec::titled("Get Virtual Tape Resource Properties")),
     ..BASE
 };
+
+/// Removes the virtual tape resources of deleted partitions.
+fn forget_partitions(tx: &Tx<'_>, gone: &[String]) -> Result<(), HmcError> {
+    remove_serving(tx, &VIRTUAL_TAPE_RESOURCE, "partition-uri", gone)
+}

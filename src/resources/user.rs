@@ -217,11 +217,8 @@ fn named_role(ctx: &Ctx<'_>, user: &Resource, verb: &str) -> Result<String, HmcE
     Ok(uri.to_string())
 }
 
-/// Operation: Add User Role to User. A role the user already has stays
-/// listed once.
-fn add_user_role(ctx: &mut Ctx<'_>, user: &mut Resource) -> Result<Done, HmcError> {
-    let role = named_role(ctx, user, "added to")?;
-    append_reference(ctx.tx, &user.uri, "user-roles", &role)?;
+/// The audit entry of a changed role list; the operation answers 204.
+fn roles_changed(ctx: &mut Ctx<'_>, user: &Resource) -> Result<Done, HmcError> {
     audit::changed(
         ctx,
         &USER,
@@ -230,6 +227,14 @@ fn add_user_role(ctx: &mut Ctx<'_>, user: &mut Resource) -> Result<Done, HmcErro
         audit::Change::Changed,
     )?;
     Ok(Done::Nothing)
+}
+
+/// Operation: Add User Role to User. A role the user already has stays
+/// listed once.
+fn add_user_role(ctx: &mut Ctx<'_>, user: &mut Resource) -> Result<Done, HmcError> {
+    let role = named_role(ctx, user, "added to")?;
+    append_reference(ctx.tx, &user.uri, "user-roles", &role)?;
+    roles_changed(ctx, user)
 }
 
 /// Operation: Remove User Role from User: 409.316 if the user does not
@@ -251,14 +256,7 @@ fn remove_user_role(ctx: &mut Ctx<'_>, user: &mut Resource) -> Result<Done, HmcE
         ));
     }
     remove_reference(ctx.tx, &user.uri, "user-roles", &role)?;
-    audit::changed(
-        ctx,
-        &USER,
-        user.name(),
-        Some(user_type(user)),
-        audit::Change::Changed,
-    )?;
-    Ok(Done::Nothing)
+    roles_changed(ctx, user)
 }
 
 /// A console user; `name` is the userid it logs on with, `password` is

@@ -68,4 +68,10 @@ def test_export_then_import_into_an_empty_cpc_reproduces_it(tmp_path):
         assert got == expected
         sg = dst.consoles.console.storage_groups.find(name="SG-FCP1")
         assert sg.get_property("cpc-uri") == dpm2.uri
+        # The capacity groups, tape links and templates came along.
+        assert [g.name for g in dpm2.capacity_groups.list()] == ["CG1"]
+        console = dst.consoles.console
+        link = console.tape_links.find(name="TLINK1")
+        assert link.get_property("cpc-uri") == dpm2.uri
+        assert console.storage_group_templates.find(name="ST-FCP")
         dst.session.logoff()

@@ -1,6 +1,7 @@
 //! Import DPM Configuration: recreates on a DPM CPC the partitions, NICs,
 //! HBAs, virtual functions, virtual-switch settings, storage groups and
-//! their attachments that zhmcclient's `Cpc.export_dpm_configuration()`
+//! templates, tape links, partition links, capacity groups, attachments and
+//! CPC properties that zhmcclient's `Cpc.export_dpm_configuration()`
 //! describes, in the request's one transaction.
 
 use std::collections::HashMap;
@@ -9,15 +10,20 @@ use serde_json::{Map, Value};
 
 use crate::api::HmcError;
 use crate::ctx::Ctx;
+use crate::resources::capacity_group::CAPACITY_GROUP;
 use crate::resources::console::CONSOLE;
-use crate::resources::framework::descriptor::{Done, Operation};
+use crate::resources::framework::descriptor::{Done, Operation, ResourceType};
 use crate::resources::framework::generic::{add_resource, append_reference, set_properties};
 use crate::resources::framework::preconditions::DPM;
 use crate::resources::partition::PARTITION;
 use crate::resources::partition::hba::HBA;
 use crate::resources::partition::nic::NIC;
 use crate::resources::partition::virtual_function::VIRTUAL_FUNCTION;
+use crate::resources::partition_link::PARTITION_LINK;
 use crate::resources::storage_group::{STORAGE_GROUP, STORAGE_VOLUME, VIRTUAL_STORAGE_RESOURCE};
+use crate::resources::storage_template::{STORAGE_TEMPLATE, STORAGE_TEMPLATE_VOLUME};
+use crate::resources::tape_library::TAPE_LIBRARY;
+use crate::resources::tape_link::{TAPE_LINK, VIRTUAL_TAPE_RESOURCE};
 use crate::resources::virtual_switch::VIRTUAL_SWITCH;
 use crate::store::Resource;
 
@@ -45,6 +51,7 @@ const COMPUTED: &[&str] = &[
     "attached-partition-uris",
     "storage-volume-uris",
     "virtual-storage-resource-uris",
+    "storage-template-volume-uris",
     "connected-vnic-uris",
 ];
 
@@ -171,10 +178,61 @@ fn map_adapters(
     Ok(())
 }
 
+/// Where an imported list's items go: under one resource, or under the
+/// (mapped) `parent` each item was exported with.
+enum Under<'a> {
+    This(&'a Resource),
+    Exported,
+}
+
+/// The configuration being imported, with what was mapped so far.
+struct Import {
+    body: Map<String, Value>,
+    preserve: bool,
+    map: UriMap,
+    cpc_uri: String,
+    cpc_name: String,
+}
+
+impl Import {
+    /// Creates every item of the body's list `key` as a `rt` with
+    /// `add_resource` (so pools and back-references are right), its
+    /// properties remapped; items of console-level types that belong to a
+    /// CPC are given this one. Returns the new URIs.
+    fn create_all(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        rt: &ResourceType,
+        under: Under<'_>,
+    ) -> Result<Vec<String>, HmcError> {
+        let mut created = Vec::new();
+        for item in items(&self.body, key)? {
+            let uri = own_uri(&item, key, rt.uri_prop)?;
+            let parent = match under {
+                Under::This(r) => r.clone(),
+                Under::Exported => parent_of(ctx, &item, key, &self.map)?,
+            };
+            let mut props = props_of(item, rt.id_prop, rt.uri_prop, self.preserve, &self.map);
+            for (key, value) in [("cpc-uri", &self.cpc_uri), ("cpc-name", &self.cpc_name)] {
+                if props.contains_key(key) {
+                    props.insert(key.into(), Value::String(value.clone()));
+                }
+            }
+            let new = add_resource(ctx.tx, rt, Some(&parent), props)?;
+            self.map.0.insert(uri, new.uri.clone());
+            created.push(new.uri);
+        }
+        Ok(created)
+    }
+}
+
 /// Operation: Import DPM Configuration. Adapters are matched (not created),
 /// virtual switches are matched by their backing adapter port and take the
-/// exported settings; the rest is created with `add_resource` so pools
-/// (device numbers, WWPNs, partition ids) and back-references are right.
+/// exported settings, tape libraries are matched by name (they are
+/// discovered, not configured); the rest is created with `add_resource` so
+/// pools (device numbers, WWPNs, partition ids) and back-references are
+/// right, and the CPC takes the exported `cpc-properties`.
 fn import_dpm_config(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcError> {
     let body = ctx.req.json_object()?;
     let partitions = match body.get("partitions") {
@@ -197,14 +255,102 @@ fn import_dpm_config(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcE
     {
         map.0.insert(old_cpc.to_string(), cpc.uri.clone());
     }
+    let mut import = Import {
+        body,
+        preserve,
+        map,
+        cpc_uri: cpc.uri.clone(),
+        cpc_name: cpc.name().to_string(),
+    };
+    match_switches(ctx, cpc, &mut import)?;
+    import_adapter_descriptions(ctx, &import)?;
+    let console = ctx
+        .tx
+        .resource(&CONSOLE.uri_for(None, ""))?
+        .ok_or_else(HmcError::internal)?;
+    match_tape_libraries(ctx, cpc, &console, &mut import)?;
+    import.create_all(ctx, "storage-groups", &STORAGE_GROUP, Under::This(&console))?;
+    import.create_all(ctx, "storage-volumes", &STORAGE_VOLUME, Under::Exported)?;
+    import.create_all(
+        ctx,
+        "storage-templates",
+        &STORAGE_TEMPLATE,
+        Under::This(&console),
+    )?;
+    import.create_all(
+        ctx,
+        "storage-template-volumes",
+        &STORAGE_TEMPLATE_VOLUME,
+        Under::Exported,
+    )?;
+    let attachments: Vec<(String, Vec<Value>)> = partitions
+        .iter()
+        .filter_map(|p| {
+            let uri = p.get("object-uri")?.as_str()?.to_string();
+            let sgs = p.get("storage-group-uris")?.as_array()?.clone();
+            Some((uri, sgs))
+        })
+        .collect();
+    let created = import.create_all(ctx, "partitions", &PARTITION, Under::This(cpc))?;
+    for (key, rt) in [
+        ("nics", &NIC),
+        ("hbas", &HBA),
+        ("virtual-functions", &VIRTUAL_FUNCTION),
+    ] {
+        import.create_all(ctx, key, rt, Under::Exported)?;
+    }
+    // Virtual storage and tape resources name their partition, partition
+    // links their partitions' NICs, capacity groups their members: they
+    // follow the partitions.
+    import.create_all(
+        ctx,
+        "virtual-storage-resources",
+        &VIRTUAL_STORAGE_RESOURCE,
+        Under::Exported,
+    )?;
+    import.create_all(ctx, "tape-links", &TAPE_LINK, Under::This(&console))?;
+    import.create_all(
+        ctx,
+        "virtual-tape-resources",
+        &VIRTUAL_TAPE_RESOURCE,
+        Under::Exported,
+    )?;
+    import.create_all(
+        ctx,
+        "partition-links",
+        &PARTITION_LINK,
+        Under::This(&console),
+    )?;
+    import.create_all(ctx, "capacity-groups", &CAPACITY_GROUP, Under::This(cpc))?;
+    for (old, sgs) in attachments {
+        let Some(p) = import.map.get(&old) else {
+            continue;
+        };
+        for sg in sgs {
+            let Some(sg) = sg.as_str().and_then(|s| import.map.get(s)) else {
+                return Err(HmcError::invalid_field("storage-group-uris", &sg));
+            };
+            append_reference(ctx.tx, &p, "storage-group-uris", &sg)?;
+            append_reference(ctx.tx, &sg, "attached-partition-uris", &p)?;
+        }
+    }
+    relink_partitions(ctx, &created, &import.map)?;
+    import_cpc_properties(ctx, cpc, &import)?;
+    Ok(Done::Nothing)
+}
+
+/// Maps each exported virtual switch to this CPC's switch on the same
+/// (mapped) backing adapter and port, which takes its name and description;
+/// 400.7 if there is none.
+fn match_switches(ctx: &Ctx<'_>, cpc: &Resource, import: &mut Import) -> Result<(), HmcError> {
     let switches = ctx.tx.children(&cpc.uri, VIRTUAL_SWITCH.class)?;
-    for vs in items(&body, "virtual-switches")? {
+    for vs in items(&import.body, "virtual-switches")? {
         let uri = own_uri(&vs, "virtual-switches", "object-uri")?;
         let mut backing = vs
             .get("backing-adapter-uri")
             .cloned()
             .unwrap_or(Value::Null);
-        map.remap(&mut backing);
+        import.map.remap(&mut backing);
         let port = vs.get("port").cloned();
         let Some(mut here) = switches
             .iter()
@@ -219,23 +365,31 @@ fn import_dpm_config(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcE
                 format!("No virtual switch in CPC {} backs {uri}", cpc.uri),
             ));
         };
-        map.0.insert(uri, here.uri.clone());
-        let settings: Vec<(&str, Value)> = ["name", "description"]
-            .iter()
-            .filter_map(|k| vs.get(*k).map(|v| (*k, v.clone())))
-            .collect();
-        set_properties(ctx.tx, &mut here, settings)?;
+        import.map.0.insert(uri, here.uri.clone());
+        set_properties(ctx.tx, &mut here, settings(&vs, &["name", "description"]))?;
     }
-    // An adapter keeps its own name on the importing CPC (names are the
-    // CPC's); its description is a setting and is imported.
-    for a in items(&body, "adapters")? {
+    Ok(())
+}
+
+/// The properties `keys` that `item` has, to set on a matched resource.
+fn settings(item: &Map<String, Value>, keys: &[&'static str]) -> Vec<(&'static str, Value)> {
+    keys.iter()
+        .filter_map(|k| item.get(*k).map(|v| (*k, v.clone())))
+        .collect()
+}
+
+/// An adapter keeps its own name on the importing CPC (names are the
+/// CPC's); its description is a setting and is imported.
+fn import_adapter_descriptions(ctx: &Ctx<'_>, import: &Import) -> Result<(), HmcError> {
+    for a in items(&import.body, "adapters")? {
         let (Some(uri), Some(d)) = (
             a.get("object-uri").and_then(Value::as_str),
             a.get("description"),
         ) else {
             continue;
         };
-        if let Some(mut here) = map
+        if let Some(mut here) = import
+            .map
             .get(uri)
             .map(|u| ctx.tx.resource(&u))
             .transpose()?
@@ -244,67 +398,90 @@ fn import_dpm_config(ctx: &mut Ctx<'_>, cpc: &mut Resource) -> Result<Done, HmcE
             set_properties(ctx.tx, &mut here, [("description", d.clone())])?;
         }
     }
-    let console = ctx
-        .tx
-        .resource(&CONSOLE.uri_for(None, ""))?
-        .ok_or_else(HmcError::internal)?;
-    for sg in items(&body, "storage-groups")? {
-        let uri = own_uri(&sg, "storage-groups", "object-uri")?;
-        let mut props = props_of(sg, "object-id", "object-uri", preserve, &map);
-        props.insert("cpc-uri".into(), Value::String(cpc.uri.clone()));
-        let new = add_resource(ctx.tx, &STORAGE_GROUP, Some(&console), props)?;
-        map.0.insert(uri, new.uri);
+    Ok(())
+}
+
+/// Maps each exported tape library to the library of this CPC with its name
+/// (a real HMC discovers libraries through the SAN, so an import can only
+/// find them; the WS API names no other key); 400.7 if there is none.
+fn match_tape_libraries(
+    ctx: &Ctx<'_>,
+    cpc: &Resource,
+    console: &Resource,
+    import: &mut Import,
+) -> Result<(), HmcError> {
+    let here = ctx.tx.children(&console.uri, TAPE_LIBRARY.class)?;
+    for lib in items(&import.body, "tape-libraries")? {
+        let uri = own_uri(&lib, "tape-libraries", "object-uri")?;
+        let name = lib.get("name").and_then(Value::as_str);
+        let Some(found) = here
+            .iter()
+            .find(|h| h.str_prop("cpc-uri") == Some(&cpc.uri) && Some(h.name()) == name)
+        else {
+            return Err(HmcError::bad_request(
+                7,
+                format!(
+                    "No tape library named {name:?} in CPC {} for {uri}",
+                    cpc.uri
+                ),
+            ));
+        };
+        import.map.0.insert(uri, found.uri.clone());
     }
-    for vol in items(&body, "storage-volumes")? {
-        let uri = own_uri(&vol, "storage-volumes", "element-uri")?;
-        let parent = parent_of(ctx, &vol, "storage-volumes", &map)?;
-        let props = props_of(vol, "element-id", "element-uri", preserve, &map);
-        let new = add_resource(ctx.tx, &STORAGE_VOLUME, Some(&parent), props)?;
-        map.0.insert(uri, new.uri);
-    }
-    let mut attachments = Vec::new();
-    for p in partitions {
-        let uri = own_uri(&p, "partitions", "object-uri")?;
-        if let Some(Value::Array(sgs)) = p.get("storage-group-uris") {
-            attachments.push((uri.clone(), sgs.clone()));
+    Ok(())
+}
+
+/// The partitions' lists of tape and partition links name links created
+/// after them: now that every URI is mapped, they name the new links (and
+/// only links that the configuration carried).
+fn relink_partitions(ctx: &Ctx<'_>, created: &[String], map: &UriMap) -> Result<(), HmcError> {
+    for uri in created {
+        let Some(mut p) = ctx.tx.resource(uri)? else {
+            continue;
+        };
+        let mut lists = Vec::new();
+        for key in ["tape-link-uris", "partition-link-uris"] {
+            let mapped: Vec<Value> = p
+                .str_list(key)
+                .into_iter()
+                .filter_map(|old| map.get(old))
+                .map(Value::String)
+                .collect();
+            lists.push((key, Value::Array(mapped)));
         }
-        let props = props_of(p, "object-id", "object-uri", preserve, &map);
-        let new = add_resource(ctx.tx, &PARTITION, Some(cpc), props)?;
-        map.0.insert(uri, new.uri);
+        set_properties(ctx.tx, &mut p, lists)?;
     }
-    for (key, rt) in [
-        ("nics", &NIC),
-        ("hbas", &HBA),
-        ("virtual-functions", &VIRTUAL_FUNCTION),
-    ] {
-        for item in items(&body, key)? {
-            let uri = own_uri(&item, key, "element-uri")?;
-            let parent = parent_of(ctx, &item, key, &map)?;
-            let props = props_of(item, "element-id", "element-uri", preserve, &map);
-            let new = add_resource(ctx.tx, rt, Some(&parent), props)?;
-            map.0.insert(uri, new.uri);
-        }
+    Ok(())
+}
+
+/// The exported `cpc-properties` (description, auto-start list with its
+/// partitions mapped, management WWPN) become this CPC's.
+fn import_cpc_properties(
+    ctx: &Ctx<'_>,
+    cpc: &mut Resource,
+    import: &Import,
+) -> Result<(), HmcError> {
+    let props = match import.body.get("cpc-properties") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(m)) => m,
+        Some(other) => return Err(HmcError::invalid_field("cpc-properties", other)),
+    };
+    let mut wanted = settings(
+        props,
+        &[
+            "description",
+            "auto-start-list",
+            "management-world-wide-port-name",
+        ],
+    );
+    // An export of a CPC without the property carries null; the CPC keeps
+    // its own.
+    wanted.retain(|(_, v)| !v.is_null());
+    for (_, v) in &mut wanted {
+        import.map.remap(v);
     }
-    // Virtual storage resources name their partition, so they follow the
-    // partitions.
-    for vsr in items(&body, "virtual-storage-resources")? {
-        let uri = own_uri(&vsr, "virtual-storage-resources", "element-uri")?;
-        let parent = parent_of(ctx, &vsr, "virtual-storage-resources", &map)?;
-        let props = props_of(vsr, "element-id", "element-uri", preserve, &map);
-        let new = add_resource(ctx.tx, &VIRTUAL_STORAGE_RESOURCE, Some(&parent), props)?;
-        map.0.insert(uri, new.uri);
-    }
-    for (old, sgs) in attachments {
-        let Some(p) = map.get(&old) else { continue };
-        for sg in sgs {
-            let Some(sg) = sg.as_str().and_then(|s| map.get(s)) else {
-                return Err(HmcError::invalid_field("storage-group-uris", &sg));
-            };
-            append_reference(ctx.tx, &p, "storage-group-uris", &sg)?;
-            append_reference(ctx.tx, &sg, "attached-partition-uris", &p)?;
-        }
-    }
-    Ok(Done::Nothing)
+    set_properties(ctx.tx, cpc, wanted)?;
+    Ok(())
 }
 
 /// The new parent of an imported child: its exported `parent`, mapped

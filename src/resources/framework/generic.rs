@@ -490,6 +490,26 @@ pub fn remove(tx: &Tx<'_>, r: &Resource) -> Result<(), HmcError> {
     Ok(())
 }
 
+/// Removes the resources of type `rt` whose string property `prop` names
+/// one of the `gone` URIs: an `after_delete` cleanup for resources that
+/// exist only to serve another one (a virtual storage or tape resource for
+/// its partition). Only resources whose text names a gone URI are read.
+pub fn remove_serving(
+    tx: &Tx<'_>,
+    rt: &ResourceType,
+    prop: &str,
+    gone: &[String],
+) -> Result<(), HmcError> {
+    for r in tx.resources_of_class_naming(rt.class, gone)? {
+        if r.str_prop(prop)
+            .is_some_and(|v| gone.iter().any(|g| g == v))
+        {
+            remove(tx, &r)?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds a resource of type `rt` under `parent` with `props`: sets the id and
 /// URI (unless given), `class`, `parent` and the type's defaults, runs the
 /// type's side effects, stores it, and appends its URI to the parent's
