@@ -99,7 +99,7 @@ impl PyHmc {
         method: &str,
         uri: String,
         session_id: Option<String>,
-        body: Option<Vec<u8>>,
+        body: Option<&[u8]>,
         content_type: Option<String>,
         test_id: Option<String>,
     ) -> PyResult<Answer> {
@@ -110,7 +110,7 @@ impl PyHmc {
             uri,
             session_id,
             content_type: content_type.or_else(|| body.as_ref().map(|_| "application/json".into())),
-            body: body.unwrap_or_default(),
+            body: body.map(<[u8]>::to_vec).unwrap_or_default(),
             test_id,
         };
         Ok(py.detach(|| {
@@ -156,6 +156,12 @@ impl PyHmc {
                     .map(str::to_string),
             )
         })
+    }
+
+    /// Turns the request journal of this process's requests on this db on
+    /// or off (on by default, as for `mock-hmc serve`; `serve --no-journal`).
+    fn set_journal(&self, on: bool) {
+        self.hmc.set_journal(on);
     }
 
     /// Adds a console user that can log on with `password`, or sets the
