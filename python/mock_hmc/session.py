@@ -46,6 +46,7 @@ DEFAULT_HOST = "mock-hmc"
 
 _IMPLEMENTATION_ERRORS_PROP = "@@implementation-errors"
 _METRICS_TYPE = "application/vnd.ibm-z-zmanager-metrics"
+_JSON_TYPE = "application/json"
 
 # One native Hmc per db file and process: its connection pool and writer
 # connection serve every Session on that file.
@@ -228,7 +229,8 @@ class Session(zhmcclient.Session):
 
     def _send(self, method, uri, body=None, content_type=None):
         """Hands one request to the library; returns (status, content type,
-        body text, Location)."""
+        body, Location), the body as Python objects for JSON (as
+        ``json.loads`` makes them), text for other types, or None."""
         headers = self._headers
         debug = HMC_LOGGER.isEnabledFor(logging.DEBUG)
         if debug:
@@ -238,13 +240,17 @@ class Session(zhmcclient.Session):
         if tsk.enabled:
             stats = tsk.get_stats(f"{method.lower()} {uri}")
             stats.begin()
-        try:
-            status, ctype, text, location, dropped = self._native.request(
+            try:
+                answer = self._native.request(
+                    method, uri, headers.get("X-API-Session"), body,
+                    content_type, headers.get("X-Mock-Test-Id"))
+            finally:
+                stats.end()
+        else:
+            answer = self._native.request(
                 method, uri, headers.get("X-API-Session"), body,
                 content_type, headers.get("X-Mock-Test-Id"))
-        finally:
-            if tsk.enabled:
-                stats.end()
+        status, ctype, result, location, dropped = answer
         if dropped:
             # The server would close the connection without an answer;
             # requests raises for that, and zhmcclient turns it into this.
@@ -257,42 +263,43 @@ class Session(zhmcclient.Session):
                 resp_headers["content-type"] = ctype
             if location:
                 resp_headers["Location"] = location
+            content = b"" if result is None else (
+                result if isinstance(result, str) else json.dumps(result)
+            ).encode()
             self._log_http_response(method, self._url(uri), None,
                                     status=status, headers=resp_headers,
-                                    content=text.encode())
-        return status, ctype, text, location
+                                    content=content)
+        return status, ctype, result, location
 
     def _url(self, uri):
         return (self._base_url or f"https://{self._hosts[0]}:{self._port}") \
             + uri
 
-    def _result(self, method, uri, status, ctype, text):
+    def _result(self, method, uri, status, ctype, result):
         """The body as zhmcclient's ``_result_object`` returns it."""
-        if ctype is None or ctype.startswith("application/json"):
-            try:
-                obj = json.loads(text)
-            except ValueError as exc:
-                new_exc = ParseError(
-                    f"JSON parse error in HTTP response: {exc.args[0]}. "
-                    f"HTTP request: {method} {self._url(uri)}. "
-                    f"Response status {status}. "
-                    f"Response content-type: {ctype!r}. "
-                    f"Content (max.1000): {text[:1000]!r}")
-                new_exc.__cause__ = None
-                raise new_exc
-            if _IMPLEMENTATION_ERRORS_PROP in obj:
+        if ctype == _JSON_TYPE:
+            if type(result) is dict and _IMPLEMENTATION_ERRORS_PROP in result:
                 HMC_LOGGER.warning(
                     "Ignored the %r property returned by the HMC for URI %s: "
                     "%r", _IMPLEMENTATION_ERRORS_PROP, uri,
-                    obj[_IMPLEMENTATION_ERRORS_PROP])
-                del obj[_IMPLEMENTATION_ERRORS_PROP]
-            return obj
+                    result[_IMPLEMENTATION_ERRORS_PROP])
+                del result[_IMPLEMENTATION_ERRORS_PROP]
+            return result
+        if ctype is None:
+            # A body was expected (zhmcclient parses it as JSON).
+            new_exc = ParseError(
+                "JSON parse error in HTTP response: no content. "
+                f"HTTP request: {method} {self._url(uri)}. "
+                f"Response status {status}. Response content-type: None.")
+            new_exc.__cause__ = None
+            raise new_exc
         if ctype.startswith(_METRICS_TYPE):
-            return text
+            return result
         raise ParseError(
             f"Unknown content type in HTTP response: {ctype}. "
             f"HTTP request: {method} {self._url(uri)}. "
-            f"Response status {status}. Content (max.1000): {text[:1000]!r}")
+            f"Response status {status}. Content (max.1000): "
+            f"{str(result)[:1000]!r}")
 
     def _auth_error(self, method, uri, status, error_obj):
         """The exception for a 403 that is not re-logged on."""
@@ -313,10 +320,13 @@ class Session(zhmcclient.Session):
         ``zhmcclient.Session.get``)."""
         if logon_required and self._session_id is None:
             self.logon()
-        status, ctype, text, _ = self._send("GET", uri)
+        status, ctype, result, _ = self._send("GET", uri)
         if status == 200:
-            return self._result("GET", uri, status, ctype, text)
-        error_obj = self._result("GET", uri, status, ctype, text)
+            if ctype == _JSON_TYPE and type(result) is dict and \
+                    _IMPLEMENTATION_ERRORS_PROP not in result:
+                return result
+            return self._result("GET", uri, status, ctype, result)
+        error_obj = self._result("GET", uri, status, ctype, result)
         if status == 403:
             if error_obj.get("reason") in (4, 5) and renew_session:
                 self._do_logon()
@@ -360,7 +370,7 @@ class Session(zhmcclient.Session):
             if status == 204:
                 return None
             if status == 202:
-                if text == "":
+                if text is None:
                     # Restart/Shutdown Console, Cancel Job: no content.
                     return None
                 result_object = self._result("POST", uri, status, rtype, text)
