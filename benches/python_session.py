@@ -5,8 +5,8 @@ zhmcclient over `mock-hmc serve`, side by side in one run.
     target/pyvenv/bin/python benches/python_session.py [--seconds S] [--rounds R]
 
 mock_hmc.Session runs twice, on two dbs: with the request journal (the
-default) and without it (`session.native_hmc.set_journal(False)`, as
-`serve --no-journal`). Each session gets the same HMC: zhmcclient's example
+default) and without it (`journal=False`, as `serve --no-journal`). Each
+session gets the same HMC: zhmcclient's example
 definition file example_mocked_z16_dpm.yaml (CPC1 in DPM mode, PART1 with
 a NIC, virtual switch vs-osa1). The five operations are timed for S/R
 seconds per round, R rounds, and the rounds of every (operation, session)
@@ -76,12 +76,6 @@ def operations(client):
     }
 
 
-def no_journal(session):
-    """`session` with its db's journal off (`serve --no-journal`)."""
-    session.native_hmc.set_journal(False)
-    return session
-
-
 def start_serve(db, tmp):
     port_file = pathlib.Path(tmp) / "port"
     env = {**os.environ, "MOCK_HMC_LOG": "warn"}
@@ -138,9 +132,9 @@ def main():
                     str(DEFINITION), USERID, PASSWORD),
                 "mock_hmc.Session": mock_hmc.Session.from_hmc_yaml_file(
                     str(DEFINITION), USERID, PASSWORD),
-                "mock_hmc.Session, no journal": no_journal(
+                "mock_hmc.Session, no journal":
                     mock_hmc.Session.from_hmc_yaml_file(
-                        str(DEFINITION), USERID, PASSWORD)),
+                        str(DEFINITION), USERID, PASSWORD, journal=False),
                 "zhmcclient over serve": zhmcclient.Session(
                     "127.0.0.1", USERID, PASSWORD, port=port,
                     verify_cert=False),

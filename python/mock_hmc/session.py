@@ -120,8 +120,18 @@ class Session(zhmcclient.Session):
 
     def __init__(self, db_path, userid=None, password=None, session_id=None,
                  get_password=None, retry_timeout_config=None,
-                 host=DEFAULT_HOST):
+                 host=DEFAULT_HOST, journal=None):
+        """``db_path``: the SQLite file (created and filled with the default
+        HMC when new or empty); ``userid``, ``password``, ``session_id``,
+        ``get_password``, ``retry_timeout_config`` as for
+        ``zhmcclient.Session``; ``host`` is only what ``session.host``
+        reports. ``journal``: True or False turns the request journal of
+        this process's requests on this db on or off (it is on, as for
+        ``mock-hmc serve``; off, each request costs about half as much);
+        None leaves it as it is."""
         self._native = open_hmc(db_path)
+        if journal is not None:
+            self._native.set_journal(bool(journal))
         self._db_path = os.fspath(db_path)
         self._hmc_obj = None
         super().__init__(host, userid=userid, password=password,
@@ -132,7 +142,8 @@ class Session(zhmcclient.Session):
     # --- constructors mirroring FakedSession ---------------------------
 
     @classmethod
-    def from_hmc_yaml_file(cls, filepath, userid=None, password=None):
+    def from_hmc_yaml_file(cls, filepath, userid=None, password=None,
+                           journal=None):
         """A new Session on a fresh temporary db loaded from the zhmcclient
         HMC definition file ``filepath`` (as ``mock-hmc load``).
 
@@ -141,30 +152,34 @@ class Session(zhmcclient.Session):
         a user holding every system-defined role if the file lacks it, as
         ``mock-hmc load --user USERID:PASSWORD`` does. The db is removed
         when the session is garbage-collected or the process exits.
+        ``journal`` as for ``Session``.
         """
         with open(filepath, encoding="utf-8") as fp:
             text = fp.read()
-        return cls._from_definition_text(text, filepath, userid, password)
+        return cls._from_definition_text(text, filepath, userid, password,
+                                         journal)
 
     @classmethod
     def from_hmc_yaml(cls, hmc_yaml, filepath=None, userid=None,
-                      password=None):
+                      password=None, journal=None):
         """Like ``from_hmc_yaml_file``, from a YAML string or stream."""
         if not isinstance(hmc_yaml, str):
             hmc_yaml = hmc_yaml.read()
         return cls._from_definition_text(hmc_yaml, filepath, userid,
-                                         password)
+                                         password, journal)
 
     @classmethod
     def from_hmc_dict(cls, hmc_dict, filepath=None, userid=None,
-                      password=None):
+                      password=None, journal=None):
         """Like ``from_hmc_yaml_file``, from a definition dict (as
         ``zhmcclient.Client.to_hmc_dict`` makes it)."""
         text = json.dumps(hmc_dict, default=_json_default)
-        return cls._from_definition_text(text, filepath, userid, password)
+        return cls._from_definition_text(text, filepath, userid, password,
+                                         journal)
 
     @classmethod
-    def _from_definition_text(cls, text, filepath, userid, password):
+    def _from_definition_text(cls, text, filepath, userid, password,
+                              journal=None):
         if userid is None:
             userid = DEFAULT_USERID
         if password is None:
@@ -191,7 +206,8 @@ class Session(zhmcclient.Session):
                     f"{exc}")
             new_exc.__cause__ = None
             raise new_exc
-        session = cls(db, userid, password, host=host or DEFAULT_HOST)
+        session = cls(db, userid, password, host=host or DEFAULT_HOST,
+                      journal=journal)
         weakref.finalize(session, _forget_temporary, db, tmpdir)
         return session
 

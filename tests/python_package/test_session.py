@@ -329,3 +329,16 @@ def test_debug_log_shows_requests_with_passwords_blanked(db, caplog):
     text = caplog.text
     assert "/api/cpcs" in text and "/api/sessions" in text
     assert "\"password\": \"password\"" not in text
+
+
+def test_journal_can_be_turned_off_and_on(db):
+    def journaled():
+        out = cli("--db", db, "journal", "--uri", "/api/cpcs", "--json").stdout
+        return len(json.loads(out))
+
+    sess = mock_hmc.Session(db, USERID, PASSWORD, journal=False)
+    sess.get("/api/cpcs")
+    assert journaled() == 0
+    sess = mock_hmc.Session(db, USERID, PASSWORD, journal=True)
+    sess.get("/api/cpcs")
+    assert journaled() == 1
