@@ -105,7 +105,8 @@ impl Hmc {
     /// {...}, "partitions": [...]}]}`. Every resource goes through the
     /// loader's path (ids, URIs, defaults, pools, back-references); one
     /// transaction, so an error adds nothing. Returns the URIs of the direct
-    /// children added.
+    /// children added. Ids may hold spaces, as FakedHmc's may: such a
+    /// resource is reached in-process, not over HTTP.
     pub fn add_resources(
         &self,
         parent: Option<&str>,
@@ -113,7 +114,12 @@ impl Hmc {
     ) -> Result<Vec<String>, Error> {
         self.store().write(|tx| {
             let parent = parent_resource(tx, parent)?;
-            Ok(definition::add_children(tx, parent.as_ref(), children)?)
+            Ok(definition::add_children(
+                tx,
+                parent.as_ref(),
+                children,
+                definition::Ids::InProcess,
+            )?)
         })
     }
 
@@ -278,6 +284,13 @@ impl Hmc {
             .write(|tx| metrics_context::add_metric_values(tx, &row).map_err(Error::Invalid))
     }
 
+    /// The API features that List Console API Features (for
+    /// `/api/console`) or List CPC API Features (for a CPC) answer.
+    pub fn api_features(&self, uri: &str) -> Result<Vec<String>, Error> {
+        self.store()
+            .read(|tx| console_ops::api_features(tx, uri).map_err(Error::Hmc))
+    }
+
     /// Answers an admin API request (`/mock/checkpoints`, `/mock/clock`,
     /// `/mock/faults`, ...; see README) without a session: for in-process
     /// callers, trusted as the CLI is, whether or not `serve --admin` runs.
@@ -382,6 +395,32 @@ mod tests {
         assert!(hmc.resource(&nic.uri).unwrap().is_none());
         assert!(!hmc.remove_resource(&part.uri).unwrap());
         assert!(hmc.child_resources(Some("/api/cpcs/c1"), "nope").is_err());
+    }
+
+    #[test]
+    fn ids_with_spaces_are_taken_and_reached_in_process() {
+        let (_d, hmc) = empty();
+        hmc.add_resources(
+            None,
+            &json!({"cpcs": [{"properties": {"object-id": "cpc 1", "name": "C1"}}]}),
+        )
+        .unwrap();
+        let tokens = hmc.open_session("tester").unwrap();
+        let got = hmc.handle(
+            &crate::Request::new(crate::Method::Get, "/api/cpcs/cpc 1")
+                .with_session(&tokens.session_id),
+        );
+        assert_eq!(got.status, 200);
+        // Still refused: what no URI can hold.
+        for bad in ["a/b", "a%20b", "a\tb"] {
+            let e = hmc
+                .add_resources(
+                    None,
+                    &json!({"cpcs": [{"properties": {"object-id": bad, "name": bad}}]}),
+                )
+                .unwrap_err();
+            assert!(e.to_string().contains("not a valid id"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ user (as FakedSession needs no logon).
 """
 
 import collections.abc
+import copy
 import datetime
 import json
 import os
@@ -87,20 +88,86 @@ def _matches(props, name, match, ignore_case):
     return value == match
 
 
+def _track(value, commit):
+    """``value`` with its lists and dicts (at any depth) changed in place
+    calling ``commit`` afterwards, so that
+    ``resource.properties["nic-uris"].append(uri)`` writes the db."""
+    if isinstance(value, dict) and not isinstance(value, _TrackedDict):
+        return _TrackedDict(value, commit)
+    if isinstance(value, list) and not isinstance(value, _TrackedList):
+        return _TrackedList(value, commit)
+    return value
+
+
+def _tracking(cls, names):
+    """Makes the mutating methods ``names`` of ``cls`` commit."""
+    for name in names:
+        base = getattr(cls.__mro__[1], name)
+
+        def method(self, *args, _base=base, **kwargs):
+            result = _base(self, *args, **kwargs)
+            self._retrack()
+            self._commit()
+            return result
+        method.__name__ = name
+        setattr(cls, name, method)
+    return cls
+
+
+class _TrackedList(list):
+    """A list property value whose changes are written back."""
+
+    def __init__(self, items, commit):
+        super().__init__(_track(v, commit) for v in items)
+        self._commit = commit
+
+    def _retrack(self):
+        for i, v in enumerate(self):
+            list.__setitem__(self, i, _track(v, self._commit))
+
+
+class _TrackedDict(dict):
+    """A dict property value whose changes are written back."""
+
+    def __init__(self, items, commit):
+        super().__init__((k, _track(v, commit)) for k, v in items.items())
+        self._commit = commit
+
+    def _retrack(self):
+        for k, v in self.items():
+            dict.__setitem__(self, k, _track(v, self._commit))
+
+
+_tracking(_TrackedList, ["append", "extend", "insert", "remove", "pop",
+                         "clear", "sort", "reverse", "__setitem__",
+                         "__delitem__", "__iadd__", "__imul__"])
+_tracking(_TrackedDict, ["__setitem__", "__delitem__", "pop", "popitem",
+                         "clear", "update", "setdefault", "__ior__"])
+
+
 class _Properties(collections.abc.MutableMapping):
     """A resource's properties, read from and written to the db."""
 
-    __slots__ = ("_hmc", "_uri")
+    __slots__ = ("_resource", "_hmc", "_uri")
 
-    def __init__(self, hmc, uri):
-        self._hmc = hmc
-        self._uri = uri
+    def __init__(self, resource):
+        self._resource = resource
+        self._hmc = resource._hmc
+        self._uri = resource._uri
 
     def _load(self):
-        return self._hmc._fetch(self._uri)["properties"]
+        return self._resource._current()
 
     def __getitem__(self, key):
-        return self._load()[key]
+        value = self._load()[key]
+        if not isinstance(value, (list, dict)):
+            return value
+        holder = []
+
+        def commit():
+            self.update({key: holder[0]})
+        holder.append(_track(value, commit))
+        return holder[0]
 
     def __setitem__(self, key, value):
         self.update({key: value})
@@ -135,6 +202,12 @@ class _Properties(collections.abc.MutableMapping):
         """A plain dict of the current properties."""
         return dict(self._load())
 
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return copy.deepcopy(self._load(), memo)
+
     def update(self, *args, **kwargs):  # pylint: disable=arguments-differ
         """Sets the given properties in one transaction."""
         new = dict(*args, **kwargs)
@@ -162,6 +235,17 @@ class FakedResource:
         self._class = info["class"]
         oid_prop = manager.oid_prop
         self._oid = info["properties"].get(oid_prop) if oid_prop else None
+        self._last = info["properties"]
+
+    def _current(self):
+        """The properties in the db; once the resource is gone, the last
+        ones read (a FakedHmc resource object keeps its properties after
+        its removal, and tests read them)."""
+        try:
+            self._last = self._hmc._fetch(self._uri)["properties"]
+        except KeyError:
+            pass
+        return self._last
 
     @property
     def manager(self):
@@ -182,12 +266,26 @@ class FakedResource:
     @property
     def properties(self):
         """The resource's properties: a live mapping on the db."""
-        return _Properties(self._hmc, self._uri)
+        return _Properties(self)
 
     @property
     def name(self):
         """The ``name`` property (KeyError if there is none)."""
-        return self._hmc._fetch(self._uri)["properties"]["name"]
+        return self._current()["name"]
+
+    @property
+    def api_features(self):
+        """The API features of a console or CPC (what List Console / CPC
+        API Features answer); settable, as FakedHmc's attribute."""
+        if self._class not in ("console", "cpc"):
+            raise AttributeError("api_features")
+        return _native.api_features(self._hmc.native, self._uri)
+
+    @api_features.setter
+    def api_features(self, features):
+        if self._class not in ("console", "cpc"):
+            raise AttributeError("api_features")
+        _native.set_api_features(self._hmc.native, self._uri, list(features))
 
     def update(self, properties):
         """Sets ``properties`` (the others stay), in one transaction."""

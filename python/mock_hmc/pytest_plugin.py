@@ -183,6 +183,16 @@ def _build_db(db, definition):
                            [(USERID, PASSWORD)])
 
 
+def _forget_native(db):
+    """Drops the process's cached native handle of ``db`` (its SQLite
+    connections), so that thousands of tests do not keep thousands of
+    files open; a session still holding it keeps it until it goes."""
+    from . import session as session_mod  # pylint: disable=import-outside-toplevel
+    # pylint: disable=protected-access
+    with session_mod._HMCS_LOCK:
+        session_mod._HMCS.pop(os.path.realpath(db), None)
+
+
 class _Goldens:
     """Golden dbs of this process, one per definition file, built on first
     use; tests get forks of them."""
@@ -356,7 +366,8 @@ class _Fixtures:
         ``hmc_definition``; else the default HMC)."""
         db = tmp_path / "hmc.sqlite"
         _mock_hmc_goldens.fork(_definition_of(request), db)
-        return db
+        yield db
+        _forget_native(db)
 
     @pytest.fixture
     def mock_hmc_session(self, request, hmc_db):

@@ -46,6 +46,7 @@ DEFAULT_HOST = "mock-hmc"
 
 _IMPLEMENTATION_ERRORS_PROP = "@@implementation-errors"
 _METRICS_TYPE = "application/vnd.ibm-z-zmanager-metrics"
+_JSON_TYPE = "application/json"
 
 # One native Hmc per db file and process: its connection pool and writer
 # connection serve every Session on that file.
@@ -120,8 +121,18 @@ class Session(zhmcclient.Session):
 
     def __init__(self, db_path, userid=None, password=None, session_id=None,
                  get_password=None, retry_timeout_config=None,
-                 host=DEFAULT_HOST):
+                 host=DEFAULT_HOST, journal=None):
+        """``db_path``: the SQLite file (created and filled with the default
+        HMC when new or empty); ``userid``, ``password``, ``session_id``,
+        ``get_password``, ``retry_timeout_config`` as for
+        ``zhmcclient.Session``; ``host`` is only what ``session.host``
+        reports. ``journal``: True or False turns the request journal of
+        this process's requests on this db on or off (it is on, as for
+        ``mock-hmc serve``; off, each request costs about half as much);
+        None leaves it as it is."""
         self._native = open_hmc(db_path)
+        if journal is not None:
+            self._native.set_journal(bool(journal))
         self._db_path = os.fspath(db_path)
         self._hmc_obj = None
         super().__init__(host, userid=userid, password=password,
@@ -132,7 +143,8 @@ class Session(zhmcclient.Session):
     # --- constructors mirroring FakedSession ---------------------------
 
     @classmethod
-    def from_hmc_yaml_file(cls, filepath, userid=None, password=None):
+    def from_hmc_yaml_file(cls, filepath, userid=None, password=None,
+                           journal=None):
         """A new Session on a fresh temporary db loaded from the zhmcclient
         HMC definition file ``filepath`` (as ``mock-hmc load``).
 
@@ -141,30 +153,34 @@ class Session(zhmcclient.Session):
         a user holding every system-defined role if the file lacks it, as
         ``mock-hmc load --user USERID:PASSWORD`` does. The db is removed
         when the session is garbage-collected or the process exits.
+        ``journal`` as for ``Session``.
         """
         with open(filepath, encoding="utf-8") as fp:
             text = fp.read()
-        return cls._from_definition_text(text, filepath, userid, password)
+        return cls._from_definition_text(text, filepath, userid, password,
+                                         journal)
 
     @classmethod
     def from_hmc_yaml(cls, hmc_yaml, filepath=None, userid=None,
-                      password=None):
+                      password=None, journal=None):
         """Like ``from_hmc_yaml_file``, from a YAML string or stream."""
         if not isinstance(hmc_yaml, str):
             hmc_yaml = hmc_yaml.read()
         return cls._from_definition_text(hmc_yaml, filepath, userid,
-                                         password)
+                                         password, journal)
 
     @classmethod
     def from_hmc_dict(cls, hmc_dict, filepath=None, userid=None,
-                      password=None):
+                      password=None, journal=None):
         """Like ``from_hmc_yaml_file``, from a definition dict (as
         ``zhmcclient.Client.to_hmc_dict`` makes it)."""
         text = json.dumps(hmc_dict, default=_json_default)
-        return cls._from_definition_text(text, filepath, userid, password)
+        return cls._from_definition_text(text, filepath, userid, password,
+                                         journal)
 
     @classmethod
-    def _from_definition_text(cls, text, filepath, userid, password):
+    def _from_definition_text(cls, text, filepath, userid, password,
+                              journal=None):
         if userid is None:
             userid = DEFAULT_USERID
         if password is None:
@@ -191,7 +207,8 @@ class Session(zhmcclient.Session):
                     f"{exc}")
             new_exc.__cause__ = None
             raise new_exc
-        session = cls(db, userid, password, host=host or DEFAULT_HOST)
+        session = cls(db, userid, password, host=host or DEFAULT_HOST,
+                      journal=journal)
         weakref.finalize(session, _forget_temporary, db, tmpdir)
         return session
 
@@ -229,7 +246,8 @@ class Session(zhmcclient.Session):
 
     def _send(self, method, uri, body=None, content_type=None):
         """Hands one request to the library; returns (status, content type,
-        body text, Location)."""
+        body, Location), the body as Python objects for JSON (as
+        ``json.loads`` makes them), text for other types, or None."""
         headers = self._headers
         debug = HMC_LOGGER.isEnabledFor(logging.DEBUG)
         if debug:
@@ -239,13 +257,17 @@ class Session(zhmcclient.Session):
         if tsk.enabled:
             stats = tsk.get_stats(f"{method.lower()} {uri}")
             stats.begin()
-        try:
-            status, ctype, text, location, dropped = self._native.request(
+            try:
+                answer = self._native.request(
+                    method, uri, headers.get("X-API-Session"), body,
+                    content_type, headers.get("X-Mock-Test-Id"))
+            finally:
+                stats.end()
+        else:
+            answer = self._native.request(
                 method, uri, headers.get("X-API-Session"), body,
                 content_type, headers.get("X-Mock-Test-Id"))
-        finally:
-            if tsk.enabled:
-                stats.end()
+        status, ctype, result, location, dropped = answer
         if dropped:
             # The server would close the connection without an answer;
             # requests raises for that, and zhmcclient turns it into this.
@@ -258,42 +280,43 @@ class Session(zhmcclient.Session):
                 resp_headers["content-type"] = ctype
             if location:
                 resp_headers["Location"] = location
+            content = b"" if result is None else (
+                result if isinstance(result, str) else json.dumps(result)
+            ).encode()
             self._log_http_response(method, self._url(uri), None,
                                     status=status, headers=resp_headers,
-                                    content=text.encode())
-        return status, ctype, text, location
+                                    content=content)
+        return status, ctype, result, location
 
     def _url(self, uri):
         return (self._base_url or f"https://{self._hosts[0]}:{self._port}") \
             + uri
 
-    def _result(self, method, uri, status, ctype, text):
+    def _result(self, method, uri, status, ctype, result):
         """The body as zhmcclient's ``_result_object`` returns it."""
-        if ctype is None or ctype.startswith("application/json"):
-            try:
-                obj = json.loads(text)
-            except ValueError as exc:
-                new_exc = ParseError(
-                    f"JSON parse error in HTTP response: {exc.args[0]}. "
-                    f"HTTP request: {method} {self._url(uri)}. "
-                    f"Response status {status}. "
-                    f"Response content-type: {ctype!r}. "
-                    f"Content (max.1000): {text[:1000]!r}")
-                new_exc.__cause__ = None
-                raise new_exc
-            if _IMPLEMENTATION_ERRORS_PROP in obj:
+        if ctype == _JSON_TYPE:
+            if type(result) is dict and _IMPLEMENTATION_ERRORS_PROP in result:
                 HMC_LOGGER.warning(
                     "Ignored the %r property returned by the HMC for URI %s: "
                     "%r", _IMPLEMENTATION_ERRORS_PROP, uri,
-                    obj[_IMPLEMENTATION_ERRORS_PROP])
-                del obj[_IMPLEMENTATION_ERRORS_PROP]
-            return obj
+                    result[_IMPLEMENTATION_ERRORS_PROP])
+                del result[_IMPLEMENTATION_ERRORS_PROP]
+            return result
+        if ctype is None:
+            # A body was expected (zhmcclient parses it as JSON).
+            new_exc = ParseError(
+                "JSON parse error in HTTP response: no content. "
+                f"HTTP request: {method} {self._url(uri)}. "
+                f"Response status {status}. Response content-type: None.")
+            new_exc.__cause__ = None
+            raise new_exc
         if ctype.startswith(_METRICS_TYPE):
-            return text
+            return result
         raise ParseError(
             f"Unknown content type in HTTP response: {ctype}. "
             f"HTTP request: {method} {self._url(uri)}. "
-            f"Response status {status}. Content (max.1000): {text[:1000]!r}")
+            f"Response status {status}. Content (max.1000): "
+            f"{str(result)[:1000]!r}")
 
     def _auth_error(self, method, uri, status, error_obj):
         """The exception for a 403 that is not re-logged on."""
@@ -314,10 +337,13 @@ class Session(zhmcclient.Session):
         ``zhmcclient.Session.get``)."""
         if logon_required and self._session_id is None:
             self.logon()
-        status, ctype, text, _ = self._send("GET", uri)
+        status, ctype, result, _ = self._send("GET", uri)
         if status == 200:
-            return self._result("GET", uri, status, ctype, text)
-        error_obj = self._result("GET", uri, status, ctype, text)
+            if ctype == _JSON_TYPE and type(result) is dict and \
+                    _IMPLEMENTATION_ERRORS_PROP not in result:
+                return result
+            return self._result("GET", uri, status, ctype, result)
+        error_obj = self._result("GET", uri, status, ctype, result)
         if status == 403:
             if error_obj.get("reason") in (4, 5) and renew_session:
                 self._do_logon()
@@ -361,7 +387,7 @@ class Session(zhmcclient.Session):
             if status == 204:
                 return None
             if status == 202:
-                if text == "":
+                if text is None:
                     # Restart/Shutdown Console, Cancel Job: no content.
                     return None
                 result_object = self._result("POST", uri, status, rtype, text)

@@ -250,6 +250,28 @@ fn open_session(
     })
 }
 
+/// The API features of the console or CPC at `uri`.
+#[pyfunction]
+fn api_features(py: Python<'_>, hmc: PyRef<'_, PyHmc>, uri: String) -> PyResult<Vec<String>> {
+    let hmc = hmc.hmc().clone();
+    py.detach(|| hmc.api_features(&uri).map_err(error))
+}
+
+/// Sets the API features of the console or CPC at `uri`.
+#[pyfunction]
+fn set_api_features(
+    py: Python<'_>,
+    hmc: PyRef<'_, PyHmc>,
+    uri: String,
+    features: Vec<String>,
+) -> PyResult<()> {
+    let hmc = hmc.hmc().clone();
+    py.detach(|| {
+        let features: Vec<&str> = features.iter().map(String::as_str).collect();
+        hmc.set_api_features(&uri, &features).map_err(error)
+    })
+}
+
 /// An admin API request (`/mock/...`) answered without a session: (status,
 /// JSON text or "").
 #[pyfunction]
@@ -352,6 +374,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(add_metric_values, m)?)?;
     m.add_function(wrap_pyfunction!(metric_values, m)?)?;
     m.add_function(wrap_pyfunction!(open_session, m)?)?;
+    m.add_function(wrap_pyfunction!(api_features, m)?)?;
+    m.add_function(wrap_pyfunction!(set_api_features, m)?)?;
     m.add_function(wrap_pyfunction!(admin, m)?)?;
     m.add_function(wrap_pyfunction!(journal, m)?)?;
     m.add_function(wrap_pyfunction!(dump, m)?)?;

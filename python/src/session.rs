@@ -9,6 +9,8 @@ use mock_hmc::{Body, DROP_CONNECTION, Hmc, Method, Request};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyList, PyString};
+use serde_json::Value;
 
 create_exception!(
     _native,
@@ -30,11 +32,44 @@ create_exception!(
 );
 
 /// What a request answered, for Python: `(status, content_type, body,
-/// location, dropped)`. `body` is the text the server would send (JSON
-/// serialised here, parsed by `json.loads` on the Python side: measured
-/// faster than building dicts through the C API); `dropped` is true when
-/// a fault rule told the server to drop the connection.
-type Answer = (u16, Option<String>, String, Option<String>, bool);
+/// location, dropped)`. `body` is a JSON body as Python objects (dicts,
+/// lists, ...: built here, measured faster than serialising the JSON for
+/// `json.loads`), the text of another body, or `None` for none;
+/// `dropped` is true when a fault rule told the server to drop the
+/// connection.
+type Answer<'py> = (u16, Option<String>, Bound<'py, PyAny>, Option<String>, bool);
+
+/// A JSON value as the Python objects `json.loads` would make of it.
+fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, item) in map {
+                dict.set_item(PyString::new(py, k), to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
 
 fn error(e: impl std::fmt::Display) -> PyErr {
     MockHmcError::new_err(e.to_string())
@@ -93,37 +128,37 @@ impl PyHmc {
     // One argument per field of the request: one call per request from
     // Python, with no request object to build there.
     #[allow(clippy::too_many_arguments)]
-    fn request(
+    fn request<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         method: &str,
         uri: String,
         session_id: Option<String>,
-        body: Option<Vec<u8>>,
+        body: Option<&[u8]>,
         content_type: Option<String>,
         test_id: Option<String>,
-    ) -> PyResult<Answer> {
+    ) -> PyResult<Answer<'py>> {
         let method = Method::parse(method)
             .ok_or_else(|| PyValueError::new_err(format!("unknown HTTP method {method:?}")))?;
         let req = Request {
             method,
             uri,
             session_id,
-            content_type: content_type.or_else(|| body.as_ref().map(|_| "application/json".into())),
-            body: body.unwrap_or_default(),
+            content_type: content_type.or_else(|| body.map(|_| "application/json".into())),
+            body: body.map(<[u8]>::to_vec).unwrap_or_default(),
             test_id,
         };
-        Ok(py.detach(|| {
-            let resp = self.hmc.handle(&req);
-            let dropped = resp.header(DROP_CONNECTION).is_some();
-            let location = resp.header("Location").map(str::to_string);
-            let (content_type, text) = match resp.body {
-                Body::Empty => (None, String::new()),
-                Body::Json(v) => (Some("application/json".to_string()), v.to_string()),
-                Body::Text { content_type, text } => (Some(content_type), text),
-            };
-            (resp.status, content_type, text, location, dropped)
-        }))
+        let resp = py.detach(|| self.hmc.handle(&req));
+        let dropped = resp.header(DROP_CONNECTION).is_some();
+        let location = resp.header("Location").map(str::to_string);
+        let (content_type, body) = match resp.body {
+            Body::Empty => (None, py.None().into_bound(py)),
+            Body::Json(v) => (Some("application/json".to_string()), to_py(py, &v)?),
+            Body::Text { content_type, text } => {
+                (Some(content_type), PyString::new(py, &text).into_any())
+            }
+        };
+        Ok((resp.status, content_type, body, location, dropped))
     }
 
     /// Loads a definition (YAML as PyYAML reads it, or JSON text) into this
@@ -156,6 +191,12 @@ impl PyHmc {
                     .map(str::to_string),
             )
         })
+    }
+
+    /// Turns the request journal of this process's requests on this db on
+    /// or off (on by default, as for `mock-hmc serve`; `serve --no-journal`).
+    fn set_journal(&self, on: bool) {
+        self.hmc.set_journal(on);
     }
 
     /// Adds a console user that can log on with `password`, or sets the

@@ -102,7 +102,7 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
     }
     for (i, c) in consoles.iter().enumerate() {
         let path = format!("consoles[{i}]");
-        let console = load_resource(tx, &CONSOLE, None, c, &path)?;
+        let console = load_resource(tx, &CONSOLE, None, c, &path, Ids::Reachable)?;
         let name = console.str_prop("name").unwrap_or("");
         tx.set_meta(META_HMC_NAME, name).map_err(internal)?;
         let version = match console.props.get("version") {
@@ -119,7 +119,7 @@ pub fn load(tx: &Tx<'_>, def: &Value) -> Result<(), DefinitionError> {
     }
     if let Some(list) = hmc.get("cpcs") {
         for (i, entry) in array(list, "cpcs")?.iter().enumerate() {
-            load_resource(tx, &CPC, None, entry, &format!("cpcs[{i}]"))?;
+            load_resource(tx, &CPC, None, entry, &format!("cpcs[{i}]"), Ids::Reachable)?;
         }
     }
     if let Some(list) = hmc.get("metrics_contexts") {
@@ -145,6 +145,7 @@ pub fn add_children(
     tx: &Tx<'_>,
     parent: Option<&Resource>,
     children: &Value,
+    ids: Ids,
 ) -> Result<Vec<String>, DefinitionError> {
     let map = object(children, "", "the resources to add")?;
     let mut added = Vec::new();
@@ -164,7 +165,7 @@ pub fn add_children(
             ));
         };
         for (i, entry) in items.iter().enumerate() {
-            let r = load_resource(tx, rt, parent, entry, &format!("{key}[{i}]"))?;
+            let r = load_resource(tx, rt, parent, entry, &format!("{key}[{i}]"), ids)?;
             added.push(r.uri);
         }
     }
@@ -193,6 +194,7 @@ fn load_resource(
     parent: Option<&Resource>,
     entry: &Value,
     path: &str,
+    ids: Ids,
 ) -> Result<Resource, DefinitionError> {
     let entry = object(entry, path, "a resource")?;
     let props = match entry.get("properties") {
@@ -211,7 +213,7 @@ fn load_resource(
         }
     };
     let mut props = props;
-    check_identity(rt, parent, &mut props, path)?;
+    check_identity(rt, parent, &mut props, path, ids)?;
     let r = add_resource(tx, rt, parent, props)
         .map_err(|e| DefinitionError::at(&error_path(rt, &e, path), e.message))?;
     for (key, list) in entry {
@@ -238,22 +240,43 @@ fn load_resource(
         // Children need only the parent's URI and identity; back-references
         // are appended to the stored parent by `add_resource` itself.
         for (i, child) in array(list, &list_path)?.iter().enumerate() {
-            load_resource(tx, child_rt, Some(&r), child, &format!("{list_path}[{i}]"))?;
+            load_resource(
+                tx,
+                child_rt,
+                Some(&r),
+                child,
+                &format!("{list_path}[{i}]"),
+                ids,
+            )?;
         }
     }
     Ok(r)
 }
 
+/// Which ids an entry may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// Ids every URI can reach, also over HTTP (definition files).
+    Reachable,
+    /// Also ids with spaces, as FakedHmc takes them (`"nic 1-oid"`): their
+    /// URIs reach the resource in-process (`mock_hmc.Session` sends URIs
+    /// as they are), not over HTTP, which cannot send a bare space.
+    InProcess,
+}
+
 /// Whether `id` can be the last segment of a URI the route table reaches:
 /// not empty, not `.` or `..`, and free of `/`, `?`, `#`, `%`, whitespace
-/// and control characters (the HMC's ids are UUIDs and short names).
-fn valid_id(id: &str) -> bool {
+/// and control characters (the HMC's ids are UUIDs and short names);
+/// `Ids::InProcess` allows spaces.
+fn valid_id(id: &str, ids: Ids) -> bool {
     !id.is_empty()
         && id != "."
         && id != ".."
-        && !id
-            .chars()
-            .any(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
+        && !id.chars().any(|c| {
+            matches!(c, '/' | '?' | '#' | '%')
+                || c.is_control()
+                || (c.is_whitespace() && !(c == ' ' && ids == Ids::InProcess))
+        })
 }
 
 /// Checks what makes an entry reachable and nameable: its id (a string
@@ -264,6 +287,7 @@ fn check_identity(
     parent: Option<&Resource>,
     props: &mut Map<String, Value>,
     path: &str,
+    ids: Ids,
 ) -> Result<(), DefinitionError> {
     let at = |prop: &str| format!("{path}.properties.{prop}");
     let quote = "must be a string (quote it in YAML)";
@@ -297,7 +321,7 @@ fn check_identity(
             Some(_) => return Err(DefinitionError::at(&at(rt.id_prop), quote)),
         }
     };
-    if !rt.id_prop.is_empty() && !valid_id(&id) {
+    if !rt.id_prop.is_empty() && !valid_id(&id, ids) {
         let prop = if from_uri { rt.uri_prop } else { rt.id_prop };
         return Err(DefinitionError::at(
             &at(prop),

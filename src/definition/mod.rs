@@ -7,7 +7,7 @@ mod dump;
 mod load;
 
 pub(crate) use dump::dump;
-pub(crate) use load::{add_children, load};
+pub(crate) use load::{Ids, add_children, load};
 
 use serde_json::Value;
 

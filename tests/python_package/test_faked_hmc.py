@@ -163,6 +163,33 @@ def test_add_resources_with_adapters_ports_and_nics(faked):
         session.hmc.lookup_by_uri(faked_nic.uri)
 
 
+def test_nested_changes_ids_with_spaces_and_api_features(faked):
+    session, client = faked
+    console = session.hmc.consoles.add({"name": "HMC1"})
+    role = console.user_roles.add({"object-id": "r 1", "name": "R1"})
+    user = console.users.add({"object-id": "u 1", "name": "U1",
+                              "type": "standard"})
+    # zhmcclient's unit tests change list properties in place.
+    if "user-roles" not in user.properties:
+        user.properties["user-roles"] = []
+    user.properties["user-roles"].append(role.uri)
+    assert client.consoles.console.users.find(name="U1").get_property(
+        "user-roles") == ["/api/user-roles/r 1"]
+    user.properties["user-roles"].remove(role.uri)
+    assert user.properties["user-roles"] == []
+
+    console.api_features = ["feature-a", "feature-b"]
+    assert console.api_features == ["feature-a", "feature-b"]
+    assert client.consoles.console.list_api_features() == [
+        "feature-a", "feature-b"]
+
+    # A removed resource keeps what it last had, as FakedHmc's objects do.
+    console.users.remove("u 1")
+    assert user.name == "U1"
+    with pytest.raises(KeyError):
+        session.hmc.lookup_by_uri(user.uri)
+
+
 def test_identity_enable_disable_and_metric_values(faked):
     session, client = faked
     hmc = session.hmc

@@ -98,6 +98,27 @@ def test_definition_option_ini_and_default(tmp_path):
     assert "no HMC definition file" in done.stdout + done.stderr
 
 
+def test_tests_do_not_keep_their_dbs_open(tmp_path):
+    # Each test's fork is closed after it: open files stay flat.
+    (tmp_path / "test_many.py").write_text(textwrap.dedent('''
+        import os
+        import pytest
+
+        COUNTS = []
+
+        @pytest.mark.parametrize("n", range(40))
+        def test_one(hmc_client, n):
+            hmc_client.cpcs.find(name="DPM1").partitions.list()
+            COUNTS.append(len(os.listdir("/proc/self/fd")))
+
+        def test_flat():
+            assert COUNTS[-1] - COUNTS[4] < 10, COUNTS
+    '''))
+    done = run_pytest(["-q", "test_many.py"], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "41 passed" in done.stdout
+
+
 def test_zhmcclient_end2end_mode_keeps_its_own_hmc_session(tmp_path):
     shutil.copy(EXAMPLES / "example_mocked_z16_dpm.yaml", tmp_path / "dpm.yaml")
     (tmp_path / "inventory.yaml").write_text(textwrap.dedent('''

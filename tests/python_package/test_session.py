@@ -312,3 +312,33 @@ def test_hmc_attribute_tells_the_hmc_version(session):
     assert session.hmc.api_version == "4.10"
     version = zhmcclient.Client(session).query_api_version()
     assert version["hmc-name"] == session.hmc.hmc_name
+
+
+def test_notification_topics_are_the_sessions(session):
+    topics = {t["topic-type"]: t["topic-name"]
+              for t in session.get_notification_topics()}
+    assert topics["object-notification"] == session.object_topic
+    assert topics["job-notification"] == session.job_topic
+
+
+def test_debug_log_shows_requests_with_passwords_blanked(db, caplog):
+    caplog.set_level("DEBUG", logger="zhmcclient.hmc")
+    sess = mock_hmc.Session(db, USERID, PASSWORD)
+    sess.get("/api/cpcs")
+    sess.logoff()
+    text = caplog.text
+    assert "/api/cpcs" in text and "/api/sessions" in text
+    assert "\"password\": \"password\"" not in text
+
+
+def test_journal_can_be_turned_off_and_on(db):
+    def journaled():
+        out = cli("--db", db, "journal", "--uri", "/api/cpcs", "--json").stdout
+        return len(json.loads(out))
+
+    sess = mock_hmc.Session(db, USERID, PASSWORD, journal=False)
+    sess.get("/api/cpcs")
+    assert journaled() == 0
+    sess = mock_hmc.Session(db, USERID, PASSWORD, journal=True)
+    sess.get("/api/cpcs")
+    assert journaled() == 1
