@@ -31,7 +31,10 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) 
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
-    let result = dispatch(store, routes, req, &mut error_uri, &mut trace);
+    // Set when the journal row went into the request's own transaction.
+    let mut journaled = false;
+    let journal_in = journal.then_some((started, &mut journaled));
+    let result = dispatch(store, routes, req, &mut error_uri, &mut trace, journal_in);
     let response = match result {
         Ok(r) => r,
         Err(e) => {
@@ -53,7 +56,7 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) 
             }
         }
     };
-    if journal {
+    if journal && !journaled {
         let us = started.elapsed().as_micros() as i64;
         if let Err(e) = journal::record(store, req, &response, trace, us) {
             tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
@@ -68,7 +71,9 @@ fn dispatch(
     req: &Request,
     error_uri: &mut String,
     trace: &mut Trace,
+    journal: Option<(std::time::Instant, &mut bool)>,
 ) -> Result<Response, HmcError> {
+    let started = journal.as_ref().map(|(t, _)| *t);
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
         Ok(found) => found,
@@ -99,7 +104,8 @@ fn dispatch(
     // again without the check.
     let run = |tx: &Tx<'_>,
                check_faults: bool,
-               job_error: Option<HmcError>|
+               job_error: Option<HmcError>,
+               fault_id: Option<i64>|
      -> Result<Outcome, HmcError> {
         let now = clock::now(tx)?;
         check_available(tx, now)?;
@@ -131,16 +137,30 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        Ok(Outcome::Done(response, session, now))
+        // A write that succeeded journals inside its own transaction.
+        let journaled = match started {
+            Some(started) if writes => {
+                let trace = Trace {
+                    session: session.as_ref().map(|s| s.id.clone()),
+                    userid: session.as_ref().map(|s| s.userid.clone()),
+                    fault_id,
+                };
+                let us = started.elapsed().as_micros() as i64;
+                journal::record_in(tx, req, &response, trace, us)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(Outcome::Done(response, session, now, journaled))
     };
-    let execute = |check_faults: bool, job_error: Option<HmcError>| {
+    let execute = |check_faults: bool, job_error: Option<HmcError>, fault_id: Option<i64>| {
         if writes {
-            store.write(|tx| run(tx, check_faults, job_error.clone()))
+            store.write(|tx| run(tx, check_faults, job_error.clone(), fault_id))
         } else {
-            store.read(|tx| run(tx, check_faults, job_error.clone()))
+            store.read(|tx| run(tx, check_faults, job_error.clone(), fault_id))
         }
     };
-    let mut outcome = execute(true, None)?;
+    let mut outcome = execute(true, None, None)?;
     if let Outcome::Fault(who) = &outcome {
         if let Some((userid, session)) = who {
             trace.userid = Some(userid.clone());
@@ -178,11 +198,14 @@ fn dispatch(
             (Some(e), _) => return Err(e),
             (None, _) => None,
         };
-        outcome = execute(false, job_error)?;
+        outcome = execute(false, job_error, trace.fault_id)?;
     }
-    let Outcome::Done(response, session, now) = outcome else {
+    let Outcome::Done(response, session, now, journaled) = outcome else {
         return Err(HmcError::internal());
     };
+    if let Some((_, flag)) = journal {
+        *flag = journaled;
+    }
     if let Some(s) = &session {
         trace.session = Some(s.id.clone());
         trace.userid = Some(s.userid.clone());
@@ -202,8 +225,9 @@ fn dispatch(
     reason = "one short-lived value per request, moved once"
 )]
 enum Outcome {
-    /// Answered: the response, the caller's session and the HMC time.
-    Done(Response, Option<SessionRow>, i64),
+    /// Answered: the response, the caller's session, the HMC time and
+    /// whether the journal row was written in the request's transaction.
+    Done(Response, Option<SessionRow>, i64, bool),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
 }

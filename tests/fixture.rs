@@ -693,6 +693,40 @@ fn the_journal_records_each_request_without_passwords_with_test_tags_and_faults(
 }
 
 #[test]
+fn a_write_journals_in_its_own_transaction_with_its_fault_rule() {
+    // A successful write writes its journal row inside its transaction;
+    // a failed one (rolled back) still gets its row afterwards.
+    let db = TempDb::new();
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    hmc.clear_journal().unwrap();
+    let rule = hmc
+        .add_fault(&FaultSpec {
+            uri: Some("/api/partitions/linux2".into()),
+            delay_ms: Some(1),
+            count: Some(1),
+            ..FaultSpec::default()
+        })
+        .unwrap();
+    let update = s.post("/api/partitions/linux2", &json!({"description": "j"}));
+    assert_eq!(update.status, 204);
+    let refused = s.post("/api/partitions/no-such", &json!({"description": "j"}));
+    assert_eq!(refused.status, 404);
+    let rows = hmc.journal(&JournalFilter::default()).unwrap();
+    let got: Vec<(&str, u16, Option<i64>)> = rows
+        .iter()
+        .map(|j| (j.method.as_str(), j.status, j.fault_id))
+        .collect();
+    assert_eq!(
+        got,
+        [("POST", 204, Some(rule)), ("POST", refused.status, None)]
+    );
+    assert_eq!(rows[0].userid.as_deref(), Some("ensadmin"));
+    assert_eq!(rows[0].body.as_ref().unwrap()["description"], "j");
+    assert!(rows[0].duration_us >= 1000, "the fault's delay is in it");
+}
+
+#[test]
 fn requests_tagged_with_x_mock_test_id_are_found_by_test() {
     let db = TempDb::new();
     let hmc = Hmc::open(&db.path).unwrap();
