@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
-use crate::fixture::journal::{self, Trace};
+use crate::fixture::journal::{self, Journal, Trace};
 use crate::fixture::{clock, faults};
 use crate::resources::console::operations::check_available;
 use crate::resources::framework::descriptor::Answer;
@@ -26,12 +26,30 @@ pub fn now_ms() -> i64 {
 }
 
 /// Handles one request; errors become HMC error bodies. With `journal`, the
-/// request and its answer are recorded in the request journal afterwards.
-pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) -> Response {
+/// request and its answer are recorded in the request journal: inside the
+/// request's own transaction for a write that succeeds (one commit instead
+/// of two), in a write transaction afterwards for everything else (a GET
+/// stays a read, and a failed request rolls back but is still journaled).
+pub fn handle(
+    store: &Store,
+    routes: &RouteTable,
+    req: &Request,
+    journal: Option<&Journal>,
+) -> Response {
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
-    let result = dispatch(store, routes, req, &mut error_uri, &mut trace);
+    let mut journaled = false;
+    let journal_in_tx = journal.map(|_| started);
+    let result = dispatch(
+        store,
+        routes,
+        req,
+        &mut error_uri,
+        &mut trace,
+        journal_in_tx,
+        &mut journaled,
+    );
     let response = match result {
         Ok(r) => r,
         Err(e) => {
@@ -53,21 +71,27 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) 
             }
         }
     };
-    if journal {
+    if let Some(journal) = journal
+        && !journaled
+    {
         let us = started.elapsed().as_micros() as i64;
-        if let Err(e) = journal::record(store, req, &response, trace, us) {
+        if let Err(e) = journal.record(store, req, &response, trace, us) {
             tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
         }
     }
     response
 }
 
+/// `journal_since`: journal a successful write in its transaction, with
+/// the duration since then; `journaled` tells whether that happened.
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
     error_uri: &mut String,
     trace: &mut Trace,
+    journal_since: Option<std::time::Instant>,
+    journaled: &mut bool,
 ) -> Result<Response, HmcError> {
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
@@ -99,7 +123,8 @@ fn dispatch(
     // again without the check.
     let run = |tx: &Tx<'_>,
                check_faults: bool,
-               job_error: Option<HmcError>|
+               job_error: Option<HmcError>,
+               fault_id: Option<i64>|
      -> Result<Outcome, HmcError> {
         let now = clock::now(tx)?;
         check_available(tx, now)?;
@@ -131,16 +156,29 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        Ok(Outcome::Done(response, session, now))
+        let journaled = match journal_since {
+            Some(started) if writes => {
+                let trace = Trace {
+                    session: session.as_ref().map(|s| s.id.clone()),
+                    userid: session.as_ref().map(|s| s.userid.clone()),
+                    fault_id,
+                };
+                let us = started.elapsed().as_micros() as i64;
+                journal::record_in(tx, req, &response, trace, us, now)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(Outcome::Done(response, session, now, journaled))
     };
-    let execute = |check_faults: bool, job_error: Option<HmcError>| {
+    let execute = |check_faults: bool, job_error: Option<HmcError>, fault_id: Option<i64>| {
         if writes {
-            store.write(|tx| run(tx, check_faults, job_error.clone()))
+            store.write(|tx| run(tx, check_faults, job_error.clone(), fault_id))
         } else {
-            store.read(|tx| run(tx, check_faults, job_error.clone()))
+            store.read(|tx| run(tx, check_faults, job_error.clone(), fault_id))
         }
     };
-    let mut outcome = execute(true, None)?;
+    let mut outcome = execute(true, None, None)?;
     if let Outcome::Fault(who) = &outcome {
         if let Some((userid, session)) = who {
             trace.userid = Some(userid.clone());
@@ -178,11 +216,12 @@ fn dispatch(
             (Some(e), _) => return Err(e),
             (None, _) => None,
         };
-        outcome = execute(false, job_error)?;
+        outcome = execute(false, job_error, effect.rule)?;
     }
-    let Outcome::Done(response, session, now) = outcome else {
+    let Outcome::Done(response, session, now, in_tx) = outcome else {
         return Err(HmcError::internal());
     };
+    *journaled = in_tx;
     if let Some(s) = &session {
         trace.session = Some(s.id.clone());
         trace.userid = Some(s.userid.clone());
@@ -202,8 +241,9 @@ fn dispatch(
     reason = "one short-lived value per request, moved once"
 )]
 enum Outcome {
-    /// Answered: the response, the caller's session and the HMC time.
-    Done(Response, Option<SessionRow>, i64),
+    /// Answered: the response, the caller's session, the HMC time and
+    /// whether the journal row was written in the transaction.
+    Done(Response, Option<SessionRow>, i64, bool),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
 }
