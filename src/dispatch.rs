@@ -289,7 +289,8 @@ pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError>
     let (params, action, _) = find_action(ctx.routes, req)?;
     ctx.tx.in_savepoint(|tx| {
         let mut nested = nested_ctx(ctx, tx, req, &params, action);
-        run_action(&mut nested, action)
+        // The caller reads the answer as a value.
+        run_action(&mut nested, action).map(Response::parsed)
     })
 }
 

@@ -80,6 +80,17 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// The class and the properties (as stored JSON text, unparsed) of the
+    /// resource with this URI.
+    pub fn resource_text(&self, uri: &str) -> Result<Option<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT class, properties FROM resources WHERE uri = ?1")?;
+        Ok(stmt
+            .query_row([uri], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// The resource with this URI.
     pub fn resource(&self, uri: &str) -> Result<Option<Resource>, StoreError> {
         let mut stmt = self

@@ -310,6 +310,15 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     Ok(Response::ok(Value::Object(body)))
 }
 
+/// Whether the JSON text of an object may hold the key `key`: serde_json
+/// writes a key as `"key":`, and a string value holding such text has its
+/// quotes escaped, so `false` is certain (a false `true` only costs the
+/// parsing path).
+fn mentions_key(text: &str, key: &str) -> bool {
+    text.match_indices(key)
+        .any(|(i, _)| text[..i].ends_with('"') && text[i + key.len()..].starts_with("\":"))
+}
+
 /// The readable properties of `r`, all or those named by `properties=`.
 pub fn readable_properties(
     rt: &ResourceType,
@@ -346,9 +355,35 @@ pub fn readable_properties(
 pub fn get(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
     let query = ctx.query()?;
     query.check_allowed(rt.get.as_ref().map_or(&[][..], |g| g.query))?;
-    let r = fetch(ctx.tx, rt, ctx.req.path())?;
     let wanted = query.name_list("properties");
+    if wanted.as_ref().is_none_or(Vec::is_empty)
+        && let Some(text) = whole_document(ctx.tx, rt, ctx.req.path())?
+    {
+        return Ok(Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::JsonText(text),
+        });
+    }
+    let r = fetch(ctx.tx, rt, ctx.req.path())?;
     Ok(Response::ok(readable_properties(rt, &r, wanted)?))
+}
+
+/// The stored JSON text of the resource of type `rt` at `uri` when it is
+/// the whole answer of Get Properties as it is: none of the type's
+/// write-only or hidden properties is in it. Sending it unparsed saves
+/// parsing and re-serialising every property. `None` sends the caller
+/// down the parsing path (which also answers 404).
+fn whole_document(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Option<String>, HmcError> {
+    let Some((class, text)) = tx.resource_text(uri)? else {
+        return Ok(None);
+    };
+    let secret = rt
+        .write_only
+        .iter()
+        .chain(rt.hidden)
+        .any(|k| mentions_key(&text, k));
+    Ok((class == rt.class && !secret).then_some(text))
 }
 
 /// Create <type>: parent, mode, body, required fields, type-specific
@@ -679,6 +714,16 @@ mod tests {
         assert_eq!((e.status, e.reason), (400, 1));
         let query = Query::parse(Some("minimum-size=NaN")).unwrap();
         assert!(compile_ranges(rt, &query).is_err());
+    }
+
+    #[test]
+    fn a_stored_document_mentions_a_key_only_where_it_is_a_key() {
+        let doc = serde_json::json!({"name": "a", "description": "x\"password\":y"}).to_string();
+        assert!(mentions_key(&doc, "name"));
+        assert!(!mentions_key(&doc, "password"));
+        let doc = serde_json::json!({"boot-ftp-password": "h"}).to_string();
+        assert!(mentions_key(&doc, "boot-ftp-password"));
+        assert!(!mentions_key(&doc, "ftp-password"));
     }
 
     #[test]
