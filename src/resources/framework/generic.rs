@@ -9,10 +9,8 @@ use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::resources;
 use crate::resources::framework::audit::{self, Change};
-use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, ResourceType};
-use crate::resources::framework::preconditions::{
-    check_needs, cpc_of, mode_matches, require_fields,
-};
+use crate::resources::framework::descriptor::{Bound, ListSpec, Mode, RangeFilter, ResourceType};
+use crate::resources::framework::preconditions::{check_needs, require_fields};
 use crate::store::{Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
@@ -97,7 +95,9 @@ pub fn collection_parent_resource(
 /// matched against the whole string (HMC semantics).
 pub struct Pattern {
     text: String,
-    regex: Regex,
+    /// `None` for a literal, which matches by equality (compiling a
+    /// regex for it cost more than the rest of a filtered List).
+    regex: Option<Regex>,
     /// `text` when it matches only itself (case-sensitive, no regular
     /// expression syntax), so that an index lookup can answer it.
     literal: Option<String>,
@@ -106,23 +106,36 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `text` once per request; 400.1 for an invalid expression.
     pub fn new(text: &str, ignore_case: bool) -> Result<Pattern, HmcError> {
-        let regex = RegexBuilder::new(&format!("^(?:{text})$"))
-            .case_insensitive(ignore_case)
-            .build()
-            .map_err(|_| {
-                HmcError::bad_query(format!(
-                    "Invalid regular expression in query parameter: '{text}'"
-                ))
-            })?;
         // Outside a character class, every other character of the regex
         // syntax stands for itself.
         let literal = (!ignore_case && !text.contains(|c| r"\.+*?()|[]{}^$".contains(c)))
             .then(|| text.to_string());
+        let regex = match literal {
+            Some(_) => None,
+            None => Some(
+                RegexBuilder::new(&format!("^(?:{text})$"))
+                    .case_insensitive(ignore_case)
+                    .build()
+                    .map_err(|_| {
+                        HmcError::bad_query(format!(
+                            "Invalid regular expression in query parameter: '{text}'"
+                        ))
+                    })?,
+            ),
+        };
         Ok(Pattern {
             text: text.to_string(),
             regex,
             literal,
         })
+    }
+
+    /// Whether a string matches the whole pattern.
+    pub fn is_match(&self, s: &str) -> bool {
+        match &self.regex {
+            Some(r) => r.is_match(s),
+            None => self.literal.as_deref() == Some(s),
+        }
     }
 
     /// Whether a property value matches; a missing property never does, and
@@ -131,7 +144,7 @@ impl Pattern {
     pub fn matches(&self, value: Option<&Value>) -> bool {
         match value {
             None => false,
-            Some(Value::String(s)) => self.regex.is_match(s),
+            Some(Value::String(s)) => self.is_match(s),
             Some(other) => serde_json::to_string(other).is_ok_and(|t| t == self.text),
         }
     }
@@ -188,7 +201,7 @@ fn candidates(
         .into_iter()
         .filter(|(_, name)| {
             name.as_deref()
-                .is_none_or(|n| patterns.iter().any(|p| p.regex.is_match(n)))
+                .is_none_or(|n| patterns.iter().any(|p| p.is_match(n)))
         })
         .map(|(uri, _)| uri)
         .collect();
@@ -287,14 +300,12 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     not_patterns.extend(spec.range_filters.iter().map(|f| f.param));
     let filters = compile_filters(rt, query.filters(&not_patterns))?;
     let ranges = compile_ranges(spec, &query)?;
-    let parent = collection_parent_resource(ctx, rt)?;
-    let members = match &parent {
+    let members = match list_parent(ctx, rt)? {
         Some(p) => {
-            let cpc = cpc_of(ctx.tx, p)?;
-            if !mode_matches(cpc.as_ref(), spec.mode) {
+            if !parent_mode_matches(ctx.tx, &p, spec.mode)? {
                 Vec::new()
             } else {
-                candidates(ctx.tx, rt, Some(&p.uri), &filters)?
+                candidates(ctx.tx, rt, Some(&p), &filters)?
             }
         }
         None => candidates(ctx.tx, rt, None, &filters)?,
@@ -317,6 +328,44 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
 fn mentions_key(text: &str, key: &str) -> bool {
     text.match_indices(key)
         .any(|(i, _)| text[..i].ends_with('"') && text[i + key.len()..].starts_with("\":"))
+}
+
+/// The parent URI of a List request, or 404.1 for the request; like
+/// `collection_parent_resource`, but reading only the parent's class (a
+/// CPC's document is large, and List needs none of it but its mode).
+fn list_parent(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<String>, HmcError> {
+    let (Some(uri), Some(prt)) = (collection_parent(rt, ctx.req.path()), rt.parent) else {
+        return Ok(None);
+    };
+    match ctx.tx.resource_head(&uri)? {
+        Some((class, _)) if class == prt.class => Ok(Some(uri)),
+        _ => Err(HmcError::not_found(ctx.req.path())),
+    }
+}
+
+/// `mode_matches` for the CPC of the resource at `uri` (itself, or the
+/// nearest CPC above it), reading only classes, parents and `dpm-enabled`.
+fn parent_mode_matches(tx: &Tx<'_>, uri: &str, mode: Mode) -> Result<bool, HmcError> {
+    if mode == Mode::Any {
+        return Ok(true);
+    }
+    let mut current = uri.to_string();
+    loop {
+        let Some((class, parent)) = tx.resource_head(&current)? else {
+            return Ok(true);
+        };
+        if class == resources::cpc::CPC.class {
+            let dpm = tx
+                .property(&current, "dpm-enabled")?
+                .and_then(|v| v.as_bool())
+                == Some(true);
+            return Ok(if mode == Mode::Dpm { dpm } else { !dpm });
+        }
+        match parent {
+            Some(p) => current = p,
+            None => return Ok(true),
+        }
+    }
 }
 
 /// The readable properties of `r`, all or those named by `properties=`.
