@@ -27,7 +27,7 @@ use tokio_rustls::client::TlsStream;
 
 /// Selects baseline-server mode: the directory with its db and port file.
 const ENV_BASELINE: &str = "MOCK_HMC_BENCH_BASELINE";
-/// Seconds of each timed run (default 3); e.g. 0.2 for a smoke run.
+/// Seconds of each timed run (default 2); e.g. 0.2 for a smoke run.
 const ENV_SECONDS: &str = "MOCK_HMC_BENCH_SECONDS";
 /// Alternated rounds (default 3); each round runs baseline and mock once.
 const ENV_ROUNDS: &str = "MOCK_HMC_BENCH_ROUNDS";
@@ -95,7 +95,7 @@ fn main() {
         https_baseline::serve(&dir.join("baseline.sqlite"), &dir.join("port"), template);
         return;
     }
-    let seconds: f64 = env_or(ENV_SECONDS, 3.0);
+    let seconds: f64 = env_or(ENV_SECONDS, 2.0);
     let rounds: usize = env_or(ENV_ROUNDS, 3);
     let run_time = Duration::from_secs_f64(seconds);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -115,11 +115,16 @@ fn main() {
     )
     .unwrap();
 
-    let mock = Spawned::mock(&dir.path().join("mock.sqlite"));
+    // The same HMC served with the journal off shows what the journal
+    // (one write per request) costs.
+    prepare_mock_db(&dir.path().join("quiet.sqlite"));
+    let mock = Spawned::mock(&dir.path().join("mock.sqlite"), &[]);
+    let quiet = Spawned::mock(&dir.path().join("quiet.sqlite"), &["--no-journal"]);
     let baseline = Spawned::baseline(dir.path());
     eprintln!(
-        "server pids: mock-hmc {}, baseline {}",
+        "server pids: mock-hmc {}, mock-hmc --no-journal {}, baseline {}",
         mock.child.id(),
+        quiet.child.id(),
         baseline.child.id()
     );
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -131,12 +136,18 @@ fn main() {
         port: mock.port,
         session: rt.block_on(logon(&connector, mock.port)),
     };
+    let quiet_target = Target {
+        port: quiet.port,
+        session: rt.block_on(logon(&connector, quiet.port)),
+    };
     let base_target = Target {
         port: baseline.port,
         session: token.to_string(),
     };
-    // The two servers must answer alike, or the ratio compares other work.
+    // The servers must answer alike, or the ratio compares other work.
     rt.block_on(same_answers(&connector, &base_target, &mock_target));
+    rt.block_on(same_answers(&connector, &base_target, &quiet_target));
+    let targets = [&base_target, &mock_target, &quiet_target];
 
     let chosen = std::env::var(ENV_OPS).unwrap_or_default();
     let ops: Vec<Op> = Op::ALL
@@ -150,7 +161,7 @@ fn main() {
         }
     }
     // Warm both servers (page cache, prepared statements, pools).
-    for target in [&base_target, &mock_target] {
+    for target in targets {
         for &op in &ops {
             let warm = rt.block_on(run(&connector, target, op, 8, Duration::from_millis(300)));
             assert_eq!(
@@ -162,31 +173,23 @@ fn main() {
     }
     for round in 0..rounds {
         for row in results.iter_mut() {
-            // Alternate which server goes first, so neither always runs
-            // right after the other's writes.
-            let order = if round % 2 == 0 {
-                [true, false]
-            } else {
-                [false, true]
-            };
-            for is_mock in order {
-                let target = if is_mock { &mock_target } else { &base_target };
-                let m = rt.block_on(run(&connector, target, row.op, row.conns, run_time));
-                if is_mock {
-                    row.mock.add(m);
-                } else {
-                    row.base.add(m);
-                }
+            // Rotate which server goes first, so none always runs right
+            // after another's writes.
+            for k in 0..targets.len() {
+                let which = (round + k) % targets.len();
+                let m = rt.block_on(run(&connector, targets[which], row.op, row.conns, run_time));
+                row.measured[which].add(m);
             }
         }
     }
     print_table(&results);
-    let errors: u64 = results.iter().map(|r| r.mock.errors + r.base.errors).sum();
+    let errors: u64 = results.iter().map(Row::errors).sum();
     drop(mock);
+    drop(quiet);
     drop(baseline);
     if errors > 0 {
         for r in &results {
-            for (who, m) in [("mock-hmc", &r.mock), ("baseline", &r.base)] {
+            for (who, m) in SERVERS.iter().zip(&r.measured) {
                 if let Some(e) = &m.first_error {
                     eprintln!("{} x{} {who}: {e}", r.op.title(), r.conns);
                 }
@@ -265,13 +268,17 @@ struct Spawned {
 }
 
 impl Spawned {
-    fn mock(db: &Path) -> Spawned {
+    fn mock(db: &Path, extra: &[&str]) -> Spawned {
         let port_file = db.with_extension("port");
         let mut cmd = Command::new(std::env::var(ENV_BIN).unwrap_or_else(|_| BIN.to_string()));
         cmd.arg("--db")
             .arg(db)
             .args(["serve", "--port", "0", "--port-file"]);
-        cmd.arg(&port_file).env("MOCK_HMC_LOG", "warn");
+        // A STOMP port of its own: with the default one taken (by another
+        // server on the machine) it would serve without notifications,
+        // and its writes would skip the outbox.
+        cmd.arg(&port_file).args(["--stomp-port", "0"]);
+        cmd.env("MOCK_HMC_LOG", "warn").args(extra);
         if let Ok(extra) = std::env::var(ENV_SERVE_ARGS) {
             cmd.args(extra.split_whitespace());
         }
@@ -669,12 +676,15 @@ async fn run(
     m
 }
 
+/// The servers of a row, in the order of `Row::measured`.
+const SERVERS: [&str; 3] = ["baseline", "mock-hmc", "mock-hmc --no-journal"];
+
 /// One line of the table.
 struct Row {
     op: Op,
     conns: usize,
-    base: Measured,
-    mock: Measured,
+    /// Baseline, mock-hmc, mock-hmc --no-journal.
+    measured: [Measured; 3],
 }
 
 impl Row {
@@ -682,9 +692,12 @@ impl Row {
         Row {
             op,
             conns,
-            base: Measured::default(),
-            mock: Measured::default(),
+            measured: Default::default(),
         }
+    }
+
+    fn errors(&self) -> u64 {
+        self.measured.iter().map(|m| m.errors).sum()
     }
 }
 
@@ -701,41 +714,50 @@ fn spread(rates: &[f64]) -> String {
 fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "| request | conns | baseline /s | mock-hmc /s | mock / baseline | goal | met | baseline p50 / p99 ms | mock-hmc p50 / p99 ms | spread b / m | errors |"
+        "| request | conns | baseline /s | mock-hmc /s | mock / baseline | goal | met | \
+         --no-journal /s | --no-journal / baseline | p50 / p99 ms: baseline, mock-hmc, --no-journal | \
+         spread | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     for r in rows {
-        let mut base = Measured {
-            latencies: r.base.latencies.clone(),
-            ..Measured::default()
-        };
-        let mut mock = Measured {
-            latencies: r.mock.latencies.clone(),
-            ..Measured::default()
-        };
-        let ratio = r.mock.rate() / r.base.rate().max(1e-9);
+        let [base, mock, quiet] = &r.measured;
+        let ratio = mock.rate() / base.rate().max(1e-9);
+        let quiet_ratio = quiet.rate() / base.rate().max(1e-9);
         let (goal, met) = match r.op.goal() {
             Some(g) => (format!(">= {g:.1}"), if ratio >= g { "yes" } else { "NO" }),
             None => ("–".into(), "–"),
         };
+        let latency = |m: &Measured| {
+            let mut l = Measured {
+                latencies: m.latencies.clone(),
+                ..Measured::default()
+            };
+            format!("{:.2} / {:.2}", l.percentile_ms(0.5), l.percentile_ms(0.99))
+        };
+        let spreads: Vec<String> = r.measured.iter().map(|m| spread(&m.rates)).collect();
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {} / {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {:.0} | {:.2} | {}, {}, {} | {} | {} |",
             r.op.title(),
             r.conns,
-            r.base.rate(),
-            r.mock.rate(),
+            base.rate(),
+            mock.rate(),
             ratio,
             goal,
             met,
-            base.percentile_ms(0.5),
-            base.percentile_ms(0.99),
-            mock.percentile_ms(0.5),
-            mock.percentile_ms(0.99),
-            spread(&r.base.rates),
-            spread(&r.mock.rates),
-            r.base.errors + r.mock.errors,
+            quiet.rate(),
+            quiet_ratio,
+            latency(base),
+            latency(mock),
+            latency(quiet),
+            spreads.join(" / "),
+            r.errors(),
         );
     }
     println!();
+    println!(
+        "mock / baseline: mock-hmc serve as shipped (journal on) over the baseline, both \
+         measured in the same rounds; spread: (max - min) / mean of the per-round rates, \
+         baseline / mock-hmc / --no-journal."
+    );
     println!("load average at end: {}", loadavg());
 }
