@@ -707,7 +707,7 @@ fn a_write_is_journaled_once_whether_it_succeeds_fails_or_meets_a_fault() {
         assert_eq!(sent(&json!({"name": "LINUX1"})).status, 400);
         assert_eq!(sent(&body).status, 204);
         let rows = fixture.journal(&JournalFilter::default()).unwrap();
-        let got: Vec<(u16, Option<i64>, Option<i64>, Option<&str>)> = rows
+        let got: Vec<_> = rows
             .iter()
             .map(|j| (j.status, j.reason, j.fault_id, j.userid.as_deref()))
             .collect();
