@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
-use crate::fixture::journal::{self, Trace};
+use crate::fixture::journal::{self, Journal, Trace};
 use crate::fixture::{clock, faults};
 use crate::resources::console::operations::check_available;
 use crate::resources::framework::descriptor::Answer;
@@ -26,15 +26,30 @@ pub fn now_ms() -> i64 {
 }
 
 /// Handles one request; errors become HMC error bodies. With `journal`, the
-/// request and its answer are recorded in the request journal afterwards.
-pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) -> Response {
+/// request and its answer are recorded in the request journal: inside the
+/// request's own transaction for a write that succeeds (one commit instead
+/// of two), in a write transaction afterwards for everything else (a GET
+/// stays a read, and a failed request rolls back but is still journaled).
+pub fn handle(
+    store: &Store,
+    routes: &RouteTable,
+    req: &Request,
+    journal: Option<&Journal>,
+) -> Response {
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
-    // Set when the journal row went into the request's own transaction.
     let mut journaled = false;
-    let journal_in = journal.then_some((started, &mut journaled));
-    let result = dispatch(store, routes, req, &mut error_uri, &mut trace, journal_in);
+    let journal_in_tx = journal.map(|_| started);
+    let result = dispatch(
+        store,
+        routes,
+        req,
+        &mut error_uri,
+        &mut trace,
+        journal_in_tx,
+        &mut journaled,
+    );
     let response = match result {
         Ok(r) => r,
         Err(e) => {
@@ -56,24 +71,28 @@ pub fn handle(store: &Store, routes: &RouteTable, req: &Request, journal: bool) 
             }
         }
     };
-    if journal && !journaled {
+    if let Some(journal) = journal
+        && !journaled
+    {
         let us = started.elapsed().as_micros() as i64;
-        if let Err(e) = journal::record(store, req, &response, trace, us) {
+        if let Err(e) = journal.record(store, req, &response, trace, us) {
             tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
         }
     }
     response
 }
 
+/// `journal_since`: journal a successful write in its transaction, with
+/// the duration since then; `journaled` tells whether that happened.
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
     error_uri: &mut String,
     trace: &mut Trace,
-    journal: Option<(std::time::Instant, &mut bool)>,
+    journal_since: Option<std::time::Instant>,
+    journaled: &mut bool,
 ) -> Result<Response, HmcError> {
-    let started = journal.as_ref().map(|(t, _)| *t);
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
         Ok(found) => found,
@@ -137,8 +156,7 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        // A write that succeeded journals inside its own transaction.
-        let journaled = match started {
+        let journaled = match journal_since {
             Some(started) if writes => {
                 let trace = Trace {
                     session: session.as_ref().map(|s| s.id.clone()),
@@ -146,7 +164,7 @@ fn dispatch(
                     fault_id,
                 };
                 let us = started.elapsed().as_micros() as i64;
-                journal::record_in(tx, req, &response, trace, us)?;
+                journal::record_in(tx, req, &response, trace, us, now)?;
                 true
             }
             _ => false,
@@ -198,14 +216,12 @@ fn dispatch(
             (Some(e), _) => return Err(e),
             (None, _) => None,
         };
-        outcome = execute(false, job_error, trace.fault_id)?;
+        outcome = execute(false, job_error, effect.rule)?;
     }
-    let Outcome::Done(response, session, now, journaled) = outcome else {
+    let Outcome::Done(response, session, now, in_tx) = outcome else {
         return Err(HmcError::internal());
     };
-    if let Some((_, flag)) = journal {
-        *flag = journaled;
-    }
+    *journaled = in_tx;
     if let Some(s) = &session {
         trace.session = Some(s.id.clone());
         trace.userid = Some(s.userid.clone());
@@ -226,7 +242,7 @@ fn dispatch(
 )]
 enum Outcome {
     /// Answered: the response, the caller's session, the HMC time and
-    /// whether the journal row was written in the request's transaction.
+    /// whether the journal row was written in the transaction.
     Done(Response, Option<SessionRow>, i64, bool),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
@@ -273,7 +289,8 @@ pub fn handle_nested(ctx: &Ctx<'_>, req: &Request) -> Result<Response, HmcError>
     let (params, action, _) = find_action(ctx.routes, req)?;
     ctx.tx.in_savepoint(|tx| {
         let mut nested = nested_ctx(ctx, tx, req, &params, action);
-        run_action(&mut nested, action)
+        // The caller reads the answer as a value.
+        run_action(&mut nested, action).map(Response::parsed)
     })
 }
 

@@ -48,8 +48,8 @@ pub enum Error {
 pub struct Hmc {
     store: Store,
     routes: &'static RouteTable,
-    /// Whether requests are journaled (`fixture::journal`).
-    journal: AtomicBool,
+    /// The request journal (`fixture::journal`).
+    journal: crate::fixture::journal::Journal,
     /// Whether `/mock/...` is the admin API (`fixture::admin`).
     admin: AtomicBool,
 }
@@ -78,7 +78,7 @@ impl Hmc {
         let hmc = Hmc {
             store,
             routes: RouteTable::shared(),
-            journal: AtomicBool::new(true),
+            journal: Default::default(),
             admin: AtomicBool::new(false),
         };
         hmc.seal_plain_secrets()?;
@@ -159,6 +159,12 @@ impl Hmc {
 
     /// Handles one request exactly as the HTTP server does.
     pub fn handle(&self, req: &Request) -> Response {
+        self.answer(req).parsed()
+    }
+
+    /// `handle` for the HTTP server: a stored document may come back as
+    /// its text (`Body::JsonText`), to be sent as it is.
+    pub(crate) fn answer(&self, req: &Request) -> Response {
         if self.admin.load(Ordering::Relaxed) && req.path().starts_with("/mock/") {
             return crate::fixture::admin::handle(self, req);
         }
@@ -166,7 +172,7 @@ impl Hmc {
             &self.store,
             self.routes,
             req,
-            self.journal.load(Ordering::Relaxed),
+            self.journal.is_on().then_some(&self.journal),
         )
     }
 
@@ -207,8 +213,8 @@ impl Hmc {
             .collect())
     }
 
-    /// The journal switch (crate-internal: `set_journal` sets it).
-    pub(crate) fn journal_on(&self) -> &AtomicBool {
+    /// The request journal (crate-internal: `set_journal` turns it on or off).
+    pub(crate) fn request_journal(&self) -> &crate::fixture::journal::Journal {
         &self.journal
     }
 

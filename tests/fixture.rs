@@ -727,6 +727,48 @@ fn a_write_journals_in_its_own_transaction_with_its_fault_rule() {
 }
 
 #[test]
+fn a_write_is_journaled_once_whether_it_succeeds_fails_or_meets_a_fault() {
+    // A write that succeeds has its row written in its own transaction;
+    // a failed one (rolled back) and a GET get theirs afterwards.
+    both_raw(|c, s| {
+        let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
+        fixture.clear_journal().unwrap();
+        let rule = fixture
+            .add_fault(&FaultSpec {
+                uri: Some("/api/partitions/linux2".into()),
+                method: Some("POST".into()),
+                delay_ms: Some(1),
+                count: Some(1),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+        let body = json!({"description": "journaled"});
+        let sent = |b: &Value| c.send(Method::Post, "/api/partitions/linux2", Some(s), Some(b));
+        assert_eq!(sent(&body).status, 204);
+        assert_eq!(sent(&json!({"name": "LINUX1"})).status, 400);
+        assert_eq!(sent(&body).status, 204);
+        let rows = fixture.journal(&JournalFilter::default()).unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|j| (j.status, j.reason, j.fault_id, j.userid.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (204, None, Some(rule), Some("ensadmin")),
+                // As before: a failed request's row names no session.
+                (400, Some(8), None, None),
+                (204, None, None, Some("ensadmin")),
+            ],
+            "{}",
+            c.transport()
+        );
+        assert_eq!(rows[0].body.as_ref().unwrap()["description"], "journaled");
+        fixture.clear_faults(None).unwrap();
+    });
+}
+
+#[test]
 fn requests_tagged_with_x_mock_test_id_are_found_by_test() {
     let db = TempDb::new();
     let hmc = Hmc::open(&db.path).unwrap();

@@ -13,7 +13,14 @@ pub const DROP_CONNECTION: &str = "X-Mock-Hmc-Drop-Connection";
 pub enum Body {
     Empty,
     Json(Value),
-    Text { content_type: String, text: String },
+    Text {
+        content_type: String,
+        text: String,
+    },
+    /// A JSON document as the text it is stored as (a resource's
+    /// properties), sent without parsing it. Only the HTTP server sees it:
+    /// `Hmc::handle` gives library callers `Json`.
+    JsonText(String),
 }
 
 /// An answer to a request, as the server sends it.
@@ -97,7 +104,7 @@ impl Response {
     pub fn content_type(&self) -> Option<&str> {
         match &self.body {
             Body::Empty => None,
-            Body::Json(_) => Some("application/json"),
+            Body::Json(_) | Body::JsonText(_) => Some("application/json"),
             Body::Text { content_type, .. } => Some(content_type),
         }
     }
@@ -107,7 +114,32 @@ impl Response {
         match &self.body {
             Body::Empty => Vec::new(),
             Body::Json(v) => v.to_string().into_bytes(),
-            Body::Text { text, .. } => text.clone().into_bytes(),
+            Body::Text { text, .. } | Body::JsonText(text) => text.clone().into_bytes(),
         }
+    }
+
+    /// The body as bytes, without copying a text.
+    pub fn into_body_bytes(self) -> Vec<u8> {
+        match self.body {
+            Body::Empty => Vec::new(),
+            Body::Json(v) => v.to_string().into_bytes(),
+            Body::Text { text, .. } | Body::JsonText(text) => text.into_bytes(),
+        }
+    }
+
+    /// The same answer with a `JsonText` body parsed into `Json`, for
+    /// callers that read the value.
+    pub fn parsed(self) -> Response {
+        let Body::JsonText(text) = self.body else {
+            return self;
+        };
+        let body = match serde_json::from_str(&text) {
+            Ok(v) => Body::Json(v),
+            Err(_) => Body::Text {
+                content_type: "application/json".into(),
+                text,
+            },
+        };
+        Response { body, ..self }
     }
 }

@@ -155,7 +155,7 @@ impl Handler {
                     if drain {
                         spawn_drain(body, self.body_timeout, activity);
                     }
-                    return closing(to_http(&answer));
+                    return closing(to_http(answer));
                 }
                 Err(internal) => return closing(internal),
             }
@@ -178,10 +178,10 @@ impl Handler {
             }
         };
         match self
-            .blocking(method_name, uri, move |hmc| hmc.handle(&request))
+            .blocking(method_name, uri, move |hmc| hmc.answer(&request))
             .await
         {
-            Ok(response) => to_http(&response),
+            Ok(response) => to_http(response),
             Err(internal) => internal,
         }
     }
@@ -279,16 +279,18 @@ fn error_answer(e: &HmcError, method: &str, uri: &str) -> HttpAnswer {
 }
 
 /// `response` as HTTP.
-fn to_http(response: &Response) -> HttpAnswer {
-    let mut out = HttpResponse::new(Full::new(Bytes::from(response.body_bytes())));
-    *out.status_mut() =
-        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Some(ct) = response.content_type()
-        && let Ok(v) = HeaderValue::from_str(ct)
-    {
+fn to_http(response: Response) -> HttpAnswer {
+    let content_type = response
+        .content_type()
+        .and_then(|ct| HeaderValue::from_str(ct).ok());
+    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers.clone();
+    let mut out = HttpResponse::new(Full::new(Bytes::from(response.into_body_bytes())));
+    *out.status_mut() = status;
+    if let Some(v) = content_type {
         out.headers_mut().insert(CONTENT_TYPE, v);
     }
-    for (name, value) in &response.headers {
+    for (name, value) in &headers {
         if let (Ok(n), Ok(v)) = (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),

@@ -419,17 +419,25 @@ pub struct JournalRow {
 }
 
 impl Tx<'_> {
-    /// Appends a journal row and drops rows older than the last `keep`.
-    pub fn insert_journal(&self, j: &JournalRow, keep: i64) -> Result<(), StoreError> {
-        let body = j.body.as_ref().map(serde_json::to_string).transpose()?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO journal (at, session, userid, method, uri, body, status, reason,
-                     duration_us, job_uri, test_id, fault_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                j.at,
+    /// Appends journal rows, all at HMC time `at` (their `at` and `id` are
+    /// ignored), and drops rows older than the last `keep` whenever an id
+    /// that is a multiple of `prune_every` is written.
+    pub fn insert_journal(
+        &self,
+        rows: &[JournalRow],
+        at: i64,
+        keep: i64,
+        prune_every: i64,
+    ) -> Result<(), StoreError> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO journal (at, session, userid, method, uri, body, status, reason,
+                 duration_us, job_uri, test_id, fault_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for j in rows {
+            let body = j.body.as_ref().map(serde_json::to_string).transpose()?;
+            insert.execute(params![
+                at,
                 j.session,
                 j.userid,
                 j.method,
@@ -442,10 +450,14 @@ impl Tx<'_> {
                 j.test_id,
                 j.fault_id
             ])?;
+        }
         let id = self.conn.last_insert_rowid();
-        self.conn
-            .prepare_cached("DELETE FROM journal WHERE id <= ?1")?
-            .execute([id - keep])?;
+        let first = id - rows.len() as i64 + 1;
+        if (first..=id).any(|i| i % prune_every == 0) {
+            self.conn
+                .prepare_cached("DELETE FROM journal WHERE id <= ?1")?
+                .execute([id - keep])?;
+        }
         Ok(())
     }
 

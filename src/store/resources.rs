@@ -178,6 +178,41 @@ impl Tx<'_> {
         }
     }
 
+    /// The class and the properties (as stored JSON text, unparsed) of the
+    /// resource with this URI.
+    pub fn resource_text(&self, uri: &str) -> Result<Option<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT class, properties FROM resources WHERE uri = ?1")?;
+        Ok(stmt
+            .query_row([uri], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The class and parent of the resource with this URI (no document read).
+    pub fn resource_head(&self, uri: &str) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT class, parent_uri FROM resources WHERE uri = ?1")?;
+        Ok(stmt
+            .query_row([uri], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// One property of the resource with this URI, read by SQLite from the
+    /// stored text without parsing the whole document here.
+    pub fn property(&self, uri: &str, name: &str) -> Result<Option<Value>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT properties -> ?2 FROM resources WHERE uri = ?1")?;
+        let path = format!("$.\"{}\"", name.replace('"', "\\\""));
+        let text: Option<Option<String>> = stmt.query_row([uri, &path], |r| r.get(0)).optional()?;
+        match text.flatten() {
+            Some(t) => Ok(Some(serde_json::from_str(&t)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The resource with this URI.
     pub fn resource(&self, uri: &str) -> Result<Option<Resource>, StoreError> {
         let mut stmt = self

@@ -9,10 +9,8 @@ use crate::api::{Body, HmcError, Query, Response};
 use crate::ctx::Ctx;
 use crate::resources;
 use crate::resources::framework::audit::{self, Change};
-use crate::resources::framework::descriptor::{Bound, ListSpec, RangeFilter, ResourceType};
-use crate::resources::framework::preconditions::{
-    check_needs, cpc_of, mode_matches, require_fields,
-};
+use crate::resources::framework::descriptor::{Bound, ListSpec, Mode, RangeFilter, ResourceType};
+use crate::resources::framework::preconditions::{check_needs, require_fields};
 use crate::store::{Props, Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
@@ -97,7 +95,9 @@ pub fn collection_parent_resource(
 /// matched against the whole string (HMC semantics).
 pub struct Pattern {
     text: String,
-    regex: Regex,
+    /// `None` for a literal, which matches by equality (compiling a
+    /// regex for it cost more than the rest of a filtered List).
+    regex: Option<Regex>,
     /// `text` when it matches only itself (case-sensitive, no regular
     /// expression syntax), so that an index lookup can answer it.
     literal: Option<String>,
@@ -107,20 +107,31 @@ impl Pattern {
     /// Compiles `text` (or takes it from the cache of compiled patterns);
     /// 400.1 for an invalid expression.
     pub fn new(text: &str, ignore_case: bool) -> Result<Pattern, HmcError> {
-        let regex = compiled(text, ignore_case).ok_or_else(|| {
-            HmcError::bad_query(format!(
-                "Invalid regular expression in query parameter: '{text}'"
-            ))
-        })?;
         // Outside a character class, every other character of the regex
         // syntax stands for itself.
         let literal = (!ignore_case && !text.contains(|c| r"\.+*?()|[]{}^$".contains(c)))
             .then(|| text.to_string());
+        let regex = match literal {
+            Some(_) => None,
+            None => Some(compiled(text, ignore_case).ok_or_else(|| {
+                HmcError::bad_query(format!(
+                    "Invalid regular expression in query parameter: '{text}'"
+                ))
+            })?),
+        };
         Ok(Pattern {
             text: text.to_string(),
             regex,
             literal,
         })
+    }
+
+    /// Whether a string matches the whole pattern.
+    pub fn is_match(&self, s: &str) -> bool {
+        match &self.regex {
+            Some(r) => r.is_match(s),
+            None => self.literal.as_deref() == Some(s),
+        }
     }
 
     /// Whether a property value matches; a missing property never does, and
@@ -129,7 +140,7 @@ impl Pattern {
     pub fn matches(&self, value: Option<&Value>) -> bool {
         match value {
             None => false,
-            Some(Value::String(s)) => self.regex.is_match(s),
+            Some(Value::String(s)) => self.is_match(s),
             Some(other) => serde_json::to_string(other).is_ok_and(|t| t == self.text),
         }
     }
@@ -214,7 +225,7 @@ fn each_candidate(
         .into_iter()
         .filter(|(_, name)| {
             name.as_deref()
-                .is_none_or(|n| patterns.iter().any(|p| p.regex.is_match(n)))
+                .is_none_or(|n| patterns.iter().any(|p| p.is_match(n)))
         })
         .map(|(uri, _)| uri)
         .collect();
@@ -331,13 +342,12 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
         }
         Ok(())
     };
-    let parent = collection_parent_resource(ctx, rt)?;
+    let parent = list_parent(ctx, rt)?;
     let props = Props::Only(&wanted);
     match &parent {
         Some(p) => {
-            let cpc = cpc_of(ctx.tx, p)?;
-            if mode_matches(cpc.as_ref(), spec.mode) {
-                each_candidate(ctx.tx, rt, Some(&p.uri), &filters, props, keep)?;
+            if parent_mode_matches(ctx.tx, p, spec.mode)? {
+                each_candidate(ctx.tx, rt, Some(p), &filters, props, keep)?;
             }
         }
         None => each_candidate(ctx.tx, rt, None, &filters, props, keep)?,
@@ -345,6 +355,53 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     let mut body = Map::new();
     body.insert(spec.key.to_string(), Value::Array(items));
     Ok(Response::ok(Value::Object(body)))
+}
+
+/// Whether the JSON text of an object may hold the key `key`: serde_json
+/// writes a key as `"key":`, and a string value holding such text has its
+/// quotes escaped, so `false` is certain (a false `true` only costs the
+/// parsing path).
+fn mentions_key(text: &str, key: &str) -> bool {
+    text.match_indices(key)
+        .any(|(i, _)| text[..i].ends_with('"') && text[i + key.len()..].starts_with("\":"))
+}
+
+/// The parent URI of a List request, or 404.1 for the request; like
+/// `collection_parent_resource`, but reading only the parent's class (a
+/// CPC's document is large, and List needs none of it but its mode).
+fn list_parent(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<String>, HmcError> {
+    let (Some(uri), Some(prt)) = (collection_parent(rt, ctx.req.path()), rt.parent) else {
+        return Ok(None);
+    };
+    match ctx.tx.resource_head(&uri)? {
+        Some((class, _)) if class == prt.class => Ok(Some(uri)),
+        _ => Err(HmcError::not_found(ctx.req.path())),
+    }
+}
+
+/// `mode_matches` for the CPC of the resource at `uri` (itself, or the
+/// nearest CPC above it), reading only classes, parents and `dpm-enabled`.
+fn parent_mode_matches(tx: &Tx<'_>, uri: &str, mode: Mode) -> Result<bool, HmcError> {
+    if mode == Mode::Any {
+        return Ok(true);
+    }
+    let mut current = uri.to_string();
+    loop {
+        let Some((class, parent)) = tx.resource_head(&current)? else {
+            return Ok(true);
+        };
+        if class == resources::cpc::CPC.class {
+            let dpm = tx
+                .property(&current, "dpm-enabled")?
+                .and_then(|v| v.as_bool())
+                == Some(true);
+            return Ok(if mode == Mode::Dpm { dpm } else { !dpm });
+        }
+        match parent {
+            Some(p) => current = p,
+            None => return Ok(true),
+        }
+    }
 }
 
 /// The readable properties of `r`, all or those named by `properties=`.
@@ -383,9 +440,35 @@ pub fn readable_properties(
 pub fn get(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
     let query = ctx.query()?;
     query.check_allowed(rt.get.as_ref().map_or(&[][..], |g| g.query))?;
-    let r = fetch(ctx.tx, rt, ctx.req.path())?;
     let wanted = query.name_list("properties");
+    if wanted.as_ref().is_none_or(Vec::is_empty)
+        && let Some(text) = whole_document(ctx.tx, rt, ctx.req.path())?
+    {
+        return Ok(Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::JsonText(text),
+        });
+    }
+    let r = fetch(ctx.tx, rt, ctx.req.path())?;
     Ok(Response::ok(readable_properties(rt, &r, wanted)?))
+}
+
+/// The stored JSON text of the resource of type `rt` at `uri` when it is
+/// the whole answer of Get Properties as it is: none of the type's
+/// write-only or hidden properties is in it. Sending it unparsed saves
+/// parsing and re-serialising every property. `None` sends the caller
+/// down the parsing path (which also answers 404).
+fn whole_document(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Option<String>, HmcError> {
+    let Some((class, text)) = tx.resource_text(uri)? else {
+        return Ok(None);
+    };
+    let secret = rt
+        .write_only
+        .iter()
+        .chain(rt.hidden)
+        .any(|k| mentions_key(&text, k));
+    Ok((class == rt.class && !secret).then_some(text))
 }
 
 /// Create <type>: parent, mode, body, required fields, type-specific
@@ -736,6 +819,16 @@ mod tests {
         assert_eq!((e.status, e.reason), (400, 1));
         let query = Query::parse(Some("minimum-size=NaN")).unwrap();
         assert!(compile_ranges(rt, &query).is_err());
+    }
+
+    #[test]
+    fn a_stored_document_mentions_a_key_only_where_it_is_a_key() {
+        let doc = serde_json::json!({"name": "a", "description": "x\"password\":y"}).to_string();
+        assert!(mentions_key(&doc, "name"));
+        assert!(!mentions_key(&doc, "password"));
+        let doc = serde_json::json!({"boot-ftp-password": "h"}).to_string();
+        assert!(mentions_key(&doc, "boot-ftp-password"));
+        assert!(!mentions_key(&doc, "ftp-password"));
     }
 
     #[test]

@@ -229,8 +229,46 @@ pub const CLASSIC: Needs = Needs {
 /// precondition in order. The runner calls it for every operation; the
 /// generic Create, Update and Delete call it too.
 pub fn check_needs(ctx: &Ctx<'_>, target: &Resource, needs: &Needs) -> Result<(), HmcError> {
-    let cpc = require_mode(ctx.tx, target, needs.mode)?;
-    apply_checks(ctx, target, cpc.as_ref(), needs.checks)
+    // Only the CPC status check reads the CPC's document (the largest
+    // one); the mode alone is read without parsing it.
+    if needs.checks.iter().any(|c| matches!(c, Check::CpcStatus)) {
+        let cpc = require_mode(ctx.tx, target, needs.mode)?;
+        return apply_checks(ctx, target, cpc.as_ref(), needs.checks);
+    }
+    require_mode_only(ctx.tx, target, needs.mode)?;
+    apply_checks(ctx, target, None, needs.checks)
+}
+
+/// `require_mode` without reading the CPC's document: its URI from the
+/// classes and parents above `r`, its mode from `dpm-enabled` alone.
+fn require_mode_only(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<(), HmcError> {
+    if mode == Mode::Any {
+        return Ok(());
+    }
+    let mut at = (r.uri.clone(), r.class.clone(), r.parent.clone());
+    let cpc = loop {
+        let (uri, class, parent) = at;
+        if class == CPC.class {
+            break uri;
+        }
+        let Some(p) = parent else {
+            return Ok(());
+        };
+        let Some((class, above)) = tx.resource_head(&p)? else {
+            return Ok(());
+        };
+        at = (p, class, above);
+    };
+    let dpm = if cpc == r.uri {
+        is_dpm(r)
+    } else {
+        tx.property(&cpc, "dpm-enabled")?.and_then(|v| v.as_bool()) == Some(true)
+    };
+    match mode {
+        Mode::Dpm if !dpm => Err(HmcError::cpc_not_in_dpm(&cpc)),
+        Mode::Classic if dpm => Err(HmcError::cpc_in_dpm(&cpc)),
+        _ => Ok(()),
+    }
 }
 
 fn apply_checks(
