@@ -295,7 +295,7 @@ fn admin(
         let text = match resp.body {
             Body::Empty => String::new(),
             Body::Json(v) => v.to_string(),
-            Body::Text { text, .. } => text,
+            Body::Text { text, .. } | Body::JsonText(text) => text,
         };
         Ok((resp.status, text))
     })

@@ -157,6 +157,11 @@ impl PyHmc {
             Body::Text { content_type, text } => {
                 (Some(content_type), PyString::new(py, &text).into_any())
             }
+            // `handle` parses stored text (only the server sends it as is).
+            Body::JsonText(text) => (
+                Some("application/json".to_string()),
+                PyString::new(py, &text).into_any(),
+            ),
         };
         Ok((resp.status, content_type, body, location, dropped))
     }
