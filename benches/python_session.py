@@ -4,8 +4,9 @@ zhmcclient over `mock-hmc serve`, side by side in one run.
 
     target/pyvenv/bin/python benches/python_session.py [--seconds S] [--rounds R]
 
-mock_hmc.Session runs twice, on two dbs: with the request journal (the
-default) and without it (`journal=False`, as `serve --no-journal`). Each
+mock_hmc.Session runs twice, on two dbs: without the request journal (the
+default of from_hmc_yaml_file's private db) and with it (`journal=True`,
+the default of a Session on a shared db, as for `serve`). Each
 session gets the same HMC: zhmcclient's example
 definition file example_mocked_z16_dpm.yaml (CPC1 in DPM mode, PART1 with
 a NIC, virtual switch vs-osa1). The five operations are timed for S/R
@@ -132,9 +133,9 @@ def main():
                     str(DEFINITION), USERID, PASSWORD),
                 "mock_hmc.Session": mock_hmc.Session.from_hmc_yaml_file(
                     str(DEFINITION), USERID, PASSWORD),
-                "mock_hmc.Session, no journal":
+                "mock_hmc.Session, journal":
                     mock_hmc.Session.from_hmc_yaml_file(
-                        str(DEFINITION), USERID, PASSWORD, journal=False),
+                        str(DEFINITION), USERID, PASSWORD, journal=True),
                 "zhmcclient over serve": zhmcclient.Session(
                     "127.0.0.1", USERID, PASSWORD, port=port,
                     verify_cert=False),

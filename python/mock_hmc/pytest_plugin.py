@@ -379,6 +379,7 @@ class _Fixtures:
         yield session
         with contextlib.suppress(Exception):
             session.logoff()
+        session.close_db()
 
     @pytest.fixture
     def hmc_client(self, mock_hmc_session):

@@ -66,33 +66,6 @@ def open_hmc(db_path):
         return hmc
 
 
-class HmcInfo:
-    """Until the FakedHmc mirror lands: what ``session.hmc`` tells of the
-    HMC, read from the store (Query API Version)."""
-
-    def __init__(self, session):
-        self._session = session
-
-    def _version(self):
-        return self._session.get("/api/version", logon_required=False)
-
-    @property
-    def hmc_name(self):
-        """The HMC's name."""
-        return self._version()["hmc-name"]
-
-    @property
-    def hmc_version(self):
-        """The HMC's version (``2.16.0``)."""
-        return self._version()["hmc-version"]
-
-    @property
-    def api_version(self):
-        """The WS API version (``4.10``)."""
-        v = self._version()
-        return f"{v['api-major-version']}.{v['api-minor-version']}"
-
-
 def _make_hmc(session):
     """Creates the object behind ``session.hmc``: the FakedHmc mirror of
     ``mock_hmc.faked_hmc``, on ``session.native_hmc``."""
@@ -153,7 +126,9 @@ class Session(zhmcclient.Session):
         a user holding every system-defined role if the file lacks it, as
         ``mock-hmc load --user USERID:PASSWORD`` does. The db is removed
         when the session is garbage-collected or the process exits.
-        ``journal`` as for ``Session``.
+        The db is private, as FakedSession's HMC is, so its request journal
+        is off unless ``journal=True`` (a journal row costs as much as the
+        request; ``Session`` on a shared db keeps it on).
         """
         with open(filepath, encoding="utf-8") as fp:
             text = fp.read()
@@ -181,6 +156,8 @@ class Session(zhmcclient.Session):
     @classmethod
     def _from_definition_text(cls, text, filepath, userid, password,
                               journal=None):
+        if journal is None:
+            journal = False
         if userid is None:
             userid = DEFAULT_USERID
         if password is None:
@@ -232,6 +209,15 @@ class Session(zhmcclient.Session):
         sessions of this process on the same file)."""
         return self._native
 
+    def close_db(self):
+        """Lets go of the db file: drops this session's native handle, whose
+        SQLite connections close once no other session of the process holds
+        it (zhmcclient's managers keep a session in reference cycles, so
+        without this its files stay open until the garbage collector runs).
+        Requests afterwards raise ``zhmcclient.ConnectionError``."""
+        self._native = None
+        self._hmc_obj = None
+
     @staticmethod
     def _new_session(retry_timeout_config):
         # zhmcclient keeps a requests.Session here; nothing goes over HTTP.
@@ -248,6 +234,9 @@ class Session(zhmcclient.Session):
         """Hands one request to the library; returns (status, content type,
         body, Location), the body as Python objects for JSON (as
         ``json.loads`` makes them), text for other types, or None."""
+        if self._native is None:
+            raise HmcConnectionError(
+                "The session has let go of its db (close_db)", None)
         headers = self._headers
         debug = HMC_LOGGER.isEnabledFor(logging.DEBUG)
         if debug:

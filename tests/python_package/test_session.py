@@ -9,7 +9,7 @@ import pytest
 import zhmcclient
 
 import mock_hmc
-from conftest import PART, PASSWORD, USERID, child_python, cli
+from conftest import EXAMPLES, PART, PASSWORD, USERID, child_python, cli
 
 
 def stored_session_keys(db):
@@ -342,3 +342,24 @@ def test_journal_can_be_turned_off_and_on(db):
     sess = mock_hmc.Session(db, USERID, PASSWORD, journal=True)
     sess.get("/api/cpcs")
     assert journaled() == 1
+
+
+def test_a_private_db_from_a_definition_file_keeps_no_journal_unless_asked():
+    # FakedSession keeps no journal, and from_hmc_yaml_file's db is this
+    # session's alone: no journal row by default, one with journal=True.
+    path = EXAMPLES / "example_mocked_z16_dpm.yaml"
+    for journal, rows in ((None, 0), (True, 1)):
+        kwargs = {} if journal is None else {"journal": journal}
+        sess = mock_hmc.Session.from_hmc_yaml_file(str(path), **kwargs)
+        sess.get("/api/cpcs")
+        out = cli("--db", sess.db_path, "journal", "--uri", "/api/cpcs",
+                  "--json").stdout
+        assert len(json.loads(out)) == rows, journal
+
+
+def test_close_db_lets_go_of_the_file(db):
+    sess = mock_hmc.Session(db, USERID, PASSWORD)
+    sess.get("/api/cpcs")
+    sess.close_db()
+    with pytest.raises(zhmcclient.ConnectionError):
+        sess.get("/api/cpcs")
