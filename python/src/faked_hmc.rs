@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use mock_hmc::{Body, JournalFilter, Method, Request, ResourceInfo};
+use mock_hmc::{JournalFilter, Method, Request, ResourceInfo};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use serde_json::{Map, Value, json};
@@ -292,12 +292,9 @@ fn admin(
             req = req.with_json(&parse_json(&b)?);
         }
         let resp = hmc.admin_request(&req);
-        let text = match resp.body {
-            Body::Empty => String::new(),
-            Body::Json(v) => v.to_string(),
-            Body::Text { text, .. } | Body::JsonText(text) => text,
-        };
-        Ok((resp.status, text))
+        let status = resp.status;
+        let text = String::from_utf8_lossy(&resp.into_body_bytes()).into_owned();
+        Ok((status, text))
     })
 }
 
