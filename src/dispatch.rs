@@ -28,7 +28,7 @@ pub fn now_ms() -> i64 {
 /// Handles one request; errors become HMC error bodies. With `journal`, the
 /// request and its answer are recorded in the request journal: inside the
 /// request's own transaction for a write that succeeds (one commit instead
-/// of two), in a write transaction afterwards for everything else (a GET
+/// of two), queued for the journal's flusher for everything else (a GET
 /// stays a read, and a failed request rolls back but is still journaled).
 pub fn handle(
     store: &Store,
@@ -40,14 +40,13 @@ pub fn handle(
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
     let mut journaled = false;
-    let journal_in_tx = journal.map(|_| started);
     let result = dispatch(
         store,
         routes,
         req,
         &mut error_uri,
         &mut trace,
-        journal_in_tx,
+        journal.map(|j| (j, started)),
         &mut journaled,
     );
     let response = match result {
@@ -75,22 +74,20 @@ pub fn handle(
         && !journaled
     {
         let us = started.elapsed().as_micros() as i64;
-        if let Err(e) = journal.record(store, req, &response, trace, us) {
-            tracing::warn!(method = %req.method, uri = %req.uri, "journal: {e}");
-        }
+        journal.record(req, &response, trace, us);
     }
     response
 }
 
-/// `journal_since`: journal a successful write in its transaction, with
-/// the duration since then; `journaled` tells whether that happened.
+/// `journal`: journal a successful write in its transaction, with the
+/// duration since the instant; `journaled` tells whether that happened.
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
     error_uri: &mut String,
     trace: &mut Trace,
-    journal_since: Option<std::time::Instant>,
+    journal: Option<(&Journal, std::time::Instant)>,
     journaled: &mut bool,
 ) -> Result<Response, HmcError> {
     let found = find_action(routes, req);
@@ -156,18 +153,17 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        let journaled = match journal_since {
-            Some(started) if writes => {
+        let journaled = match journal {
+            Some((journal, started)) if writes => {
                 let trace = Trace {
                     session: session.as_ref().map(|s| s.id.clone()),
                     userid: session.as_ref().map(|s| s.userid.clone()),
                     fault_id,
                 };
                 let us = started.elapsed().as_micros() as i64;
-                journal::record_in(tx, req, &response, trace, us, now)?;
-                true
+                Some(journal.record_in(tx, req, &response, trace, us, now)?)
             }
-            _ => false,
+            _ => None,
         };
         Ok(Outcome::Done(response, session, now, journaled))
     };
@@ -221,7 +217,9 @@ fn dispatch(
     let Outcome::Done(response, session, now, in_tx) = outcome else {
         return Err(HmcError::internal());
     };
-    *journaled = in_tx;
+    // The transaction has ended: the rows it took are written.
+    *journaled = in_tx.is_some();
+    drop(in_tx);
     if let Some(s) = &session {
         trace.session = Some(s.id.clone());
         trace.userid = Some(s.userid.clone());
@@ -241,9 +239,10 @@ fn dispatch(
     reason = "one short-lived value per request, moved once"
 )]
 enum Outcome {
-    /// Answered: the response, the caller's session, the HMC time and
-    /// whether the journal row was written in the transaction.
-    Done(Response, Option<SessionRow>, i64, bool),
+    /// Answered: the response, the caller's session, the HMC time and,
+    /// if the journal row was written in the transaction, the rows that
+    /// went with it.
+    Done(Response, Option<SessionRow>, i64, Option<journal::Drained>),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
 }

@@ -2,6 +2,7 @@
 //! server or from Rust code, goes through `Hmc::handle`.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
@@ -46,7 +47,7 @@ pub enum Error {
 /// A faked HMC backed by one SQLite file. `Send + Sync`: share it between
 /// threads; open the same file from several processes to share one HMC.
 pub struct Hmc {
-    store: Store,
+    store: Arc<Store>,
     routes: &'static RouteTable,
     /// The request journal (`fixture::journal`).
     journal: crate::fixture::journal::Journal,
@@ -75,10 +76,11 @@ impl Hmc {
     }
 
     fn from_store(store: Store) -> Result<Hmc, Error> {
+        let store = Arc::new(store);
         let hmc = Hmc {
-            store,
+            store: store.clone(),
             routes: RouteTable::shared(),
-            journal: Default::default(),
+            journal: crate::fixture::journal::Journal::new(store),
             admin: AtomicBool::new(false),
         };
         hmc.seal_plain_secrets()?;

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use mock_hmc::{FaultSpec, Hmc, JournalFilter, Method, Request};
+use mock_hmc::{FaultSpec, Hmc, JournalFilter, JournalRow, Method, Request};
 use serde_json::{Value, json};
 use support::{BIN, Client, RawClient, Server, TempDb, agent, both_raw};
 
@@ -624,12 +624,25 @@ fn the_cli_drives_checkpoints_clock_and_faults_and_refuses_bad_input() {
     assert_eq!(stdout(&run(p, &["fault", "list"])), "");
 }
 
+/// The journal rows `filter` selects, once there are `n` (or after 10 s):
+/// the rows of reads in another process (or `Hmc`) reach the table from
+/// its journal flusher, normally within `FLUSH_MS` of their answer.
+fn settled_journal(hmc: &Hmc, filter: &JournalFilter, n: usize) -> Vec<JournalRow> {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let rows = hmc.journal(filter).unwrap();
+        if rows.len() >= n || Instant::now() > deadline {
+            return rows;
+        }
+    }
+}
+
 #[test]
 fn the_journal_records_each_request_without_passwords_with_test_tags_and_faults() {
     both_raw(|c, s| {
         let fixture = Hmc::open_unseeded(c.db_path()).unwrap();
         // The logon of `both_raw` is journaled, its password is not.
-        let all = fixture.journal(&JournalFilter::default()).unwrap();
+        let all = settled_journal(&fixture, &JournalFilter::default(), 1);
         let logon = all.iter().find(|j| j.uri == "/api/sessions").unwrap();
         assert_eq!(logon.body.as_ref().unwrap()["password"], "********");
         assert_eq!(logon.status, 200);
@@ -653,7 +666,7 @@ fn the_journal_records_each_request_without_passwords_with_test_tags_and_faults(
             202
         );
         assert_eq!(c.send(Method::Get, "/api/nope", Some(s), None).status, 404);
-        let rows = fixture.journal(&JournalFilter::default()).unwrap();
+        let rows = settled_journal(&fixture, &JournalFilter::default(), 3);
         let got: Vec<(&str, &str, u16, Option<i64>)> = rows
             .iter()
             .map(|j| (j.method.as_str(), j.uri.as_str(), j.status, j.reason))
@@ -747,7 +760,7 @@ fn a_write_is_journaled_once_whether_it_succeeds_fails_or_meets_a_fault() {
         assert_eq!(sent(&body).status, 204);
         assert_eq!(sent(&json!({"name": "LINUX1"})).status, 400);
         assert_eq!(sent(&body).status, 204);
-        let rows = fixture.journal(&JournalFilter::default()).unwrap();
+        let rows = settled_journal(&fixture, &JournalFilter::default(), 3);
         let got: Vec<_> = rows
             .iter()
             .map(|j| (j.status, j.reason, j.fault_id, j.userid.as_deref()))
@@ -807,7 +820,11 @@ fn requests_tagged_with_x_mock_test_id_are_found_by_test() {
         .header("X-Mock-Test-Id", "test_b")
         .call()
         .unwrap();
-    assert_eq!(by_test("test_b").len(), 1);
+    let test_b = JournalFilter {
+        test: Some("test_b".into()),
+        ..JournalFilter::default()
+    };
+    assert_eq!(settled_journal(&hmc, &test_b, 1).len(), 1);
     let o = run(&db.path, &["journal", "--test", "test_b", "--json"]);
     let rows: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(rows[0]["uri"], "/api/version");

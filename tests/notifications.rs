@@ -73,7 +73,9 @@ fn a_change_writes_its_notifications_and_a_rolled_back_request_writes_none() {
                 element: false,
                 body: None,
             })?;
-            Err(mock_hmc::test_support::StoreError::Poisoned)
+            Err(mock_hmc::test_support::StoreError::Commit(
+                "rolled back on purpose".into(),
+            ))
         });
     assert!(failed.is_err());
     assert_eq!(outbox_count(&db), before, "a rolled-back write notified");

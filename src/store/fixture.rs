@@ -425,7 +425,6 @@ impl Tx<'_> {
     pub fn insert_journal(
         &self,
         rows: &[JournalRow],
-        at: i64,
         keep: i64,
         prune_every: i64,
     ) -> Result<(), StoreError> {
@@ -437,7 +436,7 @@ impl Tx<'_> {
         for j in rows {
             let body = j.body.as_ref().map(serde_json::to_string).transpose()?;
             insert.execute(params![
-                at,
+                j.at,
                 j.session,
                 j.userid,
                 j.method,
@@ -472,7 +471,7 @@ impl Tx<'_> {
             "SELECT id, at, session, userid, method, uri, body, status, reason, duration_us,
                     job_uri, test_id, fault_id
              FROM journal WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR test_id = ?2)
-             ORDER BY id",
+             ORDER BY at, id",
         )?;
         let rows = stmt.query_map(params![since, test], |r| {
             Ok((

@@ -17,9 +17,9 @@ mod outbox;
 mod profile_areas;
 mod resources;
 mod sessions;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
@@ -86,15 +86,15 @@ pub enum StoreError {
     },
     #[error("a resource with URI {0} already exists")]
     Duplicate(String),
-    #[error("the writer connection lock is poisoned")]
-    Poisoned,
+    #[error("commit failed: {0}")]
+    Commit(String),
 }
 
 /// The database of one faked HMC.
 pub struct Store {
     path: PathBuf,
     readers: r2d2::Pool<SqliteConnectionManager>,
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
 }
 
 /// An open transaction. Handlers reach the database only through it.
@@ -104,6 +104,9 @@ pub struct Tx<'c> {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Room for every statement the store prepares (about 60), so that a
+    // mix of requests does not evict each other's (rusqlite keeps 16).
+    conn.set_prepared_statement_cache_capacity(128);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Overwrite deleted content where that costs no extra I/O, so a value
@@ -169,7 +172,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             readers,
-            writer: Mutex::new(writer),
+            writer: writer::Writer::new(writer),
         })
     }
 
@@ -184,43 +187,31 @@ impl Store {
         f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let conn = self.readers.get().map_err(StoreError::from)?;
-        conn.execute_batch("BEGIN").map_err(StoreError::from)?;
+        writer::run(&conn, "BEGIN").map_err(StoreError::from)?;
         let result = f(&Tx { conn: &conn });
         // A read transaction has nothing to keep; ending it is all we need.
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = writer::run(&conn, "ROLLBACK");
         result
     }
 
-    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`); commits on `Ok`,
-    /// rolls back on `Err`, so an error leaves no trace.
+    /// Runs `f` as one write transaction (`BEGIN IMMEDIATE`): committed
+    /// before `Ok` returns, rolled back on `Err`, so an error leaves no
+    /// trace. Concurrent writes of this process share a commit (see
+    /// `writer`), each in a savepoint of its own.
     pub fn write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
-        conn.execute_batch("BEGIN IMMEDIATE")
-            .map_err(StoreError::from)?;
-        match f(&Tx { conn: &conn }) {
-            Ok(v) => match conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    Err(StoreError::from(e).into())
-                }
-            },
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        self.writer.write(f)
     }
 
     /// Moves the WAL into the main file and truncates it (at shutdown or when
     /// idle), so the `-wal` file does not grow without bound.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        self.writer.exclusive(|conn| {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
     }
 }
 
@@ -345,7 +336,7 @@ mod tests {
         let s = Store::open(&dir.path().join("a.sqlite")).unwrap();
         let r: Result<(), StoreError> = s.write(|tx| {
             tx.set_meta("k", "v")?;
-            Err(StoreError::Poisoned)
+            Err(StoreError::Duplicate("k".into()))
         });
         assert!(r.is_err());
         let v = s.read(|tx| tx.meta("k")).unwrap();

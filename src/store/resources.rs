@@ -449,6 +449,30 @@ impl Tx<'_> {
                 props,
             )?;
         }
+        self.write_properties(uri, props)
+    }
+
+    /// `save_properties` of the resource that was `old` (as stored): the
+    /// change notifications compare with `old`, so nothing is read again.
+    pub fn save_properties_from(
+        &self,
+        old: &Resource,
+        props: &Map<String, Value>,
+    ) -> Result<(), StoreError> {
+        if self.notifications_wanted()? {
+            outbox::change_notifications(
+                self,
+                &old.uri,
+                &old.class,
+                old.parent.as_deref(),
+                &old.props,
+                props,
+            )?;
+        }
+        self.write_properties(&old.uri, props)
+    }
+
+    fn write_properties(&self, uri: &str, props: &Map<String, Value>) -> Result<(), StoreError> {
         let text = serde_json::to_string(props)?;
         let name = props.get("name").and_then(Value::as_str);
         let mut stmt = self

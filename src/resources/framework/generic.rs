@@ -573,15 +573,20 @@ pub fn merge_properties(
     {
         check_unique_name(tx, rt, r.parent.as_deref(), name, Some(&r.uri))?;
     }
-    let before = rt.on_update.map(|_| r.clone());
+    // The state before serves `on_update` and the change notifications,
+    // which would otherwise read and parse the stored document again.
+    let before = (rt.on_update.is_some() || tx.notifications_wanted()?).then(|| r.clone());
     for (k, v) in body {
         r.props.insert(k, v);
     }
-    if let (Some(on_update), Some(before)) = (rt.on_update, before) {
-        on_update(tx, &before, r)?;
+    if let (Some(on_update), Some(before)) = (rt.on_update, &before) {
+        on_update(tx, before, r)?;
     }
     crate::secrets::seal(&mut r.props, rt.write_only);
-    tx.save_properties(&r.uri, &r.props)?;
+    match &before {
+        Some(before) => tx.save_properties_from(before, &r.props)?,
+        None => tx.save_properties(&r.uri, &r.props)?,
+    }
     Ok(())
 }
 
