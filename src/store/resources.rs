@@ -303,22 +303,37 @@ impl Tx<'_> {
         class: &str,
         names: &[&str],
         props: Props<'_>,
-        f: impl FnMut(Resource) -> Result<(), E>,
+        mut f: impl FnMut(Resource) -> Result<(), E>,
     ) -> Result<(), E> {
-        let names = serde_json::to_string(names).map_err(StoreError::from)?;
-        // Two index probes joined by UNION ALL: with an OR of IN and IS NULL
-        // the planner may fall back to reading every sibling.
+        // Two index probes joined by UNION ALL (with an OR of IN and IS NULL
+        // the planner may fall back to reading every sibling), each arm
+        // selecting the rows itself and the few rows found sorted here: an
+        // `IN (subquery)` or an ORDER BY on the compound makes SQLite build
+        // a temporary b-tree per query, which cost more than the probes.
         let scope = match parent {
             Some(_) => "parent_uri = ?1 AND class = ?2",
             None => "?1 IS NULL AND class = ?2",
         };
-        let clause = format!(
-            "WHERE uri IN (SELECT uri FROM resources WHERE {scope}
-                               AND name IN (SELECT value FROM json_each(?3))
-                           UNION ALL
-                           SELECT uri FROM resources WHERE {scope} AND name IS NULL)"
+        let (columns, only) = props.columns();
+        let wanted: Vec<String> = (0..names.len()).map(|i| format!("?{}", i + 3)).collect();
+        let sql = format!(
+            "SELECT {columns}, seq FROM resources WHERE {scope} AND name IN ({})
+             UNION ALL
+             SELECT {columns}, seq FROM resources WHERE {scope} AND name IS NULL",
+            wanted.join(", ")
         );
-        self.each_resource(&clause, &[&parent, &class, &names], props, f)
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&parent, &class];
+        args.extend(names.iter().map(|n| n as &dyn rusqlite::ToSql));
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
+        let seq_column = stmt.column_count() - 1;
+        let mut found: Vec<(i64, Resource)> = Vec::new();
+        let mut rows = stmt.query(&args[..]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let seq: i64 = row.get(seq_column).map_err(StoreError::from)?;
+            found.push((seq, from_row(row, props, only)?));
+        }
+        found.sort_by_key(|(seq, _)| *seq);
+        found.into_iter().try_for_each(|(_, r)| f(r))
     }
 
     /// The resources at `uris` that exist, in insertion order.
