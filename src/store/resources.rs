@@ -490,10 +490,19 @@ impl Tx<'_> {
     fn write_properties(&self, uri: &str, props: &Map<String, Value>) -> Result<(), StoreError> {
         let text = serde_json::to_string(props)?;
         let name = props.get("name").and_then(Value::as_str);
-        let mut stmt = self
+        // An UPDATE that sets `name` rewrites both name indexes even when
+        // the name stays the same: three pages to the WAL instead of one
+        // for every Update Properties. So the name is set only when it
+        // changes.
+        let kept = self
             .conn
-            .prepare_cached("UPDATE resources SET properties = ?2, name = ?3 WHERE uri = ?1")?;
-        stmt.execute(params![uri, text, name])?;
+            .prepare_cached("UPDATE resources SET properties = ?2 WHERE uri = ?1 AND name IS ?3")?
+            .execute(params![uri, text, name])?;
+        if kept == 0 {
+            self.conn
+                .prepare_cached("UPDATE resources SET properties = ?2, name = ?3 WHERE uri = ?1")?
+                .execute(params![uri, text, name])?;
+        }
         Ok(())
     }
 
