@@ -106,7 +106,7 @@ impl Tx<'_> {
         report: &Value,
     ) -> Result<i64, StoreError> {
         let text = serde_json::to_string(report)?;
-        self.conn.execute(
+        self.exec(
             "INSERT INTO reported_problems (reported_at, userid, report) VALUES (?1, ?2, ?3)",
             params![now, userid, text],
         )?;

@@ -83,9 +83,8 @@ impl Tx<'_> {
     /// Copies the HMC state into checkpoint `name`, replacing one of that
     /// name. Runs inside the caller's transaction, so the copy is consistent.
     pub fn save_checkpoint(&self, name: &str, now: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM checkpoints WHERE name = ?1", [name])?;
-        self.conn.execute(
+        self.exec("DELETE FROM checkpoints WHERE name = ?1", [name])?;
+        self.exec(
             "INSERT INTO checkpoints (name, created_at) VALUES (?1, ?2)",
             params![name, now],
         )?;
@@ -155,7 +154,7 @@ impl Tx<'_> {
         ] {
             self.conn.prepare_cached(sql)?.execute([name])?;
         }
-        self.conn.execute(
+        self.exec(
             &format!("DELETE FROM meta WHERE key NOT IN {META_NOT_STATE}"),
             [],
         )?;
@@ -262,7 +261,7 @@ impl Tx<'_> {
 
     /// Adds a fault rule; its id.
     pub fn insert_fault(&self, f: &FaultRow) -> Result<i64, StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO faults (method, uri_regex, operation, userid, session_id, status,
                  reason, message, delay_ms, skip, remaining, expires_at, created_at,
                  probability, seed, drop_connection, job_error)
@@ -333,7 +332,7 @@ impl Tx<'_> {
             Some(id) => self
                 .conn
                 .execute("DELETE FROM faults WHERE id = ?1", [id])?,
-            None => self.conn.execute("DELETE FROM faults", [])?,
+            None => self.exec("DELETE FROM faults", [])?,
         })
     }
 
@@ -504,6 +503,6 @@ impl Tx<'_> {
 
     /// Empties the journal; how many rows went.
     pub fn clear_journal(&self) -> Result<usize, StoreError> {
-        Ok(self.conn.execute("DELETE FROM journal", [])?)
+        Ok(self.exec("DELETE FROM journal", [])?)
     }
 }

@@ -44,7 +44,7 @@ fn to_policy(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobPolicyRow> {
 impl Tx<'_> {
     /// Adds a job policy; its id.
     pub fn insert_job_policy(&self, p: &JobPolicyRow) -> Result<i64, StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO job_policies (operation, uri_regex, polls, after_ms, until_cancel,
                  error_status, error_reason, error_message, result_status, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -79,7 +79,7 @@ impl Tx<'_> {
             Some(id) => self
                 .conn
                 .execute("DELETE FROM job_policies WHERE id = ?1", [id])?,
-            None => self.conn.execute("DELETE FROM job_policies", [])?,
+            None => self.exec("DELETE FROM job_policies", [])?,
         })
     }
 
@@ -108,7 +108,7 @@ impl Tx<'_> {
     /// Replaces the pending operation of job `id` (`None` clears it).
     pub fn set_job_pending(&self, id: &str, pending: Option<&Value>) -> Result<(), StoreError> {
         let text = pending.map(serde_json::to_string).transpose()?;
-        self.conn.execute(
+        self.exec(
             "UPDATE jobs SET pending = ?2 WHERE id = ?1",
             params![id, text],
         )?;
@@ -124,7 +124,7 @@ impl Tx<'_> {
             .as_ref()
             .map(serde_json::to_string)
             .transpose()?;
-        self.conn.execute(
+        self.exec(
             "UPDATE jobs SET status = ?2, job_status_code = ?3, job_reason_code = ?4,
                  job_results = ?5, completed_at = ?6, pending = NULL WHERE id = ?1",
             params![

@@ -31,7 +31,7 @@ impl Tx<'_> {
             .as_ref()
             .map(serde_json::to_string)
             .transpose()?;
-        self.conn.execute(
+        self.exec(
             &format!(
                 "INSERT INTO jobs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ),
@@ -119,7 +119,7 @@ impl Tx<'_> {
 
     /// Sets the status of a job.
     pub fn set_job_status(&self, id: &str, status: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "UPDATE jobs SET status = ?2 WHERE id = ?1",
             params![id, status],
         )?;
@@ -128,6 +128,6 @@ impl Tx<'_> {
 
     /// Deletes a job; false if it did not exist.
     pub fn delete_job(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute("DELETE FROM jobs WHERE id = ?1", [id])? == 1)
+        Ok(self.exec("DELETE FROM jobs WHERE id = ?1", [id])? == 1)
     }
 }

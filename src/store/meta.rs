@@ -24,8 +24,7 @@ impl Tx<'_> {
 
     /// Forgets `key`.
     pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        self.exec("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
     }
 

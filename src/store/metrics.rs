@@ -17,7 +17,7 @@ pub struct MetricValuesRow {
 impl Tx<'_> {
     /// Appends a record.
     pub fn insert_metric_values(&self, m: &MetricValuesRow) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO metric_values (group_name, resource_uri, timestamp, metrics)
              VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -110,7 +110,7 @@ impl Tx<'_> {
             Value::Null => rusqlite::types::Value::Null,
             other => other.to_string().into(),
         };
-        self.conn.execute(
+        self.exec(
             &format!(
                 "INSERT INTO metrics_contexts ({CONTEXT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
             ),
@@ -165,7 +165,7 @@ impl Tx<'_> {
         group: Option<&str>,
         resource_uri: Option<&str>,
     ) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM metric_values WHERE (?1 IS NULL OR group_name = ?1)
                  AND (?2 IS NULL OR resource_uri = ?2)",
             params![group, resource_uri],

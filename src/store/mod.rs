@@ -235,6 +235,13 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 }
 
 impl Tx<'_> {
+    /// Runs one statement through the statement cache (a statement with
+    /// foreign-key actions, like the DELETE of a resource, costs more to
+    /// prepare than to run); the number of rows it changed.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
     /// Runs `f` inside a savepoint of this transaction: an `Err` undoes what
     /// `f` changed and nothing else; savepoints nest.
     pub fn in_savepoint<T, E: From<StoreError>>(

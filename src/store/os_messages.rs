@@ -143,7 +143,7 @@ impl Tx<'_> {
         include_refresh_messages: bool,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO os_message_channels
                  (session_id, object_uri, topic_name, include_refresh_messages, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",

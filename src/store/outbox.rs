@@ -174,14 +174,14 @@ impl Tx<'_> {
 
     /// Records (or refreshes) the listener `id` of process `pid` as alive.
     pub fn listener_heartbeat(&self, id: &str, pid: u32) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             &format!(
                 "INSERT INTO notification_listeners (id, pid, heartbeat_at) VALUES (?1, ?2, {NOW_MS})
                  ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
             ),
             params![id, pid],
         )?;
-        self.conn.execute(
+        self.exec(
             &format!("DELETE FROM notification_listeners WHERE heartbeat_at <= {NOW_MS} - ?1"),
             [LISTENER_TIMEOUT_MS],
         )?;
@@ -190,8 +190,7 @@ impl Tx<'_> {
 
     /// Forgets the listener `id` (a `serve` process shutting down).
     pub fn remove_listener(&self, id: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM notification_listeners WHERE id = ?1", [id])?;
+        self.exec("DELETE FROM notification_listeners WHERE id = ?1", [id])?;
         Ok(())
     }
 
@@ -262,7 +261,7 @@ impl Tx<'_> {
     /// Deletes the notifications up to `seq` that are older than
     /// `before_ms` (Unix ms). Returns how many went.
     pub fn prune_notifications(&self, seq: i64, before_ms: i64) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM notification_outbox WHERE seq <= ?1 AND created_at < ?2",
             params![seq, before_ms],
         )?)

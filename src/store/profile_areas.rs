@@ -22,7 +22,7 @@ impl Tx<'_> {
         area: i64,
         profiles: &[ExportedProfile],
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "DELETE FROM profile_areas WHERE cpc_uri = ?1 AND area = ?2",
             params![cpc_uri, area],
         )?;

@@ -538,8 +538,7 @@ impl Tx<'_> {
             })?;
             gone.push(dead);
         }
-        self.conn
-            .execute("DELETE FROM resources WHERE uri = ?1", [uri])?;
+        self.exec("DELETE FROM resources WHERE uri = ?1", [uri])?;
         for dead in &gone {
             self.forget_references(dead)?;
         }
@@ -568,7 +567,7 @@ impl Tx<'_> {
     /// Moves a resource to the end of the insertion order (Reorder User
     /// Patterns).
     pub fn move_to_end(&self, uri: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "UPDATE resources SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM resources)
              WHERE uri = ?1",
             [uri],

@@ -40,7 +40,7 @@ const COLUMNS: &str = "id, userid, user_uri, credential, notification_topic, \
 impl Tx<'_> {
     /// Records a new session.
     pub fn insert_session(&self, s: &SessionRow) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             &format!(
                 "INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ),
@@ -93,13 +93,13 @@ impl Tx<'_> {
             "SELECT {COLUMNS} FROM sessions ORDER BY created_at"
         ))?;
         let rows: Vec<SessionRow> = stmt.query_map([], to_row)?.collect::<Result<_, _>>()?;
-        self.conn.execute("DELETE FROM sessions", [])?;
+        self.exec("DELETE FROM sessions", [])?;
         Ok(rows)
     }
 
     /// Records a use of the session and pushes its expiry out.
     pub fn touch_session(&self, id: &str, now: i64, expires_at: i64) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "UPDATE sessions SET last_used_at = ?2, expires_at = ?3 WHERE id = ?1",
             params![id, now, expires_at],
         )?;
