@@ -41,6 +41,15 @@ impl Response {
         }
     }
 
+    /// 200 with a JSON body that is already text (see `Body::JsonText`).
+    pub fn ok_text(text: String) -> Response {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::JsonText(text),
+        }
+    }
+
     /// 201 with a JSON body naming the new resource, and a `Location` header.
     pub fn created(uri_prop: &str, uri: &str) -> Response {
         Response {

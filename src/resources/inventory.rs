@@ -7,7 +7,6 @@
 
 use serde_json::Value;
 
-use crate::api::response::Body;
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
 use crate::resources::framework::descriptor::ResourceType;
@@ -148,10 +147,7 @@ fn get_inventory(ctx: &mut Ctx<'_>) -> Result<Response, HmcError> {
     }
     out.0.push(b']');
     let text = String::from_utf8(out.0).map_err(|_| HmcError::internal())?;
-    Ok(Response {
-        body: Body::JsonText(text),
-        ..Response::ok(Value::Null)
-    })
+    Ok(Response::ok_text(text))
 }
 
 /// The text of a JSON array being written item by item.

@@ -388,7 +388,7 @@ impl Store {
             Ok(())
         };
         scratch()?;
-        match prepare(&Tx { conn: &conn }) {
+        match prepare(&Tx::new(&conn)) {
             Ok(()) => conn.execute_batch("COMMIT").map_err(StoreError::from)?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");

@@ -100,6 +100,18 @@ pub struct Store {
 /// An open transaction. Handlers reach the database only through it.
 pub struct Tx<'c> {
     conn: &'c Connection,
+    /// Whether a notification listener is alive, once asked: an Update asks
+    /// before it changes and again when it saves.
+    listened: std::cell::Cell<Option<bool>>,
+}
+
+impl<'c> Tx<'c> {
+    fn new(conn: &'c Connection) -> Tx<'c> {
+        Tx {
+            conn,
+            listened: std::cell::Cell::new(None),
+        }
+    }
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -188,7 +200,7 @@ impl Store {
     ) -> Result<T, E> {
         let conn = self.readers.get().map_err(StoreError::from)?;
         writer::run(&conn, "BEGIN").map_err(StoreError::from)?;
-        let result = f(&Tx { conn: &conn });
+        let result = f(&Tx::new(&conn));
         // A read transaction has nothing to keep; ending it is all we need.
         let _ = writer::run(&conn, "ROLLBACK");
         result

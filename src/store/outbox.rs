@@ -166,10 +166,15 @@ impl Tx<'_> {
     /// Whether some `serve` process delivers notifications: without one,
     /// changes write none (nobody would read them).
     pub fn notifications_wanted(&self) -> Result<bool, StoreError> {
+        if let Some(listened) = self.listened.get() {
+            return Ok(listened);
+        }
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT 1 FROM notification_listeners WHERE heartbeat_at > {NOW_MS} - ?1 LIMIT 1"
         ))?;
-        Ok(stmt.exists([LISTENER_TIMEOUT_MS])?)
+        let listened = stmt.exists([LISTENER_TIMEOUT_MS])?;
+        self.listened.set(Some(listened));
+        Ok(listened)
     }
 
     /// Records (or refreshes) the listener `id` of process `pid` as alive.

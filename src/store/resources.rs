@@ -455,14 +455,7 @@ impl Tx<'_> {
         if self.notifications_wanted()?
             && let Some(old) = self.resource(uri)?
         {
-            outbox::change_notifications(
-                self,
-                uri,
-                &old.class,
-                old.parent.as_deref(),
-                &old.props,
-                props,
-            )?;
+            return self.save_properties_from(&old, props);
         }
         self.write_properties(uri, props)
     }
@@ -688,6 +681,49 @@ mod tests {
                     },
                 )?;
                 assert_eq!(Value::Object(all[0].props.clone()), doc);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn by_name_keeps_insertion_order_across_named_and_unnamed_siblings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({"name": "C"})))?;
+                tx.insert_resource(&res("/u1", "partition", Some("/c"), json!({})))?;
+                tx.insert_resource(&res("/b", "partition", Some("/c"), json!({"name": "B"})))?;
+                tx.insert_resource(&res("/u2", "partition", Some("/c"), json!({})))?;
+                tx.insert_resource(&res("/a", "partition", Some("/c"), json!({"name": "A"})))?;
+                let mut seen = Vec::new();
+                tx.each_named(Some("/c"), "partition", &["A", "B"], Props::All, |r| {
+                    seen.push(r.uri);
+                    Ok::<_, StoreError>(())
+                })?;
+                assert_eq!(seen, ["/u1", "/b", "/u2", "/a"]);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_saved_name_is_found_by_name_and_the_old_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({"name": "C"})))?;
+                tx.insert_resource(&res("/p", "partition", Some("/c"), json!({"name": "P"})))?;
+                let named = |n: &str| tx.resources_named(Some("/c"), "partition", &[n]);
+                // Same name (only the document changes), then a new name.
+                let doc = json!({"name": "P", "description": "d"});
+                tx.save_properties("/p", doc.as_object().unwrap())?;
+                assert_eq!(named("P")?[0].props["description"], "d");
+                tx.save_properties("/p", json!({"name": "Q"}).as_object().unwrap())?;
+                assert!(named("P")?.is_empty());
+                assert_eq!(named("Q")?[0].uri, "/p");
                 Ok::<_, StoreError>(())
             })
             .unwrap();

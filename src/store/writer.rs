@@ -185,7 +185,7 @@ fn in_savepoint<T, E: From<StoreError>>(
     f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
     run(conn, "SAVEPOINT request").map_err(StoreError::from)?;
-    let result = f(&Tx { conn });
+    let result = f(&Tx::new(conn));
     if conn.is_autocommit() {
         return result;
     }

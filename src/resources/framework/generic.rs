@@ -444,11 +444,7 @@ pub fn get(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> {
     if wanted.as_ref().is_none_or(Vec::is_empty)
         && let Some(text) = whole_document(ctx.tx, rt, ctx.req.path())?
     {
-        return Ok(Response {
-            status: 200,
-            headers: Vec::new(),
-            body: Body::JsonText(text),
-        });
+        return Ok(Response::ok_text(text));
     }
     let r = fetch(ctx.tx, rt, ctx.req.path())?;
     Ok(Response::ok(readable_properties(rt, &r, wanted)?))
