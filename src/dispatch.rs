@@ -16,7 +16,7 @@ use crate::store::{SessionRow, Store, Tx};
 
 /// A session's `last_used_at` is written at most this often, so that a GET
 /// stays a read transaction.
-const TOUCH_INTERVAL_MS: i64 = 60_000;
+pub(crate) const TOUCH_INTERVAL_MS: i64 = 60_000;
 
 /// Unix milliseconds now, real time (the HMC clock is `fixture::clock::now`).
 pub fn now_ms() -> i64 {
@@ -36,6 +36,38 @@ pub fn handle(
     req: &Request,
     journal: Option<&Journal>,
 ) -> Response {
+    // Only `Mode::Inline` gives up.
+    handle_in(store, routes, req, journal, Mode::Blocking).unwrap_or_else(|| Response {
+        status: 500,
+        headers: Vec::new(),
+        body: Body::Json(HmcError::internal().body(req.method.as_str(), &req.uri)),
+    })
+}
+
+/// How a request may run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// On a thread that may block: every request runs to its answer.
+    Blocking,
+    /// On a thread that must not block (an async worker of the server):
+    /// only a Get or List that turns out to be a plain read runs; a write,
+    /// a request that meets a fault rule (a write, maybe a delay) or whose
+    /// session is due its `last_used_at` write gives up before any effect,
+    /// and is run again `Blocking`. Handing every request to a blocking
+    /// thread cost a Get about a fifth of its CPU time in thread wake-ups
+    /// (docs/benchmarks.md).
+    Inline,
+}
+
+/// `handle` in `mode`; `None`: the request needs `Mode::Blocking` (nothing
+/// happened, nothing was journaled).
+pub fn handle_in(
+    store: &Store,
+    routes: &RouteTable,
+    req: &Request,
+    journal: Option<&Journal>,
+    mode: Mode,
+) -> Option<Response> {
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
@@ -48,9 +80,11 @@ pub fn handle(
         &mut trace,
         journal.map(|j| (j, started)),
         &mut journaled,
+        mode,
     );
     let response = match result {
-        Ok(r) => r,
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
         Err(e) => {
             // 503 is an HMC that is down on purpose, not a failure.
             if e.status >= 500 && e.status != 503 {
@@ -76,11 +110,16 @@ pub fn handle(
         let us = started.elapsed().as_micros() as i64;
         journal.record(req, &response, trace, us);
     }
-    response
+    Some(response)
 }
 
 /// `journal`: journal a successful write in its transaction, with the
 /// duration since the instant; `journaled` tells whether that happened.
+/// `Ok(None)`: `mode` is `Inline` and the request needs a blocking thread.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the one internal entry of handle_in"
+)]
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
@@ -89,7 +128,8 @@ fn dispatch(
     trace: &mut Trace,
     journal: Option<(&Journal, std::time::Instant)>,
     journaled: &mut bool,
-) -> Result<Response, HmcError> {
+    mode: Mode,
+) -> Result<Option<Response>, HmcError> {
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
         Ok(found) => found,
@@ -115,6 +155,13 @@ fn dispatch(
         Action::Service(s) => s.auth,
         _ => true,
     };
+    let inline = mode == Mode::Inline;
+    // Get and List answer one object or one parent's children; other reads
+    // (Get Inventory, metrics, job status) may take long enough to hold up
+    // the other connections of an async worker.
+    if inline && (writes || !matches!(action, Action::Get(_) | Action::List(_))) {
+        return Ok(None);
+    }
     // `check_faults`: the first run stops at a matching fault rule (only
     // reading); the rule is then counted in a write and the request runs
     // again without the check.
@@ -133,6 +180,9 @@ fn dispatch(
         if check_faults {
             let probe = probe(req, action, session.as_ref());
             if faults::any_match(tx, &probe, now)? {
+                if inline {
+                    return Ok(Outcome::Blocked);
+                }
                 return Ok(Outcome::Fault(session.map(|s| (s.userid, s.id))));
             }
         }
@@ -175,6 +225,15 @@ fn dispatch(
         }
     };
     let mut outcome = execute(true, None, None)?;
+    if let Outcome::Done(_, Some(s), now, _) = &outcome
+        && inline
+        && touch_due(s, *now)
+    {
+        outcome = Outcome::Blocked;
+    }
+    if let Outcome::Blocked = outcome {
+        return Ok(None);
+    }
     if let Outcome::Fault(who) = &outcome {
         if let Some((userid, session)) = who {
             trace.userid = Some(userid.clone());
@@ -194,14 +253,14 @@ fn dispatch(
         if let Some(e) = effect.error {
             // The server closes the connection instead of sending this.
             if effect.drop_connection {
-                return Ok(Response {
+                return Ok(Some(Response {
                     status: e.status,
                     headers: vec![
                         (DROP_CONNECTION.to_string(), "1".to_string()),
                         ("Connection".to_string(), "close".to_string()),
                     ],
                     body: Body::Json(e.body(req.method.as_str(), error_uri)),
-                });
+                }));
             }
             return Err(e);
         }
@@ -230,7 +289,7 @@ fn dispatch(
     {
         store.write(|tx| touch(tx, &s, now))?;
     }
-    Ok(response)
+    Ok(Some(response))
 }
 
 /// How a run of a request inside its transaction ended.
@@ -245,6 +304,8 @@ enum Outcome {
     Done(Response, Option<SessionRow>, i64, Option<journal::Drained>),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
+    /// `Mode::Inline` stops here: the request needs a blocking thread.
+    Blocked,
 }
 
 /// What fault rules see of a request.

@@ -178,6 +178,22 @@ impl Hmc {
         )
     }
 
+    /// `answer` on a thread that must not block (the server's async
+    /// workers): `None` when the request needs a blocking thread, having
+    /// done nothing (see `dispatch::Mode::Inline`).
+    pub(crate) fn answer_inline(&self, req: &Request) -> Option<Response> {
+        if req.path().starts_with("/mock/") {
+            return None;
+        }
+        dispatch::handle_in(
+            &self.store,
+            self.routes,
+            req,
+            self.journal.is_on().then_some(&self.journal),
+            dispatch::Mode::Inline,
+        )
+    }
+
     /// Turns the admin API under `/mock/...` on or off (`serve --admin`;
     /// off by default, when `/mock/...` is a 404.1).
     pub fn set_admin_api(&self, on: bool) {
@@ -532,5 +548,83 @@ mod tests {
         hmc.set_user_password("alice", "other").unwrap();
         assert!(hmc.logon("alice", "secret").is_err());
         assert!(hmc.logon("ALICE", "other").is_ok());
+    }
+
+    /// The journal's rows as (method, uri).
+    fn journaled(hmc: &Hmc) -> Vec<(String, String)> {
+        hmc.journal(&crate::JournalFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|j| (j.method, j.uri))
+            .collect()
+    }
+
+    #[test]
+    fn inline_answers_plain_reads_and_gives_up_before_any_effect_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let hmc = Hmc::open(dir.path().join("h.sqlite")).unwrap();
+        let s = hmc.logon("ensadmin", "password").unwrap();
+        hmc.clear_journal().unwrap();
+        let get = |uri: &str| Request::new(Method::Get, uri).with_session(s.id());
+
+        // A Get and a List run inline and are journaled.
+        let cpcs = hmc.answer_inline(&get("/api/cpcs")).expect("inline");
+        assert_eq!(cpcs.status, 200);
+        assert_eq!(
+            hmc.answer_inline(&get("/api/cpcs/nonesuch"))
+                .unwrap()
+                .status,
+            404
+        );
+        assert_eq!(journaled(&hmc).len(), 2);
+        hmc.clear_journal().unwrap();
+
+        // A write, another kind of read, and the admin API are not tried.
+        let cpc = cpcs.parsed().json().unwrap()["cpcs"][0]["object-uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let update = Request::new(Method::Post, &cpc)
+            .with_session(s.id())
+            .with_json(&json!({"description": "inline"}));
+        assert!(hmc.answer_inline(&update).is_none());
+        assert!(hmc.answer_inline(&get("/api/console")).is_some());
+        assert!(
+            hmc.answer_inline(&get("/api/console/operations/get-audit-log"))
+                .is_none()
+        );
+        assert!(hmc.answer_inline(&get("/mock/journal")).is_none());
+
+        // A fault rule: given up without counting the match; the blocking
+        // run applies it.
+        hmc.add_fault(&crate::FaultSpec {
+            uri: Some("/api/cpcs".into()),
+            error: Some((500, 99, None)),
+            count: Some(1),
+            ..crate::FaultSpec::default()
+        })
+        .unwrap();
+        assert!(hmc.answer_inline(&get("/api/cpcs")).is_none());
+        assert_eq!(hmc.faults().unwrap()[0].matched, 0);
+        assert_eq!(hmc.answer(&get("/api/cpcs")).status, 500);
+        assert_eq!(hmc.answer_inline(&get("/api/cpcs")).unwrap().status, 200);
+
+        // A session due its last-used write: given up, then written.
+        let before = hmc.sessions().unwrap()[0].last_used_at;
+        hmc.advance_clock(2 * dispatch::TOUCH_INTERVAL_MS).unwrap();
+        assert!(hmc.answer_inline(&get("/api/cpcs")).is_none());
+        assert_eq!(hmc.sessions().unwrap()[0].last_used_at, before);
+        assert_eq!(hmc.answer(&get("/api/cpcs")).status, 200);
+        assert!(hmc.sessions().unwrap()[0].last_used_at > before);
+        assert_eq!(hmc.answer_inline(&get("/api/cpcs")).unwrap().status, 200);
+
+        // Only the answered requests are journaled, once each.
+        let rows = journaled(&hmc);
+        let gets = rows
+            .iter()
+            .filter(|(m, u)| m == "GET" && u == "/api/cpcs")
+            .count();
+        assert_eq!(gets, 4, "{rows:?}");
+        assert!(!rows.iter().any(|(m, u)| m == "POST" || u.contains("audit")));
     }
 }

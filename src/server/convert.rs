@@ -1,5 +1,6 @@
 //! Conversion: an HTTP request becomes an `api::Request`, runs in
-//! `Hmc::handle` on a blocking thread, and its `Response` becomes HTTP.
+//! `Hmc::handle` (a plain read on the async worker, everything else on a
+//! blocking thread), and its `Response` becomes HTTP.
 //! What the HTTP layer refuses (an unknown method, a body over the limit,
 //! a malformed or stalled body) gets the HMC error body too.
 
@@ -177,6 +178,15 @@ impl Handler {
                 return closing(error_answer(&e, method_name, uri));
             }
         };
+        // A plain read runs right here, on the async worker, when a store
+        // connection is free without waiting; anything else (or a read
+        // that turns out to need a write) goes to a blocking thread.
+        if request.method == Method::Get
+            && let Ok(_permit) = self.permits.try_acquire()
+            && let Some(response) = self.hmc.answer_inline(&request)
+        {
+            return to_http(response);
+        }
         match self
             .blocking(method_name, uri, move |hmc| hmc.answer(&request))
             .await
