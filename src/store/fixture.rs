@@ -466,12 +466,19 @@ impl Tx<'_> {
         since: Option<i64>,
         test: Option<&str>,
     ) -> Result<Vec<JournalRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        // A test's rows through the index of tagged rows (`?2 IS NULL OR`
+        // would make SQLite scan the whole journal).
+        let mut stmt = self.conn.prepare_cached(if test.is_some() {
             "SELECT id, at, session, userid, method, uri, body, status, reason, duration_us,
                     job_uri, test_id, fault_id
-             FROM journal WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR test_id = ?2)
-             ORDER BY at, id",
-        )?;
+             FROM journal WHERE test_id = ?2 AND (?1 IS NULL OR at >= ?1)
+             ORDER BY at, id"
+        } else {
+            "SELECT id, at, session, userid, method, uri, body, status, reason, duration_us,
+                    job_uri, test_id, fault_id
+             FROM journal WHERE (?1 IS NULL OR at >= ?1) AND ?2 IS NULL
+             ORDER BY at, id"
+        })?;
         let rows = stmt.query_map(params![since, test], |r| {
             Ok((
                 JournalRow {
@@ -504,5 +511,57 @@ impl Tx<'_> {
     /// Empties the journal; how many rows went.
     pub fn clear_journal(&self) -> Result<usize, StoreError> {
         Ok(self.exec("DELETE FROM journal", [])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn row(test_id: Option<&str>) -> JournalRow {
+        JournalRow {
+            method: "GET".into(),
+            uri: "/api/version".into(),
+            status: 200,
+            test_id: test_id.map(str::to_string),
+            ..JournalRow::default()
+        }
+    }
+
+    #[test]
+    fn only_tagged_rows_are_indexed_and_a_tests_rows_come_through_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| tx.insert_journal(&[row(None), row(Some("t1")), row(None)], 100, 128))
+            .unwrap();
+        store
+            .read(|tx| {
+                let partial: i64 = tx.conn.query_row(
+                    "SELECT partial FROM pragma_index_list('journal') WHERE name = 'journal_test'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                assert_eq!(partial, 1);
+                // The plan of the query `journal(_, Some(test))` runs.
+                let plan: Vec<String> = tx
+                    .conn
+                    .prepare(
+                        "EXPLAIN QUERY PLAN SELECT id FROM journal
+                         WHERE test_id = ?2 AND (?1 IS NULL OR at >= ?1) ORDER BY at, id",
+                    )?
+                    .query_map(rusqlite::params![None::<i64>, "t1"], |r| r.get(3))?
+                    .collect::<Result<_, _>>()?;
+                assert!(
+                    plan.iter().any(|p| p.contains("INDEX journal_test")),
+                    "{plan:?}"
+                );
+                let tagged = tx.journal(None, Some("t1"))?;
+                assert_eq!(tagged.len(), 1);
+                assert_eq!(tx.journal(None, None)?.len(), 3);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
     }
 }

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_metrics_notifications.sql"),
     include_str!("../../migrations/0011_fixture_jobs.sql"),
     include_str!("../../migrations/0012_fault_effects.sql"),
+    include_str!("../../migrations/0013_journal_test_index.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").
