@@ -54,6 +54,65 @@ fn without_a_listening_serve_process_changes_write_no_notifications() {
     assert_eq!(outbox_count(&db), 1);
 }
 
+fn listeners(db: &TempDb) -> i64 {
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.query_row("SELECT count(*) FROM notification_listeners", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_serve_process_listens_only_while_a_stomp_client_is_connected() {
+    let db = TempDb::new();
+    let (server, port) = serve(&db);
+    let hmc = Hmc::open(&db.path).unwrap();
+    let s = hmc.logon("ensadmin", "password").unwrap();
+    let topics = s
+        .get_json("/api/sessions/operations/get-notification-topics")
+        .unwrap();
+    let topic = topics["topics"][0]["topic-name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Nobody to deliver to: nothing registered, no rows written.
+    let r = s.post("/api/partitions/linux2", &json!({"description": "unheard"}));
+    assert_eq!(r.status, 204);
+    assert_eq!((listeners(&db), outbox_count(&db)), (0, 0));
+
+    // Registered once CONNECTED: the next change is written and delivered.
+    let mut c = Client::logged_in(port, "ensadmin", "password");
+    assert_eq!(listeners(&db), 1);
+    c.subscribe(&topic, "objects");
+    let r = s.post("/api/partitions/linux2", &json!({"description": "heard"}));
+    assert_eq!(r.status, 204);
+    let m = c.message();
+    assert_eq!(
+        m.json()["change-reports"][0]["new-value"],
+        json!("heard"),
+        "{m:?}"
+    );
+
+    // The last client gone: unregistered, and changes write nothing again.
+    c.send("DISCONNECT", &[("receipt", "bye")]);
+    assert_eq!(c.frame().command, "RECEIPT");
+    drop(c);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while listeners(&db) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(listeners(&db), 0);
+    let before = outbox_count(&db);
+    let r = s.post(
+        "/api/partitions/linux2",
+        &json!({"description": "unheard again"}),
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(outbox_count(&db), before);
+    drop(server);
+}
+
 #[test]
 fn a_change_writes_its_notifications_and_a_rolled_back_request_writes_none() {
     let db = TempDb::new();

@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -74,17 +75,90 @@ pub fn stomp_port_file(port_file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// What every connection shares: the stream of notifications and the
-/// per-session sequence numbers.
+/// What every connection shares: the stream of notifications, the
+/// per-session sequence numbers and the listener registration.
 struct Hub {
     hmc: Arc<Hmc>,
     deliveries: broadcast::Sender<Arc<Delivery>>,
     /// session (or a topic of no session) -> (outbox seq last numbered,
     /// its session-sequence-nr).
     numbers: Mutex<HashMap<String, (i64, u64)>>,
+    /// This process's row in `notification_listeners`.
+    listener_id: String,
+    /// CONNECTED clients of this process.
+    clients: AtomicUsize,
+    /// The server is going: no client registers it again.
+    closed: AtomicBool,
+    /// Whether the listener row is written (and renewed). Held while the
+    /// row is written or removed, so that registrations take effect in
+    /// the order of the client counts they saw.
+    registered: Mutex<bool>,
+}
+
+/// A CONNECTED client: counted while it lives.
+struct Client {
+    hub: Arc<Hub>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.hub.clients.fetch_sub(1, Ordering::SeqCst);
+        let hub = self.hub.clone();
+        // The last client gone: the row goes, off the async worker when
+        // there is one.
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn_blocking(move || hub.sync_registration());
+            }
+            Err(_) => hub.sync_registration(),
+        }
+    }
 }
 
 impl Hub {
+    /// Registers this process as a listener while it has a client, and
+    /// unregisters it when it has none: changes write outbox rows only
+    /// while some process has somebody to deliver them to. Registering
+    /// only with `serve` running made every write of a server without a
+    /// STOMP client write rows nobody read (a fifth of an Update's CPU
+    /// time, docs/benchmarks.md).
+    fn sync_registration(&self) {
+        let mut registered = self
+            .registered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let wanted = !self.closed.load(Ordering::SeqCst) && self.clients.load(Ordering::SeqCst) > 0;
+        if wanted == *registered {
+            return;
+        }
+        let (id, pid) = (&self.listener_id, std::process::id());
+        let written = self.hmc.store().write(|tx| {
+            if wanted {
+                tx.listener_heartbeat(id, pid)
+            } else {
+                tx.remove_listener(id)
+            }
+        });
+        match written {
+            Ok(()) => *registered = wanted,
+            Err(e) => tracing::warn!(error = %e, "cannot update the notification listener"),
+        }
+    }
+
+    /// Renews the listener row, if registered.
+    fn renew_registration(&self) -> Result<(), crate::store::StoreError> {
+        let registered = self
+            .registered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *registered {
+            self.hmc
+                .store()
+                .write(|tx| tx.listener_heartbeat(&self.listener_id, std::process::id()))?;
+        }
+        Ok(())
+    }
+
     /// The `session-sequence-nr` of outbox row `seq` for `key` (the
     /// session a topic belongs to): 0 for the first notification of the
     /// session here, then one more per row, the same for every subscriber
@@ -109,20 +183,19 @@ impl Hub {
     }
 }
 
-/// A running STOMP server: while it lives, this process is registered as
-/// a listener, so changes write notifications; dropping it unregisters.
+/// A running STOMP server: while it has a client, this process is
+/// registered as a listener, so changes write notifications; dropping it
+/// unregisters.
 pub struct Listening {
-    hmc: Arc<Hmc>,
-    id: String,
+    hub: Arc<Hub>,
     /// The bound address.
     pub addr: SocketAddr,
 }
 
 impl Drop for Listening {
     fn drop(&mut self) {
-        if let Err(e) = self.hmc.store().write(|tx| tx.remove_listener(&self.id)) {
-            tracing::warn!(error = %e, "cannot unregister the notification listener");
-        }
+        self.hub.closed.store(true, Ordering::SeqCst);
+        self.hub.sync_registration();
     }
 }
 
@@ -190,24 +263,23 @@ pub async fn start(
         hmc,
         deliveries,
         numbers: Mutex::new(HashMap::new()),
+        listener_id: uuid::Uuid::new_v4().to_string(),
+        clients: AtomicUsize::new(0),
+        closed: AtomicBool::new(false),
+        registered: Mutex::new(false),
     });
-    // Registered first, then the cursor: every change committed after the
-    // registration writes rows, and they all lie after the cursor.
-    let id = uuid::Uuid::new_v4().to_string();
+    // The cursor before any registration (the first client's): every
+    // change committed after it writes rows, and they all lie after the
+    // cursor.
     let first = {
-        let (hmc, id) = (hub.hmc.clone(), id.clone());
-        tokio::task::spawn_blocking(move || {
-            hmc.store()
-                .write(|tx| tx.listener_heartbeat(&id, std::process::id()))?;
-            hmc.store().read(|tx| tx.last_notification_seq())
-        })
-        .await
-        .map_err(|e| Error::Io(std::io::Error::other(e)))??
+        let hmc = hub.hmc.clone();
+        tokio::task::spawn_blocking(move || hmc.store().read(|tx| tx.last_notification_seq()))
+            .await
+            .map_err(|e| Error::Io(std::io::Error::other(e)))??
     };
-    tokio::spawn(poll_outbox(hub.clone(), first, id.clone()));
+    tokio::spawn(poll_outbox(hub.clone(), first));
     let listening = Listening {
-        hmc: hub.hmc.clone(),
-        id,
+        hub: hub.clone(),
         addr,
     };
     tokio::spawn(accept_loop(listener, hub, tls));
@@ -216,9 +288,9 @@ pub async fn start(
 }
 
 /// Reads new outbox rows and hands them to every connection, in order;
-/// now and then renews the listener row `me` and prunes delivered rows and
+/// now and then renews the listener row and prunes delivered rows and
 /// expired sessions.
-async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64, me: String) {
+async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64) {
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune = tokio::time::Instant::now();
@@ -245,11 +317,11 @@ async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64, me: String) {
         }
         if last_prune.elapsed() >= PRUNE_INTERVAL {
             last_prune = tokio::time::Instant::now();
-            let (hmc, me) = (hub.hmc.clone(), me.clone());
+            let hub = hub.clone();
             let pruned = tokio::task::spawn_blocking(move || {
                 let now = now_ms();
-                hmc.store().write(|tx| {
-                    tx.listener_heartbeat(&me, std::process::id())?;
+                hub.renew_registration()?;
+                hub.hmc.store().write(|tx| {
                     tx.delete_expired_sessions(now)?;
                     tx.prune_notifications(cursor, now - PRUNE_AGE_MS)
                 })
@@ -308,6 +380,8 @@ struct Subscription {
 
 /// A connection's state once CONNECTED.
 struct Session {
+    /// Counts the connection as a client until it closes.
+    _client: Client,
     subscriptions: Vec<Subscription>,
     deliveries: broadcast::Receiver<Arc<Delivery>>,
     /// Send a heart-beat after this much silence.
@@ -529,8 +603,15 @@ async fn handle_frame(
                     Next::Close,
                 );
             }
+            // Registered before CONNECTED: every change the client makes
+            // or sees made after it writes rows.
+            hub.clients.fetch_add(1, Ordering::SeqCst);
+            let client = Client { hub: hub.clone() };
+            let registering = hub.clone();
+            let _ = tokio::task::spawn_blocking(move || registering.sync_registration()).await;
             let (sx, sy) = heart_beats(frame.get("heart-beat"));
             *session = Some(Session {
+                _client: client,
                 subscriptions: Vec::new(),
                 deliveries: hub.deliveries.subscribe(),
                 send_every: (sx > 0).then(|| Duration::from_millis(sx)),
