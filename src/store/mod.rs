@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_fixture_jobs.sql"),
     include_str!("../../migrations/0012_fault_effects.sql"),
     include_str!("../../migrations/0013_journal_test_index.sql"),
+    include_str!("../../migrations/0014_cpc_mode_index.sql"),
 ];
 
 /// `PRAGMA application_id` of a mock-hmc database ("HMC!").

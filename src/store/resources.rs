@@ -199,6 +199,20 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Whether the CPC at `uri` is in DPM mode (`dpm-enabled` is true);
+    /// `None` if there is no such CPC. Answered from the index of CPC
+    /// modes, without reading the document.
+    pub fn cpc_dpm_enabled(&self, uri: &str) -> Result<Option<bool>, StoreError> {
+        // INDEXED BY: the planner would otherwise take the primary key and
+        // evaluate the expression on the document.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
+             FROM resources INDEXED BY resources_cpc_mode
+             WHERE uri = ?1 AND class = 'cpc'",
+        )?;
+        Ok(stmt.query_row([uri], |r| r.get(0)).optional()?)
+    }
+
     /// One property of the resource with this URI, read by SQLite from the
     /// stored text without parsing the whole document here.
     pub fn property(&self, uri: &str, name: &str) -> Result<Option<Value>, StoreError> {
@@ -598,6 +612,62 @@ mod tests {
             parent: parent.map(str::to_string),
             props,
         }
+    }
+
+    #[test]
+    fn a_cpcs_mode_comes_from_its_index_and_follows_its_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/d", "cpc", None, json!({"dpm-enabled": true})))?;
+                tx.insert_resource(&res("/c", "cpc", None, json!({"dpm-enabled": false})))?;
+                // Not a boolean: not DPM, as `as_bool` would say.
+                tx.insert_resource(&res("/s", "cpc", None, json!({"dpm-enabled": "true"})))?;
+                tx.insert_resource(&res(
+                    "/p",
+                    "partition",
+                    Some("/d"),
+                    json!({"dpm-enabled": true}),
+                ))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let modes = |store: &Store| {
+            store
+                .read(|tx| {
+                    ["/d", "/c", "/s", "/p", "/none"]
+                        .iter()
+                        .map(|u| tx.cpc_dpm_enabled(u))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            modes(&store),
+            [Some(true), Some(false), Some(false), None, None]
+        );
+        store
+            .write(|tx| {
+                let mut c = tx.resource("/c")?.unwrap();
+                c.props.insert("dpm-enabled".into(), json!(true));
+                tx.save_properties(&c.uri, &c.props)
+            })
+            .unwrap();
+        assert_eq!(modes(&store)[1], Some(true));
+        store
+            .read(|tx| {
+                let plan: String = tx.conn.query_row(
+                    "EXPLAIN QUERY PLAN SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
+                     FROM resources INDEXED BY resources_cpc_mode
+                     WHERE uri = ?1 AND class = 'cpc'",
+                    ["/d"],
+                    |r| r.get(3),
+                )?;
+                assert!(plan.contains("COVERING INDEX resources_cpc_mode"), "{plan}");
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -391,10 +391,7 @@ fn parent_mode_matches(tx: &Tx<'_>, uri: &str, mode: Mode) -> Result<bool, HmcEr
             return Ok(true);
         };
         if class == resources::cpc::CPC.class {
-            let dpm = tx
-                .property(&current, "dpm-enabled")?
-                .and_then(|v| v.as_bool())
-                == Some(true);
+            let dpm = tx.cpc_dpm_enabled(&current)? == Some(true);
             return Ok(if mode == Mode::Dpm { dpm } else { !dpm });
         }
         match parent {

@@ -262,7 +262,7 @@ fn require_mode_only(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<(), HmcErr
     let dpm = if cpc == r.uri {
         is_dpm(r)
     } else {
-        tx.property(&cpc, "dpm-enabled")?.and_then(|v| v.as_bool()) == Some(true)
+        tx.cpc_dpm_enabled(&cpc)? == Some(true)
     };
     match mode {
         Mode::Dpm if !dpm => Err(HmcError::cpc_not_in_dpm(&cpc)),

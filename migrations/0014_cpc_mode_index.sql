@@ -1,0 +1,9 @@
+-- Whether a CPC is in DPM mode, answered from an index: every request on
+-- a resource below a CPC (a List of its partitions, Get and Update of a
+-- partition or an LPAR) checks its CPC's mode, and reading the value out
+-- of the CPC's document made SQLite parse all of it (about 10 us for a
+-- default CPC, docs/benchmarks.md). Only CPC rows are in the index, and
+-- it covers the check: a CPC's write parses its document once more.
+CREATE INDEX resources_cpc_mode
+    ON resources(uri, class, json_type(properties, '$."dpm-enabled"'))
+    WHERE class = 'cpc';
