@@ -208,7 +208,7 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
              FROM resources INDEXED BY resources_cpc_mode
-             WHERE uri = ?1 AND class = 'cpc'",
+             WHERE uri = ?1 AND class >= 'cpc' AND class <= 'cpc'",
         )?;
         Ok(stmt.query_row([uri], |r| r.get(0)).optional()?)
     }
@@ -660,11 +660,24 @@ mod tests {
                 let plan: String = tx.conn.query_row(
                     "EXPLAIN QUERY PLAN SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
                      FROM resources INDEXED BY resources_cpc_mode
-                     WHERE uri = ?1 AND class = 'cpc'",
+                     WHERE uri = ?1 AND class >= 'cpc' AND class <= 'cpc'",
                     ["/d"],
                     |r| r.get(3),
                 )?;
                 assert!(plan.contains("COVERING INDEX resources_cpc_mode"), "{plan}");
+                // A statement comparing `class = ?` is not prepared again
+                // for each value bound (as an index `WHERE class = 'cpc'`
+                // would make it).
+                let mut by_class = tx
+                    .conn
+                    .prepare("SELECT uri FROM resources WHERE class = ?1 AND parent_uri IS ?2")?;
+                for class in ["cpc", "partition", "cpc"] {
+                    by_class
+                        .query_map(rusqlite::params![class, None::<String>], |_| Ok(()))?
+                        .count();
+                }
+                let again = by_class.get_status(rusqlite::StatementStatus::RePrepare);
+                assert_eq!(again, 0);
                 Ok::<_, StoreError>(())
             })
             .unwrap();
