@@ -24,10 +24,26 @@ fn serve(db: &TempDb) -> (Server, u16) {
     (server, port)
 }
 
-fn outbox_count(db: &TempDb) -> i64 {
+/// The rows of `table` in the db.
+fn rows(db: &TempDb, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    conn.query_row("SELECT count(*) FROM notification_outbox", [], |r| r.get(0))
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
+}
+
+fn outbox_count(db: &TempDb) -> i64 {
+    rows(db, "notification_outbox")
+}
+
+/// The name of session topic `i` (0: objects, 1: jobs) of `s`.
+fn topic(s: &mock_hmc::Session<'_>, i: usize) -> String {
+    let topics = s
+        .get_json("/api/sessions/operations/get-notification-topics")
+        .unwrap();
+    topics["topics"][i]["topic-name"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Registers a listener that never expires, as a `serve` process would.
@@ -55,11 +71,7 @@ fn without_a_listening_serve_process_changes_write_no_notifications() {
 }
 
 fn listeners(db: &TempDb) -> i64 {
-    let conn = rusqlite::Connection::open(&db.path).unwrap();
-    conn.query_row("SELECT count(*) FROM notification_listeners", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    rows(db, "notification_listeners")
 }
 
 #[test]
@@ -68,13 +80,7 @@ fn a_serve_process_listens_only_while_a_stomp_client_is_connected() {
     let (server, port) = serve(&db);
     let hmc = Hmc::open(&db.path).unwrap();
     let s = hmc.logon("ensadmin", "password").unwrap();
-    let topics = s
-        .get_json("/api/sessions/operations/get-notification-topics")
-        .unwrap();
-    let topic = topics["topics"][0]["topic-name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let topic = topic(&s, 0);
 
     // Nobody to deliver to: nothing registered, no rows written.
     let r = s.post("/api/partitions/linux2", &json!({"description": "unheard"}));
@@ -196,17 +202,7 @@ fn serve_delivers_changes_made_by_another_process_through_the_library() {
     // the library, on the same db.
     let hmc = Hmc::open(&db.path).unwrap();
     let s = hmc.logon("ensadmin", "password").unwrap();
-    let topics = s
-        .get_json("/api/sessions/operations/get-notification-topics")
-        .unwrap();
-    let object_topic = topics["topics"][0]["topic-name"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let job_topic = topics["topics"][1]["topic-name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (object_topic, job_topic) = (topic(&s, 0), topic(&s, 1));
     let mut c = Client::logged_in(port, "ensadmin", "password");
     c.subscribe(&object_topic, "objects");
     c.subscribe(&job_topic, "jobs");
@@ -371,13 +367,7 @@ fn notify_reports_a_change_made_with_sqlite_and_os_messages_reach_their_topic() 
     let (_server, port) = serve(&db);
     let hmc = Hmc::open(&db.path).unwrap();
     let s = hmc.logon("ensadmin", "password").unwrap();
-    let topics = s
-        .get_json("/api/sessions/operations/get-notification-topics")
-        .unwrap();
-    let object_topic = topics["topics"][0]["topic-name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let object_topic = topic(&s, 0);
     let mut c = Client::logged_in(port, "ensadmin", "password");
     c.subscribe(&object_topic, "o");
     c.subscribe("os-msgs-linux1", "os");

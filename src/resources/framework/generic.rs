@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::resources;
 use crate::resources::framework::audit::{self, Change};
 use crate::resources::framework::descriptor::{Bound, ListSpec, Mode, RangeFilter, ResourceType};
-use crate::resources::framework::preconditions::{check_needs, require_fields};
+use crate::resources::framework::preconditions::{check_needs, enclosing_cpc, require_fields};
 use crate::store::{Props, Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
@@ -344,13 +344,13 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     };
     let parent = list_parent(ctx, rt)?;
     let props = Props::Only(&wanted);
-    match &parent {
-        Some(p) => {
-            if parent_mode_matches(ctx.tx, p, spec.mode)? {
+    match (&parent, rt.parent) {
+        (Some((p, above)), Some(prt)) => {
+            if parent_mode_matches(ctx.tx, (p, prt.class, above.as_deref()), spec.mode)? {
                 each_candidate(ctx.tx, rt, Some(p), &filters, props, keep)?;
             }
         }
-        None => each_candidate(ctx.tx, rt, None, &filters, props, keep)?,
+        _ => each_candidate(ctx.tx, rt, None, &filters, props, keep)?,
     }
     let mut body = Map::new();
     body.insert(spec.key.to_string(), Value::Array(items));
@@ -366,39 +366,39 @@ fn mentions_key(text: &str, key: &str) -> bool {
         .any(|(i, _)| text[..i].ends_with('"') && text[i + key.len()..].starts_with("\":"))
 }
 
-/// The parent URI of a List request, or 404.1 for the request; like
-/// `collection_parent_resource`, but reading only the parent's class (a
-/// CPC's document is large, and List needs none of it but its mode).
-fn list_parent(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<String>, HmcError> {
+/// The parent of a List request (its URI and its own parent), or 404.1
+/// for the request; like `collection_parent_resource`, but reading only
+/// the parent's class (a CPC's document is large, and List needs none of
+/// it but its mode).
+fn list_parent(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+) -> Result<Option<(String, Option<String>)>, HmcError> {
     let (Some(uri), Some(prt)) = (collection_parent(rt, ctx.req.path()), rt.parent) else {
         return Ok(None);
     };
     match ctx.tx.resource_head(&uri)? {
-        Some((class, _)) if class == prt.class => Ok(Some(uri)),
+        Some((class, above)) if class == prt.class => Ok(Some((uri, above))),
         _ => Err(HmcError::not_found(ctx.req.path())),
     }
 }
 
-/// `mode_matches` for the CPC of the resource at `uri` (itself, or the
-/// nearest CPC above it), reading only classes, parents and `dpm-enabled`.
-fn parent_mode_matches(tx: &Tx<'_>, uri: &str, mode: Mode) -> Result<bool, HmcError> {
+/// `mode_matches` for the CPC of the List parent `uri` of `class` under
+/// `above` (itself, or the nearest CPC above it), reading only classes,
+/// parents and `dpm-enabled`.
+fn parent_mode_matches(
+    tx: &Tx<'_>,
+    (uri, class, above): (&str, &str, Option<&str>),
+    mode: Mode,
+) -> Result<bool, HmcError> {
     if mode == Mode::Any {
         return Ok(true);
     }
-    let mut current = uri.to_string();
-    loop {
-        let Some((class, parent)) = tx.resource_head(&current)? else {
-            return Ok(true);
-        };
-        if class == resources::cpc::CPC.class {
-            let dpm = tx.cpc_dpm_enabled(&current)? == Some(true);
-            return Ok(if mode == Mode::Dpm { dpm } else { !dpm });
-        }
-        match parent {
-            Some(p) => current = p,
-            None => return Ok(true),
-        }
-    }
+    let Some(cpc) = enclosing_cpc(tx, uri, class, above)? else {
+        return Ok(true);
+    };
+    let dpm = tx.cpc_dpm_enabled(&cpc)? == Some(true);
+    Ok(if mode == Mode::Dpm { dpm } else { !dpm })
 }
 
 /// The readable properties of `r`, all or those named by `properties=`.

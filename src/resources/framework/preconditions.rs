@@ -245,19 +245,8 @@ fn require_mode_only(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<(), HmcErr
     if mode == Mode::Any {
         return Ok(());
     }
-    let mut at = (r.uri.clone(), r.class.clone(), r.parent.clone());
-    let cpc = loop {
-        let (uri, class, parent) = at;
-        if class == CPC.class {
-            break uri;
-        }
-        let Some(p) = parent else {
-            return Ok(());
-        };
-        let Some((class, above)) = tx.resource_head(&p)? else {
-            return Ok(());
-        };
-        at = (p, class, above);
+    let Some(cpc) = enclosing_cpc(tx, &r.uri, &r.class, r.parent.as_deref())? else {
+        return Ok(());
     };
     let dpm = if cpc == r.uri {
         is_dpm(r)
@@ -269,6 +258,31 @@ fn require_mode_only(tx: &Tx<'_>, r: &Resource, mode: Mode) -> Result<(), HmcErr
         Mode::Classic if dpm => Err(HmcError::cpc_in_dpm(&cpc)),
         _ => Ok(()),
     }
+}
+
+/// The URI of the CPC that is, or holds, the resource `uri` of `class`
+/// under `parent`, found through the classes and parents above it alone;
+/// `None` if there is none.
+pub fn enclosing_cpc(
+    tx: &Tx<'_>,
+    uri: &str,
+    class: &str,
+    parent: Option<&str>,
+) -> Result<Option<String>, HmcError> {
+    if class == CPC.class {
+        return Ok(Some(uri.to_string()));
+    }
+    let mut above = parent.map(str::to_string);
+    while let Some(p) = above {
+        let Some((class, next)) = tx.resource_head(&p)? else {
+            return Ok(None);
+        };
+        if class == CPC.class {
+            return Ok(Some(p));
+        }
+        above = next;
+    }
+    Ok(None)
 }
 
 fn apply_checks(
