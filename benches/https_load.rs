@@ -3,8 +3,10 @@
 //! of a CPC with a name filter, Update Partition Properties and a Create +
 //! Delete NIC pair, each as a ratio to a minimal hyper + rustls + SQLite
 //! server (`https_baseline/`) serving the same documents, measured in the
-//! same run with the runs alternated. Run with `cargo bench --bench
-//! https_load`; see docs/benchmarks.md.
+//! same run with the runs alternated. The writes are also measured against
+//! the same minimal server with pooled writers (the issue's first
+//! baseline). Run with `cargo bench --bench https_load`; see
+//! docs/benchmarks.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark")]
 
@@ -27,6 +29,8 @@ use tokio_rustls::client::TlsStream;
 
 /// Selects baseline-server mode: the directory with its db and port file.
 const ENV_BASELINE: &str = "MOCK_HMC_BENCH_BASELINE";
+/// In baseline-server mode, `pooled`: writes on pooled connections.
+const ENV_BASELINE_WRITERS: &str = "MOCK_HMC_BENCH_BASELINE_WRITERS";
 /// Seconds of each timed run (default 2); e.g. 0.2 for a smoke run.
 const ENV_SECONDS: &str = "MOCK_HMC_BENCH_SECONDS";
 /// Alternated rounds (default 3); each round runs baseline and mock once.
@@ -76,14 +80,26 @@ impl Op {
         }
     }
 
-    /// The goal for mock / baseline, if the issue sets one.
-    fn goal(self) -> Option<f64> {
+    /// The goal for mock / baseline, if the issue sets one, and the
+    /// baseline it is measured against (an index into `SERVERS`).
+    fn goal(self) -> Option<(f64, usize)> {
         match self {
-            Op::Get => Some(1.0),
-            Op::ListByName => Some(0.9),
-            Op::Update => Some(1.2),
+            Op::Get => Some((1.0, BASELINE)),
+            Op::ListByName => Some((0.9, BASELINE)),
+            // "Today 1.24x: keep it": the issue measured it against a
+            // minimal server whose writers contend for SQLite's lock, the
+            // gain the single writer connection is there for. Against the
+            // single-writer baseline, which does strictly less of the same,
+            // the ratio is mock-hmc's overhead (printed beside it).
+            Op::Update => Some((1.2, POOLED)),
             Op::NicPair => None,
         }
+    }
+
+    /// Whether it writes: only writes are run against the pooled-writer
+    /// baseline, which reads like the other one.
+    fn writes(self) -> bool {
+        matches!(self, Op::Update | Op::NicPair)
     }
 }
 
@@ -92,7 +108,16 @@ fn main() {
         let dir = PathBuf::from(dir);
         let template: Map<String, Value> =
             serde_json::from_str(&std::fs::read_to_string(dir.join("nic.json")).unwrap()).unwrap();
-        https_baseline::serve(&dir.join("baseline.sqlite"), &dir.join("port"), template);
+        let writers = match std::env::var(ENV_BASELINE_WRITERS).as_deref() {
+            Ok("pooled") => https_baseline::Writers::Pooled,
+            _ => https_baseline::Writers::Single,
+        };
+        https_baseline::serve(
+            &dir.join("baseline.sqlite"),
+            &dir.join("port"),
+            template,
+            writers,
+        );
         return;
     }
     let seconds: f64 = env_or(ENV_SECONDS, 2.0);
@@ -108,24 +133,30 @@ fn main() {
 
     let (docs, nic_template) = prepare_mock_db(&dir.path().join("mock.sqlite"));
     let token = "baseline-session-0123456789abcdef";
-    https_baseline::create_db(&dir.path().join("baseline.sqlite"), token, &docs);
-    std::fs::write(
-        dir.path().join("nic.json"),
-        serde_json::to_string(&nic_template).unwrap(),
-    )
-    .unwrap();
+    let pooled_dir = dir.path().join("pooled");
+    std::fs::create_dir(&pooled_dir).unwrap();
+    for d in [dir.path(), pooled_dir.as_path()] {
+        https_baseline::create_db(&d.join("baseline.sqlite"), token, &docs);
+        std::fs::write(
+            d.join("nic.json"),
+            serde_json::to_string(&nic_template).unwrap(),
+        )
+        .unwrap();
+    }
 
     // The same HMC served with the journal off shows what the journal
     // (one write per request) costs.
     prepare_mock_db(&dir.path().join("quiet.sqlite"));
     let mock = Spawned::mock(&dir.path().join("mock.sqlite"), &[]);
     let quiet = Spawned::mock(&dir.path().join("quiet.sqlite"), &["--no-journal"]);
-    let baseline = Spawned::baseline(dir.path());
+    let baseline = Spawned::baseline(dir.path(), "single");
+    let pooled = Spawned::baseline(&pooled_dir, "pooled");
     eprintln!(
-        "server pids: mock-hmc {}, mock-hmc --no-journal {}, baseline {}",
+        "server pids: mock-hmc {}, mock-hmc --no-journal {}, baseline {}, pooled-writer baseline {}",
         mock.child.id(),
         quiet.child.id(),
-        baseline.child.id()
+        baseline.child.id(),
+        pooled.child.id()
     );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -144,10 +175,16 @@ fn main() {
         port: baseline.port,
         session: token.to_string(),
     };
+    let pooled_target = Target {
+        port: pooled.port,
+        session: token.to_string(),
+    };
     // The servers must answer alike, or the ratio compares other work.
-    rt.block_on(same_answers(&connector, &base_target, &mock_target));
-    rt.block_on(same_answers(&connector, &base_target, &quiet_target));
-    let targets = [&base_target, &mock_target, &quiet_target];
+    for other in [&mock_target, &quiet_target, &pooled_target] {
+        rt.block_on(same_answers(&connector, &base_target, other));
+    }
+    // In the order of `SERVERS`.
+    let targets = [&base_target, &mock_target, &quiet_target, &pooled_target];
 
     let chosen = std::env::var(ENV_OPS).unwrap_or_default();
     let ops: Vec<Op> = Op::ALL
@@ -160,9 +197,12 @@ fn main() {
             results.push(Row::new(op, conns));
         }
     }
-    // Warm both servers (page cache, prepared statements, pools).
-    for target in targets {
+    // Warm the servers (page cache, prepared statements, pools).
+    for (which, target) in targets.iter().enumerate() {
         for &op in &ops {
+            if which == POOLED && !op.writes() {
+                continue;
+            }
             let warm = rt.block_on(run(&connector, target, op, 8, Duration::from_millis(300)));
             assert_eq!(
                 warm.errors, 0,
@@ -177,6 +217,9 @@ fn main() {
             // after another's writes.
             for k in 0..targets.len() {
                 let which = (round + k) % targets.len();
+                if which == POOLED && !row.op.writes() {
+                    continue;
+                }
                 let m = rt.block_on(run(&connector, targets[which], row.op, row.conns, run_time));
                 row.measured[which].add(m);
             }
@@ -187,6 +230,7 @@ fn main() {
     drop(mock);
     drop(quiet);
     drop(baseline);
+    drop(pooled);
     if errors > 0 {
         for r in &results {
             for (who, m) in SERVERS.iter().zip(&r.measured) {
@@ -285,9 +329,10 @@ impl Spawned {
         Spawned::start(cmd, &port_file)
     }
 
-    fn baseline(dir: &Path) -> Spawned {
+    fn baseline(dir: &Path, writers: &str) -> Spawned {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.env(ENV_BASELINE, dir);
+        cmd.env(ENV_BASELINE, dir)
+            .env(ENV_BASELINE_WRITERS, writers);
         Spawned::start(cmd, &dir.join("port"))
     }
 
@@ -677,14 +722,21 @@ async fn run(
 }
 
 /// The servers of a row, in the order of `Row::measured`.
-const SERVERS: [&str; 3] = ["baseline", "mock-hmc", "mock-hmc --no-journal"];
+const SERVERS: [&str; 4] = [
+    "baseline",
+    "mock-hmc",
+    "mock-hmc --no-journal",
+    "pooled-writer baseline",
+];
+const BASELINE: usize = 0;
+const POOLED: usize = 3;
 
 /// One line of the table.
 struct Row {
     op: Op,
     conns: usize,
-    /// Baseline, mock-hmc, mock-hmc --no-journal.
-    measured: [Measured; 3],
+    /// In the order of `SERVERS`; the pooled-writer baseline only for writes.
+    measured: [Measured; 4],
 }
 
 impl Row {
@@ -714,41 +766,64 @@ fn spread(rates: &[f64]) -> String {
 fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "| request | conns | baseline /s | mock-hmc /s | mock / baseline | goal | met | \
-         --no-journal /s | --no-journal / baseline | p50 / p99 ms: baseline, mock-hmc, --no-journal | \
-         spread | errors |"
+        "| request | conns | baseline /s | mock-hmc /s | mock / baseline | \
+         pooled-writer baseline /s | mock / pooled | goal | met | \
+         --no-journal /s | --no-journal / baseline | \
+         p50 / p99 ms: baseline, mock-hmc, --no-journal, pooled | spread | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     for r in rows {
-        let [base, mock, quiet] = &r.measured;
-        let ratio = mock.rate() / base.rate().max(1e-9);
-        let quiet_ratio = quiet.rate() / base.rate().max(1e-9);
+        let [base, mock, quiet, pooled] = &r.measured;
+        let over = |m: &Measured, b: &Measured| m.rate() / b.rate().max(1e-9);
+        let ran = |m: &Measured| !m.rates.is_empty();
         let (goal, met) = match r.op.goal() {
-            Some(g) => (format!(">= {g:.1}"), if ratio >= g { "yes" } else { "NO" }),
+            Some((g, against)) => {
+                let ratio = over(mock, &r.measured[against]);
+                let name = if against == POOLED { " (pooled)" } else { "" };
+                let met = if ratio >= g { "yes" } else { "NO" };
+                (format!(">= {g:.1}{name}"), met)
+            }
             None => ("–".into(), "–"),
         };
         let latency = |m: &Measured| {
+            if !ran(m) {
+                return "–".to_string();
+            }
             let mut l = Measured {
                 latencies: m.latencies.clone(),
                 ..Measured::default()
             };
             format!("{:.2} / {:.2}", l.percentile_ms(0.5), l.percentile_ms(0.99))
         };
-        let spreads: Vec<String> = r.measured.iter().map(|m| spread(&m.rates)).collect();
+        let (pooled_rate, pooled_ratio) = if ran(pooled) {
+            (
+                format!("{:.0}", pooled.rate()),
+                format!("{:.2}", over(mock, pooled)),
+            )
+        } else {
+            ("–".into(), "–".into())
+        };
+        let spreads: Vec<String> = r
+            .measured
+            .iter()
+            .filter(|m| ran(m))
+            .map(|m| spread(&m.rates))
+            .collect();
+        let latencies: Vec<String> = r.measured.iter().map(latency).collect();
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {:.0} | {:.2} | {}, {}, {} | {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {} | {} | {:.0} | {:.2} | {} | {} | {} |",
             r.op.title(),
             r.conns,
             base.rate(),
             mock.rate(),
-            ratio,
+            over(mock, base),
+            pooled_rate,
+            pooled_ratio,
             goal,
             met,
             quiet.rate(),
-            quiet_ratio,
-            latency(base),
-            latency(mock),
-            latency(quiet),
+            over(quiet, base),
+            latencies.join(", "),
             spreads.join(" / "),
             r.errors(),
         );
@@ -756,8 +831,11 @@ fn print_table(rows: &[Row]) {
     println!();
     println!(
         "mock / baseline: mock-hmc serve as shipped (journal on) over the baseline, both \
-         measured in the same rounds; spread: (max - min) / mean of the per-round rates, \
-         baseline / mock-hmc / --no-journal."
+         measured in the same rounds. The baseline has one writer connection behind a \
+         mutex, as mock-hmc; the pooled-writer baseline (writes only) writes on any pooled \
+         connection, waiting for the lock in SQLite's busy handler. spread: (max - min) / \
+         mean of the per-round rates, in the order baseline / mock-hmc / --no-journal / \
+         pooled."
     );
     println!("load average at end: {}", loadavg());
 }

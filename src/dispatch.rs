@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::api::response::Body;
 use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
-use crate::fixture::journal::{self, Journal, Trace};
+use crate::fixture::journal::{Journal, Trace};
 use crate::fixture::{clock, faults};
 use crate::resources::console::operations::check_available;
 use crate::resources::framework::descriptor::Answer;
@@ -26,10 +26,8 @@ pub fn now_ms() -> i64 {
 }
 
 /// Handles one request; errors become HMC error bodies. With `journal`, the
-/// request and its answer are recorded in the request journal: inside the
-/// request's own transaction for a write that succeeds (one commit instead
-/// of two), queued for the journal's flusher for everything else (a GET
-/// stays a read, and a failed request rolls back but is still journaled).
+/// request and its answer are queued for the request journal's flusher
+/// (see `fixture::journal`), once the request's transaction has ended.
 pub fn handle(
     store: &Store,
     routes: &RouteTable,
@@ -71,17 +69,7 @@ pub fn handle_in(
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
-    let mut journaled = false;
-    let result = dispatch(
-        store,
-        routes,
-        req,
-        &mut error_uri,
-        &mut trace,
-        journal.map(|j| (j, started)),
-        &mut journaled,
-        mode,
-    );
+    let result = dispatch(store, routes, req, &mut error_uri, &mut trace, mode);
     let response = match result {
         Ok(Some(r)) => r,
         Ok(None) => return None,
@@ -104,30 +92,20 @@ pub fn handle_in(
             }
         }
     };
-    if let Some(journal) = journal
-        && !journaled
-    {
+    if let Some(journal) = journal {
         let us = started.elapsed().as_micros() as i64;
         journal.record(req, &response, trace, us);
     }
     Some(response)
 }
 
-/// `journal`: journal a successful write in its transaction, with the
-/// duration since the instant; `journaled` tells whether that happened.
 /// `Ok(None)`: `mode` is `Inline` and the request needs a blocking thread.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the one internal entry of handle_in"
-)]
 fn dispatch(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
     error_uri: &mut String,
     trace: &mut Trace,
-    journal: Option<(&Journal, std::time::Instant)>,
-    journaled: &mut bool,
     mode: Mode,
 ) -> Result<Option<Response>, HmcError> {
     let found = find_action(routes, req);
@@ -167,8 +145,7 @@ fn dispatch(
     // again without the check.
     let run = |tx: &Tx<'_>,
                check_faults: bool,
-               job_error: Option<HmcError>,
-               fault_id: Option<i64>|
+               job_error: Option<HmcError>|
      -> Result<Outcome, HmcError> {
         let now = clock::now(tx)?;
         check_available(tx, now)?;
@@ -203,29 +180,17 @@ fn dispatch(
         {
             touch(tx, s, now)?;
         }
-        let journaled = match journal {
-            Some((journal, started)) if writes => {
-                let trace = Trace {
-                    session: session.as_ref().map(|s| s.id.clone()),
-                    userid: session.as_ref().map(|s| s.userid.clone()),
-                    fault_id,
-                };
-                let us = started.elapsed().as_micros() as i64;
-                Some(journal.record_in(tx, req, &response, trace, us, now)?)
-            }
-            _ => None,
-        };
-        Ok(Outcome::Done(response, session, now, journaled))
+        Ok(Outcome::Done(response, session, now))
     };
-    let execute = |check_faults: bool, job_error: Option<HmcError>, fault_id: Option<i64>| {
+    let execute = |check_faults: bool, job_error: Option<HmcError>| {
         if writes {
-            store.write(|tx| run(tx, check_faults, job_error.clone(), fault_id))
+            store.write(|tx| run(tx, check_faults, job_error.clone()))
         } else {
-            store.read(|tx| run(tx, check_faults, job_error.clone(), fault_id))
+            store.read(|tx| run(tx, check_faults, job_error.clone()))
         }
     };
-    let mut outcome = execute(true, None, None)?;
-    if let Outcome::Done(_, Some(s), now, _) = &outcome
+    let mut outcome = execute(true, None)?;
+    if let Outcome::Done(_, Some(s), now) = &outcome
         && inline
         && touch_due(s, *now)
     {
@@ -271,14 +236,11 @@ fn dispatch(
             (Some(e), _) => return Err(e),
             (None, _) => None,
         };
-        outcome = execute(false, job_error, effect.rule)?;
+        outcome = execute(false, job_error)?;
     }
-    let Outcome::Done(response, session, now, in_tx) = outcome else {
+    let Outcome::Done(response, session, now) = outcome else {
         return Err(HmcError::internal());
     };
-    // The transaction has ended: the rows it took are written.
-    *journaled = in_tx.is_some();
-    drop(in_tx);
     if let Some(s) = &session {
         trace.session = Some(s.id.clone());
         trace.userid = Some(s.userid.clone());
@@ -298,10 +260,8 @@ fn dispatch(
     reason = "one short-lived value per request, moved once"
 )]
 enum Outcome {
-    /// Answered: the response, the caller's session, the HMC time and,
-    /// if the journal row was written in the transaction, the rows that
-    /// went with it.
-    Done(Response, Option<SessionRow>, i64, Option<journal::Drained>),
+    /// Answered: the response, the caller's session and the HMC time.
+    Done(Response, Option<SessionRow>, i64),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
     /// `Mode::Inline` stops here: the request needs a blocking thread.
