@@ -8,7 +8,7 @@ use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
 use crate::ctx::Ctx;
 use crate::fixture::journal::{Journal, Trace};
 use crate::fixture::{clock, faults};
-use crate::resources::console::operations::check_available;
+use crate::resources::console::operations::{check_available, check_until};
 use crate::resources::framework::descriptor::Answer;
 use crate::resources::framework::{generic, runner};
 use crate::routes::{Action, Params, RouteTable};
@@ -147,16 +147,18 @@ fn dispatch(
                check_faults: bool,
                job_error: Option<HmcError>|
      -> Result<Outcome, HmcError> {
-        let now = clock::now(tx)?;
-        check_available(tx, now)?;
+        let token = req.session_id.as_deref().filter(|_| needs_session);
+        let pre = tx.preflight(token)?;
+        let now = clock::at_offset(pre.clock_offset_ms);
+        check_until(pre.unavailable_until.as_deref(), now)?;
         let session = if needs_session {
-            Some(authenticate(tx, req, now)?)
+            Some(session_of(req, pre.session, now)?)
         } else {
             None
         };
         if check_faults {
             let probe = probe(req, action, session.as_ref());
-            if faults::any_match(tx, &probe, now)? {
+            if faults::any_match(tx, &probe, now, pre.has_faults)? {
                 if inline {
                     return Ok(Outcome::Blocked);
                 }
@@ -387,8 +389,19 @@ fn target_of(path: &str, action: Action) -> String {
 /// The caller's session: 403.4 without `X-API-Session`, 403.5 for an id that
 /// is unknown, logged off or expired.
 pub(crate) fn authenticate(tx: &Tx<'_>, req: &Request, now: i64) -> Result<SessionRow, HmcError> {
-    let id = req.session_id.as_deref().ok_or_else(HmcError::no_session)?;
-    match tx.session(id)? {
+    let found = match req.session_id.as_deref() {
+        Some(id) => tx.session(id)?,
+        None => None,
+    };
+    session_of(req, found, now)
+}
+
+/// `authenticate` given the session found by the request's id.
+fn session_of(req: &Request, found: Option<SessionRow>, now: i64) -> Result<SessionRow, HmcError> {
+    if req.session_id.is_none() {
+        return Err(HmcError::no_session());
+    }
+    match found {
         Some(s) if s.expires_at > now => Ok(s),
         _ => Err(HmcError::bad_session()),
     }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::{Resource, Store, StoreError, Tx};
 
 /// The meta key of the HMC clock's offset from real time, in ms.
-const META_CLOCK_OFFSET: &str = "clock-offset-ms";
+pub(super) const META_CLOCK_OFFSET: &str = "clock-offset-ms";
 
 /// Meta keys that are not HMC state: the server's TLS identity stays what
 /// it is across restores.
@@ -334,16 +334,6 @@ impl Tx<'_> {
                 .execute("DELETE FROM faults WHERE id = ?1", [id])?,
             None => self.exec("DELETE FROM faults", [])?,
         })
-    }
-
-    /// Whether any fault rule exists (the fast path of every request).
-    pub fn has_faults(&self) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM faults LIMIT 1")?
-            .query_row([], |_| Ok(()))
-            .optional()?
-            .is_some())
     }
 }
 

@@ -4,6 +4,10 @@ use rusqlite::OptionalExtension;
 
 use super::{StoreError, Tx};
 
+/// Meta key: until when (unix ms) the HMC refuses requests after Restart
+/// or Shutdown Console (`i64::MAX`: until it is enabled again).
+pub const META_UNAVAILABLE_UNTIL: &str = "console-unavailable-until";
+
 impl Tx<'_> {
     /// The value stored under `key`.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {

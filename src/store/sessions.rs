@@ -21,21 +21,30 @@ pub struct SessionRow {
 }
 
 fn to_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    to_row_at(r, 0)
+}
+
+/// The session in the columns `COLUMNS` of `r` from index `at` on.
+pub(super) fn to_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SessionRow> {
     Ok(SessionRow {
-        id: r.get(0)?,
-        userid: r.get(1)?,
-        user_uri: r.get(2)?,
-        credential: r.get(3)?,
-        notification_topic: r.get(4)?,
-        job_notification_topic: r.get(5)?,
-        created_at: r.get(6)?,
-        last_used_at: r.get(7)?,
-        expires_at: r.get(8)?,
+        id: r.get(at)?,
+        userid: r.get(at + 1)?,
+        user_uri: r.get(at + 2)?,
+        credential: r.get(at + 3)?,
+        notification_topic: r.get(at + 4)?,
+        job_notification_topic: r.get(at + 5)?,
+        created_at: r.get(at + 6)?,
+        last_used_at: r.get(at + 7)?,
+        expires_at: r.get(at + 8)?,
     })
 }
 
 const COLUMNS: &str = "id, userid, user_uri, credential, notification_topic, \
                        job_notification_topic, created_at, last_used_at, expires_at";
+
+/// `COLUMNS` of the table aliased `s`.
+pub(super) const COLUMNS_OF_S: &str = "s.id, s.userid, s.user_uri, s.credential, \
+    s.notification_topic, s.job_notification_topic, s.created_at, s.last_used_at, s.expires_at";
 
 impl Tx<'_> {
     /// Records a new session.

@@ -14,11 +14,8 @@ use crate::resources::framework::descriptor::{Answer, Check, Done, Needs, Operat
 use crate::resources::framework::fields::{referenced, required};
 use crate::resources::framework::generic::{Pattern, set_properties};
 use crate::resources::user_pattern::USER_PATTERN;
-use crate::store::{LogKind, Resource, Tx};
+use crate::store::{LogKind, META_UNAVAILABLE_UNTIL, Resource, Tx};
 
-/// Meta key: until when (unix ms) the HMC refuses requests after Restart
-/// or Shutdown Console (`i64::MAX`: until it is enabled again).
-const META_UNAVAILABLE_UNTIL: &str = "console-unavailable-until";
 /// Meta key: how long (ms) a Restart Console keeps the HMC unavailable.
 const META_RESTART_MS: &str = "console-restart-ms";
 /// The time a restart takes unless set otherwise (the mock's 5 s).
@@ -70,7 +67,12 @@ fn list_console_features(ctx: &mut Ctx<'_>, console: &mut Resource) -> Result<Do
 /// `Hmc::enable`). The server closes the connection after it, like an HMC
 /// that went away.
 pub fn check_available(tx: &Tx<'_>, now: i64) -> Result<(), HmcError> {
-    let Some(until) = tx.meta(META_UNAVAILABLE_UNTIL)? else {
+    check_until(tx.meta(META_UNAVAILABLE_UNTIL)?.as_deref(), now)
+}
+
+/// `check_available` given the stored `console-unavailable-until` value.
+pub fn check_until(until: Option<&str>, now: i64) -> Result<(), HmcError> {
+    let Some(until) = until else {
         return Ok(());
     };
     let until: i64 = until.parse().unwrap_or(i64::MAX);
