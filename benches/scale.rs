@@ -34,6 +34,7 @@ mod generated;
 #[path = "common/python.rs"]
 mod python;
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use generated::Layout;
@@ -369,15 +370,29 @@ fn serve_rss(db: &std::path::Path, layout: &Layout) -> Rss {
         get(&format!("/api/cpcs/cpc{c}/adapters"));
     }
     let listed = rss_of(pid);
-    let r = server.send(
-        Method::Post,
-        "/api/services/inventory",
-        Some(&sid),
-        Some(&json!({})),
-    );
-    assert_eq!(r.status, 200, "Get Inventory: {:?}", r.body);
-    drop(r);
+    // Read to its end, not with `server.send`, whose reader stops at 10 MB:
+    // a streamed answer is produced only as fast as it is read, so a
+    // reader that stops early would measure a part of the inventory.
+    let mut resp = support::agent()
+        .post(format!("{}/api/services/inventory", server.base()))
+        .header("X-API-Session", &sid)
+        .content_type("application/json")
+        .send("{}")
+        .expect("Get Inventory");
+    assert_eq!(resp.status().as_u16(), 200, "Get Inventory");
+    let mut reader = resp.body_mut().as_reader();
+    let mut first = [0u8; 1];
+    reader.read_exact(&mut first).expect("Get Inventory body");
+    let bytes = 1 + std::io::copy(&mut reader, &mut std::io::sink()).expect("Get Inventory body");
+    assert_eq!(first[0], b'[', "Get Inventory: not an array");
+    drop(resp);
     let inventory = rss_of(pid);
+    eprintln!(
+        "  serve {}: after Get Inventory of everything ({:.1} MB) {:.1?} MiB",
+        layout.resources,
+        bytes as f64 / 1e6,
+        inventory
+    );
     server.terminate();
     Rss {
         start,

@@ -71,7 +71,9 @@ pub(crate) enum Command {
         /// Seconds from a request's first byte to the end of its headers.
         #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
         header_timeout: Duration,
-        /// Seconds a request body may pause before the request gets 408.
+        /// Seconds a request body may pause before the request gets 408, and
+        /// a streamed answer (Get Inventory) may wait for the client to read
+        /// before the connection is cut.
         #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
         body_timeout: Duration,
         /// Seconds a kept-alive connection may stay without a request.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::api::{HmcError, Query, Request, Response};
+use crate::api::{HmcError, Query, Request, Response, Sink};
 use crate::routes::RouteTable;
 use crate::store::{JobRow, Resource, SessionRow, Tx};
 
@@ -26,6 +26,10 @@ pub struct Ctx<'a> {
     /// The error a matched `--job-error` fault rule ends this request's job
     /// with (instead of running the operation; `runner::run_operation`).
     pub job_error: Option<HmcError>,
+    /// Where a large answer may go while it is produced (`AnswerText`):
+    /// set only by the HTTP server's blocking entry, never for the library,
+    /// inline reads or nested requests, which get the answer whole.
+    pub sink: Option<&'a dyn Sink>,
 }
 
 impl Ctx<'_> {

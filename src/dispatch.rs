@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::response::Body;
-use crate::api::{DROP_CONNECTION, HmcError, Request, Response};
+use crate::api::{DROP_CONNECTION, HmcError, Request, Response, Sink};
 use crate::ctx::Ctx;
 use crate::fixture::journal::{Journal, Trace};
 use crate::fixture::{clock, faults};
@@ -28,14 +28,19 @@ pub fn now_ms() -> i64 {
 /// Handles one request; errors become HMC error bodies. With `journal`, the
 /// request and its answer are queued for the request journal's flusher
 /// (see `fixture::journal`), once the request's transaction has ended.
+///
+/// With `sink`, a handler may stream its answer into it (see `api::sink`);
+/// the answer is then `Response::streamed()`, unless it was decided before
+/// the first piece.
 pub fn handle(
     store: &Store,
     routes: &RouteTable,
     req: &Request,
     journal: Option<&Journal>,
+    sink: Option<&dyn Sink>,
 ) -> Response {
     // Only `Mode::Inline` gives up.
-    handle_in(store, routes, req, journal, Mode::Blocking).unwrap_or_else(|| Response {
+    run_request(store, routes, req, journal, Mode::Blocking, sink).unwrap_or_else(|| Response {
         status: 500,
         headers: Vec::new(),
         body: Body::Json(HmcError::internal().body(req.method.as_str(), &req.uri)),
@@ -66,10 +71,21 @@ pub fn handle_in(
     journal: Option<&Journal>,
     mode: Mode,
 ) -> Option<Response> {
+    run_request(store, routes, req, journal, mode, None)
+}
+
+fn run_request(
+    store: &Store,
+    routes: &RouteTable,
+    req: &Request,
+    journal: Option<&Journal>,
+    mode: Mode,
+    sink: Option<&dyn Sink>,
+) -> Option<Response> {
     let started = std::time::Instant::now();
     let mut error_uri = req.uri.clone();
     let mut trace = Trace::default();
-    let result = dispatch(store, routes, req, &mut error_uri, &mut trace, mode);
+    let result = dispatch(store, routes, req, &mut error_uri, &mut trace, mode, sink);
     let response = match result {
         Ok(Some(r)) => r,
         Ok(None) => return None,
@@ -107,6 +123,7 @@ fn dispatch(
     error_uri: &mut String,
     trace: &mut Trace,
     mode: Mode,
+    sink: Option<&dyn Sink>,
 ) -> Result<Option<Response>, HmcError> {
     let found = find_action(routes, req);
     let (params, action, accepts_query) = match found {
@@ -122,13 +139,14 @@ fn dispatch(
         *error_uri = req.path().to_string();
     }
     // A GET runs in a read transaction unless its operation changes state
-    // (Get Service Request Information with `delete=true`).
-    let writes = req.method.writes()
-        || match action {
-            Action::Operation(_, op) => op.writes,
-            Action::Service(s) => s.writes,
-            _ => false,
-        };
+    // (Get Service Request Information with `delete=true`); a POST in a
+    // write transaction unless its service only reads (Get Inventory).
+    let writes = match action {
+        Action::Service(s) if s.read_only => false,
+        Action::Operation(_, op) => req.method.writes() || op.writes,
+        Action::Service(s) => req.method.writes() || s.writes,
+        _ => req.method.writes(),
+    };
     let needs_session = match action {
         Action::Service(s) => s.auth,
         _ => true,
@@ -174,6 +192,7 @@ fn dispatch(
             target: target_of(req.path(), action),
             routes,
             job_error,
+            sink,
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
@@ -299,6 +318,8 @@ fn nested_ctx<'a>(
         target: target_of(req.path(), action),
         routes: outer.routes,
         job_error: None,
+        // The outer request reads a nested answer as a value.
+        sink: None,
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
-use crate::api::{HmcError, Method, Request, Response};
+use crate::api::{HmcError, Method, Request, Response, Sink};
 use crate::definition::{self, DefinitionError};
 use crate::dispatch;
 use crate::fixture;
@@ -167,6 +167,12 @@ impl Hmc {
     /// `handle` for the HTTP server: a stored document may come back as
     /// its text (`Body::JsonText`), to be sent as it is.
     pub(crate) fn answer(&self, req: &Request) -> Response {
+        self.answer_to(req, None)
+    }
+
+    /// `answer` whose handler may stream a large answer into `sink` (the
+    /// server's blocking entry): then it answers `Response::streamed()`.
+    pub(crate) fn answer_to(&self, req: &Request, sink: Option<&dyn Sink>) -> Response {
         if self.admin.load(Ordering::Relaxed) && req.path().starts_with("/mock/") {
             return crate::fixture::admin::handle(self, req);
         }
@@ -175,6 +181,7 @@ impl Hmc {
             self.routes,
             req,
             self.journal.is_on().then_some(&self.journal),
+            sink,
         )
     }
 

@@ -18,8 +18,10 @@ pub enum Body {
         text: String,
     },
     /// A JSON document as the text it is stored as (a resource's
-    /// properties), sent without parsing it. Only the HTTP server sees it:
-    /// `Hmc::handle` gives library callers `Json`.
+    /// properties) or was written as (Get Inventory, `api::AnswerText`),
+    /// sent without parsing it. Only the HTTP server sees it:
+    /// `Hmc::handle` gives library callers `Json`. (A long written answer
+    /// on the server's blocking path never becomes one: it is streamed.)
     JsonText(String),
 }
 
@@ -47,6 +49,18 @@ impl Response {
             status: 200,
             headers: Vec::new(),
             body: Body::JsonText(text),
+        }
+    }
+
+    /// What a handler answers once its body went to the request's sink
+    /// (`AnswerText::finish`): a 200 with nothing left to send. The server
+    /// ends the streamed body only on this; any other answer after the
+    /// head was sent cuts the body short.
+    pub fn streamed() -> Response {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::Empty,
         }
     }
 

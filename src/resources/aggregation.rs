@@ -166,6 +166,7 @@ pub const SUBMIT_REQUESTS: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "SubmitRequestsHandler",
     run: submit_requests,
 };

@@ -76,6 +76,7 @@ pub const QUERY_JOB_STATUS: Service = Service {
     query: None,
     auth: true,
     writes: true,
+    read_only: false,
     handler: "JobHandler",
     run: query_job_status,
 };
@@ -87,6 +88,7 @@ pub const DELETE_COMPLETED_JOB_STATUS: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "JobHandler",
     run: delete_job,
 };
@@ -98,6 +100,7 @@ pub const CANCEL_JOB: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "JobCancelHandler",
     run: cancel_job,
 };

@@ -160,6 +160,7 @@ pub const QUERY_API_VERSION: Service = Service {
     query: None,
     auth: false,
     writes: false,
+    read_only: false,
     handler: "VersionHandler",
     run: query_api_version,
 };
@@ -171,6 +172,7 @@ pub const LOGON: Service = Service {
     query: None,
     auth: false,
     writes: false,
+    read_only: false,
     handler: "SessionsHandler",
     run: logon,
 };
@@ -182,6 +184,7 @@ pub const LOGOFF: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "ThisSessionHandler",
     run: logoff,
 };
@@ -193,6 +196,7 @@ pub const GET_NOTIFICATION_TOPICS: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "NotificationTopicsHandler",
     run: get_notification_topics,
 };

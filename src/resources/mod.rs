@@ -91,6 +91,11 @@ pub struct Service {
     /// Whether a GET of it may change state and so runs in a write
     /// transaction (Query Job Status completes jobs held by a job policy).
     pub writes: bool,
+    /// Whether a POST of it only reads and so runs in a read transaction
+    /// (Get Inventory): a long answer streamed to a slow client then holds
+    /// a pooled reader, not the process's one writer, whose transaction
+    /// every other write of the process would wait for.
+    pub read_only: bool,
     /// Handler name used in "Invalid HTTP method" messages.
     pub handler: &'static str,
     pub run: fn(&mut Ctx<'_>) -> Result<Response, HmcError>,

@@ -1,18 +1,20 @@
 //! Conversion: an HTTP request becomes an `api::Request`, runs in
 //! `Hmc::handle` (a plain read on the async worker, everything else on a
-//! blocking thread), and its `Response` becomes HTTP.
+//! blocking thread), and its `Response` becomes HTTP: whole, or streamed
+//! from the blocking thread while it is produced (`chunked`).
 //! What the HTTP layer refuses (an unknown method, a body over the limit,
 //! a malformed or stalled body) gets the HMC error body too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONNECTION, CONTENT_TYPE, EXPECT, HeaderName, HeaderValue};
 use hyper::{Request as HttpRequest, Response as HttpResponse, StatusCode};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
+use super::chunked::{ChannelSink, ChunkedBody, Reply};
 use super::stream::Activity;
 use crate::api::{DROP_CONNECTION, HmcError, Method, Request, Response};
 use crate::hmc::Hmc;
@@ -30,14 +32,16 @@ const SMALL_BODY: u64 = 64 * 1024;
 /// connection. Beyond it the connection is closed.
 const DRAIN_LIMIT: u64 = 1024 * 1024 * 1024;
 
-/// The answer hyper sends.
-pub(super) type HttpAnswer = HttpResponse<Full<Bytes>>;
+/// The answer hyper sends: whole (every ordinary answer, with its
+/// `Content-Length`), or streamed. An `Either`, not a boxed body, so that
+/// an ordinary answer costs no allocation more than before streaming.
+pub(super) type HttpAnswer = HttpResponse<Either<Full<Bytes>, ChunkedBody>>;
 
 /// The request handler every connection of a server shares.
 pub(super) struct Handler {
     hmc: Arc<Hmc>,
     /// Bounds the blocking threads to the number of store connections.
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     body_limit: usize,
     body_timeout: Duration,
 }
@@ -65,7 +69,7 @@ impl Handler {
     pub(super) fn new(hmc: Arc<Hmc>, body_limit: usize, body_timeout: Duration) -> Handler {
         Handler {
             hmc,
-            permits: Semaphore::new(Store::CONNECTIONS),
+            permits: Arc::new(Semaphore::new(Store::CONNECTIONS)),
             body_limit,
             body_timeout,
         }
@@ -187,12 +191,51 @@ impl Handler {
         {
             return to_http(response);
         }
-        match self
-            .blocking(method_name, uri, move |hmc| hmc.answer(&request))
+        self.answer_blocking(request, method_name, uri, activity)
             .await
-        {
-            Ok(response) => to_http(response),
-            Err(internal) => internal,
+    }
+
+    /// Answers `request` on a blocking thread, which may stream the answer
+    /// (`api::sink`): the thread hands over either the whole answer or,
+    /// before its first piece, the head and the channel of the pieces; it
+    /// keeps the store connection and the permit until its transaction has
+    /// ended, however the body goes.
+    async fn answer_blocking(
+        &self,
+        request: Request,
+        method: &str,
+        uri: &str,
+        activity: &Arc<Activity>,
+    ) -> HttpAnswer {
+        let internal = || error_answer(&HmcError::internal(), method, uri);
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return internal();
+        };
+        let (reply, replied) = oneshot::channel();
+        let hmc = self.hmc.clone();
+        let progress = self.body_timeout;
+        // Not awaited: a streaming thread goes on after it replied. A
+        // panic drops `reply` unsent, which is the 500 below.
+        drop(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let runtime = tokio::runtime::Handle::current();
+            let sink = ChannelSink::new(reply, runtime, progress);
+            let response = hmc.answer_to(&request, Some(&sink));
+            sink.finish(response, &request);
+        }));
+        match replied.await {
+            Ok(Reply::Whole(response)) => to_http(response),
+            Ok(Reply::Streaming(content_type, chunks)) => {
+                let body = ChunkedBody::new(chunks, activity.busy());
+                let mut out = HttpResponse::new(Either::Right(body));
+                out.headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+                out
+            }
+            Err(_) => {
+                tracing::error!(method, uri, "handler task failed");
+                internal()
+            }
         }
     }
 
@@ -281,7 +324,7 @@ fn closing(mut answer: HttpAnswer) -> HttpAnswer {
 /// The HMC error answer for `e` on `method uri`.
 fn error_answer(e: &HmcError, method: &str, uri: &str) -> HttpAnswer {
     let body = e.body(method, uri).to_string();
-    let mut r = HttpResponse::new(Full::new(Bytes::from(body)));
+    let mut r = HttpResponse::new(Either::Left(Full::new(Bytes::from(body))));
     *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -295,7 +338,9 @@ fn to_http(response: Response) -> HttpAnswer {
         .and_then(|ct| HeaderValue::from_str(ct).ok());
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers.clone();
-    let mut out = HttpResponse::new(Full::new(Bytes::from(response.into_body_bytes())));
+    let mut out = HttpResponse::new(Either::Left(Full::new(Bytes::from(
+        response.into_body_bytes(),
+    ))));
     *out.status_mut() = status;
     if let Some(v) = content_type {
         out.headers_mut().insert(CONTENT_TYPE, v);

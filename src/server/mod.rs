@@ -3,8 +3,10 @@
 //! signals, graceful shutdown) and watches them (`stream`: header and idle
 //! timeouts); `convert` turns an HTTP request into an `api::Request`, runs
 //! `Hmc::handle` on a blocking thread, and turns the `Response` back into
-//! HTTP, with the HMC error body for what the HTTP layer itself refuses.
+//! HTTP, with the HMC error body for what the HTTP layer itself refuses;
+//! `chunked` carries a streamed answer from that thread to hyper.
 
+mod chunked;
 mod convert;
 mod listen;
 pub mod stomp;
@@ -29,7 +31,8 @@ pub struct Timeouts {
     pub handshake: Duration,
     /// From the first byte of a request to the end of its headers.
     pub header: Duration,
-    /// Between two pieces of a request body (the body's progress).
+    /// Between two pieces of a request body (the body's progress), and
+    /// for which a streamed answer waits for the client to take a piece.
     pub body: Duration,
     /// A kept-alive connection with no request.
     pub idle: Duration,

@@ -312,6 +312,7 @@ pub const CREATE_METRICS_CONTEXT: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "MetricsContextsHandler",
     run: create_metrics_context,
 };
@@ -323,6 +324,7 @@ pub const GET_METRICS: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "MetricsContextHandler",
     run: get_metrics,
 };
@@ -334,6 +336,7 @@ pub const DELETE_METRICS_CONTEXT: Service = Service {
     query: None,
     auth: true,
     writes: false,
+    read_only: false,
     handler: "MetricsContextHandler",
     run: delete_metrics_context,
 };
