@@ -8,6 +8,7 @@ use crate::api::{DROP_CONNECTION, HmcError, Request, Response, Sink};
 use crate::ctx::Ctx;
 use crate::fixture::journal::{Journal, Trace};
 use crate::fixture::{clock, faults};
+use crate::resources::Transaction;
 use crate::resources::console::operations::{check_available, check_until};
 use crate::resources::framework::descriptor::Answer;
 use crate::resources::framework::{generic, runner};
@@ -142,9 +143,12 @@ fn dispatch(
     // (Get Service Request Information with `delete=true`); a POST in a
     // write transaction unless its service only reads (Get Inventory).
     let writes = match action {
-        Action::Service(s) if s.read_only => false,
         Action::Operation(_, op) => req.method.writes() || op.writes,
-        Action::Service(s) => req.method.writes() || s.writes,
+        Action::Service(s) => match s.transaction {
+            Transaction::ByMethod => req.method.writes(),
+            Transaction::Write => true,
+            Transaction::Read => false,
+        },
         _ => req.method.writes(),
     };
     let needs_session = match action {

@@ -15,9 +15,9 @@ use serde_json::{Map, Value, json};
 use crate::api::{Body, HmcError, Method, Request, Response};
 use crate::ctx::Ctx;
 use crate::dispatch::handle_nested;
-use crate::resources::Service;
 use crate::resources::framework::fields::required;
 use crate::resources::framework::python::truthy;
+use crate::resources::{Service, Transaction};
 
 /// The URI of Submit Requests (a nested request to it is refused).
 const SUBMIT_URI: &str = "/api/services/aggregation/submit";
@@ -165,8 +165,7 @@ pub const SUBMIT_REQUESTS: Service = Service {
     pattern: SUBMIT_URI,
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "SubmitRequestsHandler",
     run: submit_requests,
 };

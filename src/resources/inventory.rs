@@ -12,7 +12,7 @@ use crate::ctx::Ctx;
 use crate::resources::framework::descriptor::ResourceType;
 use crate::resources::framework::fields::array_items;
 use crate::resources::framework::generic::readable_properties;
-use crate::resources::{self, Service};
+use crate::resources::{self, Service, Transaction};
 use crate::store::{Props, Resource, Tx};
 
 /// The categories of Get Inventory and the classes each stands for.
@@ -188,8 +188,7 @@ pub const GET_INVENTORY: Service = Service {
     pattern: "/api/services/inventory",
     query: None,
     auth: true,
-    writes: false,
-    read_only: true,
+    transaction: Transaction::Read,
     handler: "InventoryHandler",
     run: get_inventory,
 };

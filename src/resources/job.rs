@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::{HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::resources::Service;
+use crate::resources::{Service, Transaction};
 use crate::store::JobRow;
 
 fn lookup(ctx: &Ctx<'_>) -> Result<JobRow, HmcError> {
@@ -75,8 +75,7 @@ pub const QUERY_JOB_STATUS: Service = Service {
     pattern: "/api/jobs/{job-id}",
     query: None,
     auth: true,
-    writes: true,
-    read_only: false,
+    transaction: Transaction::Write,
     handler: "JobHandler",
     run: query_job_status,
 };
@@ -87,8 +86,7 @@ pub const DELETE_COMPLETED_JOB_STATUS: Service = Service {
     pattern: "/api/jobs/{job-id}",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "JobHandler",
     run: delete_job,
 };
@@ -99,8 +97,7 @@ pub const CANCEL_JOB: Service = Service {
     pattern: "/api/jobs/{job-id}/operations/cancel",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "JobCancelHandler",
     run: cancel_job,
 };

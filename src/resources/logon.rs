@@ -4,11 +4,11 @@ use serde_json::{Value, json};
 
 use crate::api::{Body, HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::resources::Service;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::audit;
 use crate::resources::framework::preconditions::require_fields;
 use crate::resources::os_message;
+use crate::resources::{Service, Transaction};
 use crate::store::{SessionRow, Tx};
 
 /// Meta keys of the HMC-wide settings.
@@ -159,8 +159,7 @@ pub const QUERY_API_VERSION: Service = Service {
     pattern: "/api/version",
     query: None,
     auth: false,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "VersionHandler",
     run: query_api_version,
 };
@@ -171,8 +170,7 @@ pub const LOGON: Service = Service {
     pattern: "/api/sessions",
     query: None,
     auth: false,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "SessionsHandler",
     run: logon,
 };
@@ -183,8 +181,7 @@ pub const LOGOFF: Service = Service {
     pattern: "/api/sessions/this-session",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "ThisSessionHandler",
     run: logoff,
 };
@@ -195,8 +192,7 @@ pub const GET_NOTIFICATION_TOPICS: Service = Service {
     pattern: "/api/sessions/operations/get-notification-topics",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "NotificationTopicsHandler",
     run: get_notification_topics,
 };

@@ -78,6 +78,21 @@ pub static ALL: &[&ResourceType] = &[
     &certificate::CERTIFICATE,
 ];
 
+/// The transaction a service runs in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Transaction {
+    /// A read for a GET, a write for the other methods.
+    ByMethod,
+    /// A write even for a GET that may change state (Query Job Status
+    /// completes jobs held by a job policy).
+    Write,
+    /// A read even for a POST that only reads (Get Inventory): a long
+    /// answer streamed to a slow client then holds a pooled reader, not
+    /// the process's one writer, whose transaction every other write of
+    /// the process would wait for.
+    Read,
+}
+
 /// An operation outside the resource tree: Query API Version, the session
 /// operations and the job operations.
 pub struct Service {
@@ -88,14 +103,8 @@ pub struct Service {
     pub query: Option<&'static [&'static str]>,
     /// Whether it needs a logged-on session.
     pub auth: bool,
-    /// Whether a GET of it may change state and so runs in a write
-    /// transaction (Query Job Status completes jobs held by a job policy).
-    pub writes: bool,
-    /// Whether a POST of it only reads and so runs in a read transaction
-    /// (Get Inventory): a long answer streamed to a slow client then holds
-    /// a pooled reader, not the process's one writer, whose transaction
-    /// every other write of the process would wait for.
-    pub read_only: bool,
+    /// The transaction it runs in.
+    pub transaction: Transaction,
     /// Handler name used in "Invalid HTTP method" messages.
     pub handler: &'static str,
     pub run: fn(&mut Ctx<'_>) -> Result<Response, HmcError>,

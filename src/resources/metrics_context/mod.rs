@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::{Body, HmcError, Method, Response};
 use crate::ctx::Ctx;
-use crate::resources::Service;
 use crate::resources::framework::preconditions::require_fields;
+use crate::resources::{Service, Transaction};
 use crate::store::{MetricValuesRow, MetricsContextRow, StoreError, Tx};
 use groups::{GROUPS, GroupDef, group, ordered_values};
 
@@ -311,8 +311,7 @@ pub const CREATE_METRICS_CONTEXT: Service = Service {
     pattern: CONTEXTS_URI,
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "MetricsContextsHandler",
     run: create_metrics_context,
 };
@@ -323,8 +322,7 @@ pub const GET_METRICS: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "MetricsContextHandler",
     run: get_metrics,
 };
@@ -335,8 +333,7 @@ pub const DELETE_METRICS_CONTEXT: Service = Service {
     pattern: "/api/services/metrics/context/{metrics-context-id}",
     query: None,
     auth: true,
-    writes: false,
-    read_only: false,
+    transaction: Transaction::ByMethod,
     handler: "MetricsContextHandler",
     run: delete_metrics_context,
 };
