@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -93,6 +93,11 @@ struct Hub {
     /// row is written or removed, so that registrations take effect in
     /// the order of the client counts they saw.
     registered: Mutex<bool>,
+    /// While registered, the outbox's last `seq` when the row was written
+    /// (every change committed later has a row after it); -1 otherwise.
+    /// The poller reads the outbox only while registered: without a
+    /// client its reads, 50 a second, found nothing for anybody here.
+    listening_from: AtomicI64,
 }
 
 /// A CONNECTED client: counted while it lives.
@@ -134,13 +139,17 @@ impl Hub {
         let (id, pid) = (&self.listener_id, std::process::id());
         let written = self.hmc.store().write(|tx| {
             if wanted {
-                tx.listener_heartbeat(id, pid)
+                tx.listener_heartbeat(id, pid)?;
+                tx.last_notification_seq()
             } else {
-                tx.remove_listener(id)
+                tx.remove_listener(id).map(|()| -1)
             }
         });
         match written {
-            Ok(()) => *registered = wanted,
+            Ok(from) => {
+                *registered = wanted;
+                self.listening_from.store(from, Ordering::SeqCst);
+            }
             Err(e) => tracing::warn!(error = %e, "cannot update the notification listener"),
         }
     }
@@ -267,6 +276,7 @@ pub async fn start(
         clients: AtomicUsize::new(0),
         closed: AtomicBool::new(false),
         registered: Mutex::new(false),
+        listening_from: AtomicI64::new(-1),
     });
     // The cursor before any registration (the first client's): every
     // change committed after it writes rows, and they all lie after the
@@ -296,12 +306,21 @@ async fn poll_outbox(hub: Arc<Hub>, mut cursor: i64) {
     let mut last_prune = tokio::time::Instant::now();
     loop {
         ticker.tick().await;
-        let hmc = hub.hmc.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            hmc.store()
-                .read(|tx| tx.notifications_after(cursor, POLL_BATCH))
-        })
-        .await;
+        let from = hub.listening_from.load(Ordering::SeqCst);
+        // Rows from before the registration are changes of when this
+        // process had no client (other processes' listeners had them
+        // written): nobody here is to get them.
+        cursor = cursor.max(from);
+        let read = if from < 0 {
+            Ok(Ok(Vec::new()))
+        } else {
+            let hmc = hub.hmc.clone();
+            tokio::task::spawn_blocking(move || {
+                hmc.store()
+                    .read(|tx| tx.notifications_after(cursor, POLL_BATCH))
+            })
+            .await
+        };
         match read {
             Ok(Ok(rows)) => {
                 for row in rows {
