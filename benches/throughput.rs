@@ -41,6 +41,8 @@ const ROUNDS: u32 = 3;
 const WARMUP: Duration = Duration::from_millis(200);
 /// The partition of the default HMC the single-process rows use.
 const PARTITION: &str = "/api/partitions/linux2";
+/// List Partitions of the DPM CPC with a name filter matching `PARTITION`.
+const LIST_BY_NAME: &str = "/api/cpcs/dpm1/partitions?name=LINUX2";
 /// The DPM CPC of the default HMC.
 const CPC: &str = "/api/cpcs/dpm1";
 
@@ -82,6 +84,10 @@ fn main() {
         (
             Row::new("in-process Get Partition Properties"),
             Box::new(|_| check(&session.get(PARTITION), 200)),
+        ),
+        (
+            Row::new("in-process List Partitions of a CPC, name filter"),
+            Box::new(|_| check(&session.get(LIST_BY_NAME), 200)),
         ),
         (
             Row::new("in-process Update Partition Properties"),
