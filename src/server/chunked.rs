@@ -184,16 +184,9 @@ impl ChunkedBody {
 }
 
 /// The error that makes hyper abort a connection whose answer broke off.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("the streamed answer broke off (see the log)")]
 pub(super) struct CutShort;
-
-impl std::fmt::Display for CutShort {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the streamed answer broke off (see the log)")
-    }
-}
-
-impl std::error::Error for CutShort {}
 
 impl hyper::body::Body for ChunkedBody {
     type Data = Bytes;

@@ -47,16 +47,9 @@ pub(super) struct Handler {
 }
 
 /// The service error that makes hyper close a connection unanswered.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by a fault rule")]
 pub(super) struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by a fault rule")
-    }
-}
-
-impl std::error::Error for Dropped {}
 
 /// Why a body was not read in full.
 enum BodyError {

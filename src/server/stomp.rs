@@ -89,14 +89,15 @@ struct Hub {
     clients: AtomicUsize,
     /// The server is going: no client registers it again.
     closed: AtomicBool,
-    /// Whether the listener row is written (and renewed). Held while the
-    /// row is written or removed, so that registrations take effect in
-    /// the order of the client counts they saw.
-    registered: Mutex<bool>,
-    /// While registered, the outbox's last `seq` when the row was written
-    /// (every change committed later has a row after it); -1 otherwise.
-    /// The poller reads the outbox only while registered: without a
-    /// client its reads, 50 a second, found nothing for anybody here.
+    /// Held while the listener row is written or removed, so that
+    /// registrations take effect in the order of the client counts they
+    /// saw.
+    registering: Mutex<()>,
+    /// While the listener row is written (and renewed), the outbox's last
+    /// `seq` when it was written (every change committed later has a row
+    /// after it); -1 while unregistered. The poller reads the outbox only
+    /// while registered: without a client its reads, 50 a second, found
+    /// nothing for anybody here.
     listening_from: AtomicI64,
 }
 
@@ -128,12 +129,12 @@ impl Hub {
     /// STOMP client write rows nobody read (a fifth of an Update's CPU
     /// time, docs/benchmarks.md).
     fn sync_registration(&self) {
-        let mut registered = self
-            .registered
+        let _registering = self
+            .registering
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let wanted = !self.closed.load(Ordering::SeqCst) && self.clients.load(Ordering::SeqCst) > 0;
-        if wanted == *registered {
+        if wanted == self.is_registered() {
             return;
         }
         let (id, pid) = (&self.listener_id, std::process::id());
@@ -146,21 +147,22 @@ impl Hub {
             }
         });
         match written {
-            Ok(from) => {
-                *registered = wanted;
-                self.listening_from.store(from, Ordering::SeqCst);
-            }
+            Ok(from) => self.listening_from.store(from, Ordering::SeqCst),
             Err(e) => tracing::warn!(error = %e, "cannot update the notification listener"),
         }
     }
 
+    fn is_registered(&self) -> bool {
+        self.listening_from.load(Ordering::SeqCst) >= 0
+    }
+
     /// Renews the listener row, if registered.
     fn renew_registration(&self) -> Result<(), crate::store::StoreError> {
-        let registered = self
-            .registered
+        let _registering = self
+            .registering
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if *registered {
+        if self.is_registered() {
             self.hmc
                 .store()
                 .write(|tx| tx.listener_heartbeat(&self.listener_id, std::process::id()))?;
@@ -275,7 +277,7 @@ pub async fn start(
         listener_id: uuid::Uuid::new_v4().to_string(),
         clients: AtomicUsize::new(0),
         closed: AtomicBool::new(false),
-        registered: Mutex::new(false),
+        registering: Mutex::new(()),
         listening_from: AtomicI64::new(-1),
     });
     // The cursor before any registration (the first client's): every

@@ -9,6 +9,11 @@ use super::{Resource, Store, StoreError, Tx};
 /// The meta key of the HMC clock's offset from real time, in ms.
 pub(super) const META_CLOCK_OFFSET: &str = "clock-offset-ms";
 
+/// The clock offset stored as `value` (none or unreadable: real time).
+pub(super) fn clock_offset_of(value: Option<String>) -> i64 {
+    value.and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
 /// Meta keys that are not HMC state: the server's TLS identity stays what
 /// it is across restores.
 const META_NOT_STATE: &str = "('tls-certificate-pem', 'tls-private-key-pem', 'mock-admins')";
@@ -248,10 +253,7 @@ impl Tx<'_> {
 
     /// The HMC clock's offset from real time, in ms (0: real time).
     pub fn clock_offset(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .meta(META_CLOCK_OFFSET)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(clock_offset_of(self.meta(META_CLOCK_OFFSET)?))
     }
 
     /// Sets the HMC clock's offset from real time, in ms.

@@ -4,10 +4,25 @@
 //! costs its statement-cache lookup, bindings and a step, and together
 //! they were about a tenth of a List's CPU time (docs/benchmarks.md).
 
-use super::fixture::META_CLOCK_OFFSET;
+use std::sync::LazyLock;
+
+use super::fixture::{META_CLOCK_OFFSET, clock_offset_of};
 use super::meta::META_UNAVAILABLE_UNTIL;
-use super::sessions::{COLUMNS_OF_S, to_row_at};
+use super::sessions::{COLUMNS, to_row_at};
 use super::{SessionRow, StoreError, Tx};
+
+/// The statement, made once: it runs for every request, and the statement
+/// cache finds it by its text.
+static PREFLIGHT: LazyLock<String> = LazyLock::new(|| {
+    // `FROM (SELECT 1)`: one row, with or without a session.
+    format!(
+        "SELECT (SELECT value FROM meta WHERE key = ?1),
+                (SELECT value FROM meta WHERE key = ?2),
+                EXISTS (SELECT 1 FROM faults),
+                s.*
+         FROM (SELECT 1) LEFT JOIN (SELECT {COLUMNS} FROM sessions WHERE id = ?3) s"
+    )
+});
 
 /// What `Tx::preflight` read.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,23 +41,15 @@ impl Tx<'_> {
     /// Reads the preflight of a request with session id `token`.
     pub fn preflight(&self, token: Option<&str>) -> Result<Preflight, StoreError> {
         let key = token.map(crate::secrets::token_key);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT (SELECT value FROM meta WHERE key = ?1),
-                    (SELECT value FROM meta WHERE key = ?2),
-                    EXISTS (SELECT 1 FROM faults),
-                    {COLUMNS_OF_S}
-             FROM (SELECT 1) LEFT JOIN sessions s ON s.id = ?3"
-        ))?;
-        // `FROM (SELECT 1)`: one row, with or without a session.
+        let mut stmt = self.conn.prepare_cached(&PREFLIGHT)?;
         let params = rusqlite::params![META_CLOCK_OFFSET, META_UNAVAILABLE_UNTIL, key];
         Ok(stmt.query_row(params, |r| {
-            let offset: Option<String> = r.get(0)?;
             let session = match r.get_ref(3)? {
                 rusqlite::types::ValueRef::Null => None,
                 _ => Some(to_row_at(r, 3)?),
             };
             Ok(Preflight {
-                clock_offset_ms: offset.and_then(|v| v.parse().ok()).unwrap_or(0),
+                clock_offset_ms: clock_offset_of(r.get(0)?),
                 unavailable_until: r.get(1)?,
                 has_faults: r.get(2)?,
                 session,

@@ -39,12 +39,8 @@ pub(super) fn to_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Se
     })
 }
 
-const COLUMNS: &str = "id, userid, user_uri, credential, notification_topic, \
+pub(super) const COLUMNS: &str = "id, userid, user_uri, credential, notification_topic, \
                        job_notification_topic, created_at, last_used_at, expires_at";
-
-/// `COLUMNS` of the table aliased `s`.
-pub(super) const COLUMNS_OF_S: &str = "s.id, s.userid, s.user_uri, s.credential, \
-    s.notification_topic, s.job_notification_topic, s.created_at, s.last_used_at, s.expires_at";
 
 impl Tx<'_> {
     /// Records a new session.

@@ -136,18 +136,17 @@ impl Writer {
         // rolls the whole transaction back and it needs no savepoint: two
         // statements less, and no sub-journal of the pages it changes.
         let result = if first {
-            let result = f(&Tx::new(&state.conn));
-            if result.is_err() {
-                state.group = None;
-                if !state.conn.is_autocommit() {
-                    let _ = run(&state.conn, "ROLLBACK");
-                }
-                return result;
-            }
-            result
+            f(&Tx::new(&state.conn))
         } else {
             in_savepoint(&state.conn, f)
         };
+        if first && result.is_err() {
+            state.group = None;
+            if !state.conn.is_autocommit() {
+                let _ = run(&state.conn, "ROLLBACK");
+            }
+            return result;
+        }
         let count = state.group.take().map_or(0, |(_, count)| count) + 1;
         if state.conn.is_autocommit() {
             // SQLite ended the whole transaction (a failed savepoint end,
