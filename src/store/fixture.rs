@@ -96,6 +96,8 @@ impl Tx<'_> {
         for sql in [
             "INSERT INTO checkpoint_resources
                  SELECT ?1, uri, class, parent_uri, name, properties, seq FROM resources",
+            "INSERT INTO checkpoint_resource_references
+                 SELECT ?1, target_uri, holder_uri FROM resource_references",
             "INSERT INTO checkpoint_id_allocations
                  SELECT ?1, pool, value, owner_uri FROM id_allocations",
             "INSERT INTO checkpoint_metric_values
@@ -136,12 +138,18 @@ impl Tx<'_> {
         self.conn.execute_batch(
             "PRAGMA defer_foreign_keys = ON;
              DELETE FROM id_allocations; DELETE FROM metric_values;
-             DELETE FROM os_messages; DELETE FROM profile_areas; DELETE FROM resources;",
+             DELETE FROM os_messages; DELETE FROM profile_areas;
+             DELETE FROM resource_references; DELETE FROM resources;",
         )?;
         for sql in [
-            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq)
-                 SELECT uri, class, parent_uri, name, properties, seq
+            // `store_rev` 1 keeps the references trigger out: the
+            // checkpoint's references are copied instead (migration 0015).
+            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq, store_rev)
+                 SELECT uri, class, parent_uri, name, properties, seq, 1
                  FROM checkpoint_resources WHERE checkpoint = ?1 ORDER BY seq",
+            "INSERT INTO resource_references (target_uri, holder_uri)
+                 SELECT target_uri, holder_uri FROM checkpoint_resource_references
+                 WHERE checkpoint = ?1",
             "INSERT INTO id_allocations (pool, value, owner_uri)
                  SELECT pool, value, owner_uri FROM checkpoint_id_allocations WHERE checkpoint = ?1",
             "INSERT INTO metric_values (seq, group_name, resource_uri, timestamp, metrics)

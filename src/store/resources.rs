@@ -447,12 +447,17 @@ impl Tx<'_> {
     pub fn insert_resource(&self, r: &Resource) -> Result<(), StoreError> {
         let text = serde_json::to_string(&r.props)?;
         let name = r.props.get("name").and_then(Value::as_str);
+        // `store_rev` 1: this code keeps the row's references, not the
+        // trigger (migration 0015).
         let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM resources))",
+            "INSERT INTO resources (uri, class, parent_uri, name, properties, seq, store_rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM resources), 1)",
         )?;
         match stmt.execute(params![r.uri, r.class, r.parent, name, text]) {
-            Ok(_) => outbox::inventory_notification(self, r, "add"),
+            Ok(_) => {
+                self.change_references(&r.uri, &[], &references_in(&r.props))?;
+                outbox::inventory_notification(self, r, "add")
+            }
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
             {
@@ -501,14 +506,65 @@ impl Tx<'_> {
         // the name stays the same: three pages to the WAL instead of one
         // for every Update Properties. So the name is set only when it
         // changes.
+        // `store_rev` moves, so the trigger for hand-made writes stays out.
         let kept = self
             .conn
-            .prepare_cached("UPDATE resources SET properties = ?2 WHERE uri = ?1 AND name IS ?3")?
+            .prepare_cached(
+                "UPDATE resources SET properties = ?2, store_rev = store_rev + 1
+                 WHERE uri = ?1 AND name IS ?3",
+            )?
             .execute(params![uri, text, name])?;
         if kept == 0 {
             self.conn
-                .prepare_cached("UPDATE resources SET properties = ?2, name = ?3 WHERE uri = ?1")?
+                .prepare_cached(
+                    "UPDATE resources SET properties = ?2, name = ?3, store_rev = store_rev + 1
+                     WHERE uri = ?1",
+                )?
                 .execute(params![uri, text, name])?;
+        }
+        // From the table, not from a caller's copy of the old document:
+        // the table is what the next Delete reads.
+        let stored = self.references_of(uri)?;
+        let stored: Vec<&str> = stored.iter().map(String::as_str).collect();
+        self.change_references(uri, &stored, &references_in(props))
+    }
+
+    /// The URIs `holder`'s row in `resource_references` lists, sorted.
+    fn references_of(&self, holder: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT target_uri FROM resource_references WHERE holder_uri = ?1
+             ORDER BY target_uri",
+        )?;
+        let rows = stmt.query_map([holder], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Makes `holder`'s rows in `resource_references` go from `old` to
+    /// `new` (both sorted, without repeats), touching only what differs:
+    /// most writes change no list and write nothing here.
+    fn change_references(
+        &self,
+        holder: &str,
+        old: &[&str],
+        new: &[&str],
+    ) -> Result<(), StoreError> {
+        if old == new {
+            return Ok(());
+        }
+        for gone in old.iter().filter(|t| new.binary_search(t).is_err()) {
+            self.conn
+                .prepare_cached(
+                    "DELETE FROM resource_references WHERE target_uri = ?1 AND holder_uri = ?2",
+                )?
+                .execute([gone, holder])?;
+        }
+        for added in new.iter().filter(|t| old.binary_search(t).is_err()) {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO resource_references (target_uri, holder_uri)
+                     VALUES (?1, ?2)",
+                )?
+                .execute([added, holder])?;
         }
         Ok(())
     }
@@ -519,13 +575,16 @@ impl Tx<'_> {
     /// Returns the deleted URIs, and notifies each removal
     /// (`inventory-change`).
     pub fn delete_resource(&self, uri: &str) -> Result<Vec<String>, StoreError> {
+        // CROSS JOIN keeps `sub` outside: as a plain JOIN, SQLite 3.53
+        // scanned every resource against a Bloom filter of `sub`, so a
+        // Delete read the whole HMC.
         let mut stmt = self.conn.prepare_cached(
             "WITH RECURSIVE sub(uri) AS (
                  SELECT ?1 UNION ALL
                  SELECT r.uri FROM resources r JOIN sub ON r.parent_uri = sub.uri)
              SELECT r.uri, r.class, r.parent_uri, r.name,
                     json_extract(r.properties, '$.\"element-uri\"') = r.uri
-             FROM sub JOIN resources r ON r.uri = sub.uri",
+             FROM sub CROSS JOIN resources r ON r.uri = sub.uri",
         )?;
         let rows: Vec<Deleted> = stmt
             .query_map([uri], |r| {
@@ -552,9 +611,14 @@ impl Tx<'_> {
         Ok(gone)
     }
 
-    /// Removes `dead` from the array-valued properties of all resources.
+    /// Removes `dead` from the array-valued properties of all resources:
+    /// of those `resource_references` lists for it, which its triggers
+    /// keep whoever writes (migration 0015).
     fn forget_references(&self, dead: &str) -> Result<(), StoreError> {
-        let holders = self.query_resources("WHERE instr(properties, ?1) > 0", &[&dead])?;
+        let holders = self.query_resources(
+            "WHERE uri IN (SELECT holder_uri FROM resource_references WHERE target_uri = ?1)",
+            &[&dead],
+        )?;
         for mut holder in holders {
             let mut changed = false;
             for value in holder.props.values_mut() {
@@ -568,6 +632,11 @@ impl Tx<'_> {
                 self.save_properties(&holder.uri, &holder.props)?;
             }
         }
+        // Saving a holder took its row; what is left is stale.
+        self.exec(
+            "DELETE FROM resource_references WHERE target_uri = ?1",
+            [dead],
+        )?;
         Ok(())
     }
 
@@ -587,12 +656,29 @@ impl Tx<'_> {
         self.conn.execute_batch(
             "DELETE FROM jobs; DELETE FROM sessions; DELETE FROM id_allocations;
              DELETE FROM metric_values; DELETE FROM metrics_contexts;
-             DELETE FROM notification_outbox; DELETE FROM resources;
+             DELETE FROM notification_outbox; DELETE FROM resource_references;
+             DELETE FROM resources;
              DELETE FROM console_log; DELETE FROM reported_problems;
              DELETE FROM meta WHERE key LIKE 'api-features %';",
         )?;
         Ok(())
     }
+}
+
+/// The URIs a document names in its list-valued properties, sorted and
+/// without repeats: string items of top-level arrays that start with '/',
+/// as migration 0015's triggers read them.
+fn references_in(props: &Map<String, Value>) -> Vec<&str> {
+    let mut uris: Vec<&str> = props
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|s| s.starts_with('/'))
+        .collect();
+    uris.sort_unstable();
+    uris.dedup();
+    uris
 }
 
 #[cfg(test)]
@@ -723,6 +809,110 @@ mod tests {
                 assert!(tx.resource("/p/n")?.is_none());
                 let vs = tx.resource("/vs")?.unwrap();
                 assert_eq!(vs.props["connected-vnic-uris"], json!(["/other"]));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    /// What `resource_references` lists for `target`, sorted.
+    fn holders_of(tx: &Tx<'_>, target: &str) -> Vec<String> {
+        tx.conn
+            .prepare(
+                "SELECT holder_uri FROM resource_references WHERE target_uri = ?1
+                 ORDER BY holder_uri",
+            )
+            .unwrap()
+            .query_map([target], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn references_follow_the_lists_as_they_change_and_leave_with_their_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
+                tx.insert_resource(&res(
+                    "/p",
+                    "partition",
+                    Some("/c"),
+                    // A name list and a lone URI are no references.
+                    json!({"nic-uris": ["/p/n", "/p/n"], "states": ["active"], "cpc-uri": "/c"}),
+                ))?;
+                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                assert_eq!(holders_of(tx, "/p/n"), ["/p"]);
+                assert!(holders_of(tx, "active").is_empty() && holders_of(tx, "/c").is_empty());
+                tx.save_properties(
+                    "/p",
+                    json!({"nic-uris": [], "sg-uris": ["/sg"]})
+                        .as_object()
+                        .unwrap(),
+                )?;
+                assert!(holders_of(tx, "/p/n").is_empty());
+                assert_eq!(holders_of(tx, "/sg"), ["/p"]);
+                tx.delete_resource("/p")?;
+                assert!(
+                    holders_of(tx, "/sg").is_empty(),
+                    "the holder's rows go with it"
+                );
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_reference_written_by_hand_in_sql_is_forgotten_on_delete_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
+                tx.insert_resource(&res("/p", "partition", Some("/c"), json!({"nic-uris": []})))?;
+                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                // What a user types into the sqlite3 CLI: an UPDATE that
+                // leaves `store_rev` alone, and an INSERT without it.
+                tx.conn.execute_batch(
+                    r#"UPDATE resources SET properties = json_set(properties, '$."nic-uris"',
+                           json_array('/p/n')) WHERE uri = '/p';
+                       INSERT INTO resources (uri, class, parent_uri, properties, seq)
+                           VALUES ('/g', 'group', NULL, '{"member-uris": ["/p/n", "/c"]}', 99);"#,
+                )?;
+                assert_eq!(holders_of(tx, "/p/n"), ["/g", "/p"]);
+                tx.delete_resource("/p/n")?;
+                assert_eq!(tx.resource("/p")?.unwrap().props["nic-uris"], json!([]));
+                assert_eq!(
+                    tx.resource("/g")?.unwrap().props["member-uris"],
+                    json!(["/c"])
+                );
+                assert!(holders_of(tx, "/p/n").is_empty());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_restored_checkpoint_brings_its_references_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        store
+            .write(|tx| {
+                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
+                tx.insert_resource(&res(
+                    "/p",
+                    "partition",
+                    Some("/c"),
+                    json!({"nic-uris": ["/p/n"]}),
+                ))?;
+                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                tx.save_checkpoint("cp", 0)?;
+                tx.delete_resource("/p/n")?;
+                tx.restore_checkpoint("cp", false)?;
+                assert_eq!(holders_of(tx, "/p/n"), ["/p"]);
+                tx.delete_resource("/p/n")?;
+                assert_eq!(tx.resource("/p")?.unwrap().props["nic-uris"], json!([]));
                 Ok::<_, StoreError>(())
             })
             .unwrap();

@@ -208,6 +208,30 @@ def test_nic_lifecycle(dpm_cpc, partition_factory):
     assert nic.uri not in vswitch.get_property("connected-vnic-uris")
 
 
+def test_a_list_edited_in_sqlite3_loses_a_deleted_nic_too(mock_hmc, partition_factory):
+    """A URI put into a list by hand, behind the HMC's back, is found by the
+    Delete like one the HMC put there (the references table's triggers)."""
+    part = partition_factory()
+    nic = part.nics.create({"name": "eth0", "virtual-switch-uri": VSWITCH_URI})
+    other = partition_factory()
+    conn = sqlite3.connect(str(mock_hmc.db), timeout=10)
+    try:
+        with conn:
+            conn.execute(
+                "update resources set properties = json_set(properties, "
+                "'$.\"watched-nic-uris\"', json_array(?, '/api/elsewhere')) where uri = ?",
+                (nic.uri, other.uri),
+            )
+    finally:
+        conn.close()
+    other.pull_full_properties()
+    assert other.get_property("watched-nic-uris") == [nic.uri, "/api/elsewhere"]
+
+    nic.delete()
+    other.pull_full_properties()
+    assert other.get_property("watched-nic-uris") == ["/api/elsewhere"]
+
+
 # --- error mapping --------------------------------------------------------
 
 def test_duplicate_partition_name_is_400_reason_8(dpm_cpc, partition_factory):
