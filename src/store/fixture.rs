@@ -381,7 +381,7 @@ impl Store {
             rusqlite::Connection::open_with_flags(to, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
                 .map_err(StoreError::from)?;
         let scratch = || -> Result<(), StoreError> {
-            super::configure(&conn)?;
+            super::configure_writer(&conn)?;
             conn.pragma_update(None, "synchronous", "OFF")?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.execute_batch("BEGIN IMMEDIATE")?;

@@ -130,12 +130,18 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // replaced in place (a password hashed at open) does not linger in the
     // page's free space.
     conn.pragma_update(None, "secure_delete", "FAST")?;
-    // A statement on `resources` has triggers (migration 0015), so SQLite
-    // keeps a statement journal for it, which spilled to a temporary file
-    // beyond 64 KiB: a `load` of 10,000 resources made 190,000 writes
-    // instead of 15,000.
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
+}
+
+/// `configure`, for a connection that writes resources. Such a write
+/// fires triggers (migration 0015), so SQLite keeps a statement journal
+/// for it, which spilled to a temporary file beyond 64 KiB: a `load` of
+/// 10,000 resources made 190,000 writes instead of 15,000. Only writers
+/// keep temporary data in memory: a reader's sort of a large answer stays
+/// on disk, out of serve's memory.
+fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    configure(conn)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
 }
 
 impl Store {
@@ -176,7 +182,7 @@ impl Store {
             create_private(path)?;
         }
         let mut writer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        configure(&writer)?;
+        configure_writer(&writer)?;
         // Processes that open a brand-new file at once contend for the
         // locks that switching to WAL and migrating take; SQLite reports
         // some of those conflicts as SQLITE_BUSY at once, without waiting
