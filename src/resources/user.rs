@@ -10,8 +10,8 @@ use crate::dispatch::now_ms;
 use crate::resources::console::CONSOLE;
 use crate::resources::framework::audit;
 use crate::resources::framework::descriptor::{
-    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Needs, Operation, ResourceType,
-    UpdateSpec,
+    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Needs, OnUpdate, Operation,
+    ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::{referenced, uri_value};
 use crate::resources::framework::generic::{append_reference, remove_reference};
@@ -296,7 +296,10 @@ pub static USER: ResourceType = ResourceType {
             ..Needs::NONE
         },
     }),
-    on_update: Some(on_update),
+    on_update: Some(OnUpdate {
+        watches: &["disabled"],
+        run: on_update,
+    }),
     after_delete: Some(after_delete),
     operations: &[
         Operation::post(

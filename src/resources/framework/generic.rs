@@ -568,12 +568,15 @@ pub fn merge_properties(
     }
     // The state before serves `on_update` and the change notifications,
     // which would otherwise read and parse the stored document again.
-    let before = (rt.on_update.is_some() || tx.notifications_wanted()?).then(|| r.clone());
+    let on_update = rt
+        .on_update
+        .filter(|u| u.watches.iter().any(|w| body.contains_key(*w)));
+    let before = (on_update.is_some() || tx.notifications_wanted()?).then(|| r.clone());
     for (k, v) in body {
         r.props.insert(k, v);
     }
-    if let (Some(on_update), Some(before)) = (rt.on_update, &before) {
-        on_update(tx, before, r)?;
+    if let (Some(on_update), Some(before)) = (on_update, &before) {
+        (on_update.run)(tx, before, r)?;
     }
     crate::secrets::seal(&mut r.props, rt.write_only);
     match &before {

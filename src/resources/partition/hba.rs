@@ -8,7 +8,7 @@ use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::resources::adapter::port::{PortKind, require_port};
 use crate::resources::framework::descriptor::{
-    BASE, CreateSpec, DeleteSpec, Done, GetSpec, Operation, ResourceType, UpdateSpec,
+    BASE, CreateSpec, DeleteSpec, Done, GetSpec, OnUpdate, Operation, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::required;
 use crate::resources::framework::generic::set_properties;
@@ -76,7 +76,10 @@ pub static HBA: ResourceType = ResourceType {
     }),
     back_ref: Some("hba-uris"),
     on_add: Some(on_add_hba),
-    on_update: Some(hba_numbers_updated),
+    on_update: Some(OnUpdate {
+        watches: &["device-number", "wwpn"],
+        run: hba_numbers_updated,
+    }),
     unique_names: true,
     operations: &[Operation {
         needs: PARENT_CHANGEABLE,

@@ -15,8 +15,8 @@ use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::resources::cpc::CPC;
 use crate::resources::framework::descriptor::{
-    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Mode, Needs, ResourceType,
-    Statuses, UpdateSpec,
+    BASE, Check, CreateSpec, DeleteSpec, Done, GetSpec, ListSpec, Mode, Needs, OnUpdate,
+    ResourceType, Statuses, UpdateSpec,
 };
 use crate::resources::framework::generic::{compile_filters, passes_filters, set_properties};
 use crate::resources::framework::preconditions::{DPM_VALID_CPC, require_fields, set_non_input};
@@ -343,7 +343,10 @@ pub static PARTITION: ResourceType = ResourceType {
         ("auto-start", "false"),
     ],
     on_add: Some(on_add_partition),
-    on_update: Some(partition_id_updated),
+    on_update: Some(OnUpdate {
+        watches: &["partition-id"],
+        run: partition_id_updated,
+    }),
     unique_names: true,
     operations: partition_ops::OPERATIONS,
     ..BASE

@@ -8,7 +8,7 @@ use crate::api::HmcError;
 use crate::ctx::Ctx;
 use crate::resources::adapter::port::{PortKind, require_port};
 use crate::resources::framework::descriptor::{
-    BASE, CreateSpec, DeleteSpec, GetSpec, ResourceType, UpdateSpec,
+    BASE, CreateSpec, DeleteSpec, GetSpec, OnUpdate, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::fields::referenced;
 use crate::resources::framework::generic::append_reference;
@@ -106,7 +106,10 @@ pub static NIC: ResourceType = ResourceType {
     ],
     back_ref: Some("nic-uris"),
     on_add: Some(on_add_nic),
-    on_update: Some(device_number_updated),
+    on_update: Some(OnUpdate {
+        watches: &["device-number"],
+        run: device_number_updated,
+    }),
     unique_names: true,
     get: Some(GetSpec::titled("Get NIC Properties")),
     ..BASE

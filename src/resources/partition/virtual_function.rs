@@ -3,7 +3,7 @@
 //! from its partition's pool (freed when it goes).
 
 use crate::resources::framework::descriptor::{
-    BASE, CreateSpec, DeleteSpec, GetSpec, ResourceType, UpdateSpec,
+    BASE, CreateSpec, DeleteSpec, GetSpec, OnUpdate, ResourceType, UpdateSpec,
 };
 use crate::resources::framework::preconditions::{CHANGEABLE, PARENT_CHANGEABLE};
 use crate::resources::partition::PARTITION;
@@ -33,7 +33,10 @@ pub static VIRTUAL_FUNCTION: ResourceType = ResourceType {
     }),
     back_ref: Some("virtual-function-uris"),
     on_add: Some(take_device_number),
-    on_update: Some(device_number_updated),
+    on_update: Some(OnUpdate {
+        watches: &["device-number"],
+        run: device_number_updated,
+    }),
     unique_names: true,
     get: Some(GetSpec::titled("Get Virtual Function Properties")),
     ..BASE
