@@ -19,19 +19,28 @@ def stomp_port(tmp):
 class Collector:
     """Runs a NotificationReceiver in a thread and keeps what it gets."""
 
-    def __init__(self, topics, host, port, login=USERID, passcode=PASSWORD):
+    def __init__(self, topics, host, port, login=USERID, passcode=PASSWORD,
+                 server_log=None):
         self.receiver = zhmcclient.NotificationReceiver(
             topics, host, login, passcode, port=port, verify_cert=False)
         self.received = []
+        self.failure = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         # notifications() connects and subscribes in the thread: wait for
         # the connection, and a moment for the SUBSCRIBE frame to arrive,
-        # so that what the test does next is not missed.
+        # so that what the test does next is not missed. A receiver that
+        # gave up fails the test at once, with what the server logged
+        # (once, in a loaded CI run, the connection was lost before it
+        # was made, and nothing said why).
         deadline = time.monotonic() + 30
         while not (self.receiver._conn  # pylint: disable=protected-access
                    and self.receiver._conn.is_connected()):
-            assert time.monotonic() < deadline, "STOMP connect took > 30 s"
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                log = server_log.read_text() if server_log else "(no log)"
+                raise AssertionError(
+                    f"STOMP connect to port {port} failed "
+                    f"({self.failure!r}); server log:\n{log}")
             time.sleep(0.02)
         time.sleep(0.3)
 
@@ -39,9 +48,10 @@ class Collector:
         try:
             for headers, message in self.receiver.notifications():
                 self.received.append((headers, message))
-        except zhmcclient.NotificationConnectionError:
+        except zhmcclient.NotificationConnectionError as e:
             # zhmcclient raises this instead of returning when close()
             # comes while it waits for a message.
+            self.failure = e
             if not self.receiver._closed:  # pylint: disable=protected-access
                 raise
 
@@ -70,7 +80,8 @@ def test_notification_receiver_gets_changes_made_by_another_serve_process(
                                      verify_cert=False)
         session.logon()
         collector = Collector([session.object_topic], a.host,
-                              stomp_port(first))
+                              stomp_port(first),
+                              server_log=first / "server.log")
         try:
             # Another OS process: a second server on the same db file.
             with serve(second, args=("--no-stomp",), db=a.db) as b:
