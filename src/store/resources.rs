@@ -667,7 +667,7 @@ impl Tx<'_> {
 
 /// The URIs a document names in its list-valued properties, sorted and
 /// without repeats: string items of top-level arrays that start with '/',
-/// as migration 0015's triggers read them.
+/// the rule of migration 0015's view `resource_list_uris`.
 fn references_in(props: &Map<String, Value>) -> Vec<&str> {
     let mut uris: Vec<&str> = props
         .values()
@@ -814,6 +814,14 @@ mod tests {
             .unwrap();
     }
 
+    /// CPC `/c` with partition `/p` (of these properties) and its NIC
+    /// `/p/n`.
+    fn partition_with_nic(tx: &Tx<'_>, partition: Value) -> Result<(), StoreError> {
+        tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
+        tx.insert_resource(&res("/p", "partition", Some("/c"), partition))?;
+        tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))
+    }
+
     /// What `resource_references` lists for `target`, sorted.
     fn holders_of(tx: &Tx<'_>, target: &str) -> Vec<String> {
         tx.conn
@@ -834,15 +842,11 @@ mod tests {
         let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
         store
             .write(|tx| {
-                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
-                tx.insert_resource(&res(
-                    "/p",
-                    "partition",
-                    Some("/c"),
-                    // A name list and a lone URI are no references.
+                // A name list and a lone URI are no references.
+                partition_with_nic(
+                    tx,
                     json!({"nic-uris": ["/p/n", "/p/n"], "states": ["active"], "cpc-uri": "/c"}),
-                ))?;
-                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                )?;
                 assert_eq!(holders_of(tx, "/p/n"), ["/p"]);
                 assert!(holders_of(tx, "active").is_empty() && holders_of(tx, "/c").is_empty());
                 tx.save_properties(
@@ -869,9 +873,7 @@ mod tests {
         let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
         store
             .write(|tx| {
-                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
-                tx.insert_resource(&res("/p", "partition", Some("/c"), json!({"nic-uris": []})))?;
-                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                partition_with_nic(tx, json!({"nic-uris": []}))?;
                 // What a user types into the sqlite3 CLI: an UPDATE that
                 // leaves `store_rev` alone, and an INSERT without it.
                 tx.conn.execute_batch(
@@ -899,14 +901,7 @@ mod tests {
         let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
         store
             .write(|tx| {
-                tx.insert_resource(&res("/c", "cpc", None, json!({})))?;
-                tx.insert_resource(&res(
-                    "/p",
-                    "partition",
-                    Some("/c"),
-                    json!({"nic-uris": ["/p/n"]}),
-                ))?;
-                tx.insert_resource(&res("/p/n", "nic", Some("/p"), json!({})))?;
+                partition_with_nic(tx, json!({"nic-uris": ["/p/n"]}))?;
                 tx.save_checkpoint("cp", 0)?;
                 tx.delete_resource("/p/n")?;
                 tx.restore_checkpoint("cp", false)?;

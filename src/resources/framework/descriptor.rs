@@ -164,8 +164,8 @@ pub type OnUpdateFn = fn(&Tx<'_>, &Resource, &mut Resource) -> Result<(), HmcErr
 /// A type's side effects of Update Properties, and the properties they
 /// depend on. They run only for a body that names one of `watches`: the
 /// state before the merge is then a copy of the whole document, which an
-/// Update of a description alone no longer makes (2% of its CPU time,
-/// docs/benchmarks.md).
+/// Update of a description alone no longer makes (about 3% of its CPU
+/// time, docs/benchmarks.md).
 #[derive(Clone, Copy)]
 pub struct OnUpdate {
     pub watches: &'static [&'static str],
