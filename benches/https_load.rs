@@ -165,18 +165,22 @@ fn main() {
     let connector = connector();
     let mock_target = Target {
         port: mock.port,
+        pid: mock.child.id(),
         session: rt.block_on(logon(&connector, mock.port)),
     };
     let quiet_target = Target {
         port: quiet.port,
+        pid: quiet.child.id(),
         session: rt.block_on(logon(&connector, quiet.port)),
     };
     let base_target = Target {
         port: baseline.port,
+        pid: baseline.child.id(),
         session: token.to_string(),
     };
     let pooled_target = Target {
         port: pooled.port,
+        pid: pooled.child.id(),
         session: token.to_string(),
     };
     // The servers must answer alike, or the ratio compares other work.
@@ -364,7 +368,23 @@ impl Drop for Spawned {
 /// A server to load and the session to send.
 struct Target {
     port: u16,
+    /// The server's process, whose CPU time a run reads.
+    pid: u32,
     session: String,
+}
+
+/// CPU time (user + system, every thread) the process `pid` has used so
+/// far, in seconds; `None` without Linux's `/proc`. Its unit, the clock
+/// tick, is USER_HZ, which Linux fixes at 100 for user space.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may
+    // hold spaces: state is field 3, utime 14 and stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// Accepts the servers' self-signed certificates: both are local children.
@@ -569,6 +589,8 @@ struct Measured {
     first_error: Option<String>,
     /// req/s of each run, for the spread.
     rates: Vec<f64>,
+    /// CPU seconds the server used during the runs (`None`: unknown).
+    cpu: Option<f64>,
 }
 
 impl Measured {
@@ -578,6 +600,11 @@ impl Measured {
         self.elapsed += m.elapsed;
         self.latencies.extend(m.latencies);
         self.rates.push(m.requests as f64 / m.elapsed.as_secs_f64());
+        self.cpu = if self.rates.len() == 1 {
+            m.cpu
+        } else {
+            self.cpu.zip(m.cpu).map(|(a, b)| a + b)
+        };
         if self.first_error.is_none() {
             self.first_error = m.first_error;
         }
@@ -585,6 +612,12 @@ impl Measured {
 
     fn rate(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The server's CPU time per request (or pair), in microseconds.
+    fn cpu_us(&self) -> Option<f64> {
+        let cpu = self.cpu?;
+        (self.requests > 0).then(|| cpu * 1e6 / self.requests as f64)
     }
 
     fn percentile_ms(&mut self, p: f64) -> f64 {
@@ -695,6 +728,7 @@ async fn run(
         opened.push(Conn::open(connector, target.port).await);
     }
     let session: Arc<str> = Arc::from(target.session.as_str());
+    let cpu_before = cpu_seconds(target.pid);
     let started = Instant::now();
     let deadline = started + time;
     let handles: Vec<_> = opened
@@ -708,6 +742,7 @@ async fn run(
     }
     let mut m = Measured {
         elapsed: started.elapsed(),
+        cpu: cpu_before.zip(cpu_seconds(target.pid)).map(|(a, b)| b - a),
         ..Measured::default()
     };
     for p in parts {
@@ -769,13 +804,25 @@ fn print_table(rows: &[Row]) {
         "| request | conns | baseline /s | mock-hmc /s | mock / baseline | \
          pooled-writer baseline /s | mock / pooled | goal | met | \
          --no-journal /s | --no-journal / baseline | \
-         p50 / p99 ms: baseline, mock-hmc, --no-journal, pooled | spread | errors |"
+         p50 / p99 ms: baseline, mock-hmc, --no-journal, pooled | \
+         CPU us per request: baseline, mock-hmc, --no-journal, pooled | \
+         per CPU second: mock / goal's baseline | spread | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let [base, mock, quiet, pooled] = &r.measured;
         let over = |m: &Measured, b: &Measured| m.rate() / b.rate().max(1e-9);
         let ran = |m: &Measured| !m.rates.is_empty();
+        let against = r.op.goal().map_or(BASELINE, |(_, against)| against);
+        let cpu_ratio = match (r.measured[against].cpu_us(), mock.cpu_us()) {
+            (Some(b), Some(m)) if m > 0.0 => format!("{:.2}", b / m),
+            _ => "–".into(),
+        };
+        let cpu = |m: &Measured| match m.cpu_us() {
+            Some(us) if ran(m) => format!("{us:.0}"),
+            _ => "–".into(),
+        };
+        let cpus: Vec<String> = r.measured.iter().map(cpu).collect();
         let (goal, met) = match r.op.goal() {
             Some((g, against)) => {
                 let ratio = over(mock, &r.measured[against]);
@@ -811,7 +858,7 @@ fn print_table(rows: &[Row]) {
             .collect();
         let latencies: Vec<String> = r.measured.iter().map(latency).collect();
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {} | {} | {:.0} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.2} | {} | {} | {} | {} | {:.0} | {:.2} | {} | {} | {} | {} | {} |",
             r.op.title(),
             r.conns,
             base.rate(),
@@ -824,6 +871,8 @@ fn print_table(rows: &[Row]) {
             quiet.rate(),
             over(quiet, base),
             latencies.join(", "),
+            cpus.join(", "),
+            cpu_ratio,
             spreads.join(" / "),
             r.errors(),
         );
@@ -835,7 +884,11 @@ fn print_table(rows: &[Row]) {
          mutex, as mock-hmc; the pooled-writer baseline (writes only) writes on any pooled \
          connection, waiting for the lock in SQLite's busy handler. spread: (max - min) / \
          mean of the per-round rates, in the order baseline / mock-hmc / --no-journal / \
-         pooled."
+         pooled. CPU us per request: the server process's user + system time (all its \
+         threads) during its runs over the requests it answered; per CPU second: requests \
+         per CPU second of mock-hmc over those of the server its goal is against (the \
+         baseline where there is no goal), which the load generator, sharing the machine's \
+         cores, does not sway as it sways the rates."
     );
     println!("load average at end: {}", loadavg());
 }
