@@ -35,7 +35,7 @@ pub use metrics::{MetricValuesRow, MetricsContextRow};
 pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
 pub use outbox::{NewNotification, OutboxRow, STATUS_PROPERTIES, status_report};
 pub use profile_areas::ExportedProfile;
-pub use resources::{Props, Resource};
+pub use resources::{Head, Props, Resource};
 pub use sessions::SessionRow;
 
 const MIGRATIONS: &[&str] = &[

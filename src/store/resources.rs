@@ -1,5 +1,7 @@
 //! SQL for the `resources` table: HMC resources as JSON property sets keyed by URI.
 
+use std::fmt::Write as _;
+
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
@@ -59,6 +61,22 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
+/// The statement of `Tx::resource_head_and_mode`.
+const HEAD_AND_MODE: &str = "SELECT r.class, r.parent_uri,
+        (SELECT json_type(c.properties, '$.\"dpm-enabled\"') IS 'true'
+         FROM resources c INDEXED BY resources_cpc_mode
+         WHERE c.uri = r.uri AND c.class >= 'cpc' AND c.class <= 'cpc')
+     FROM resources r WHERE r.uri = ?1";
+
+/// What `Tx::resource_head_and_mode` read: a resource's class and parent,
+/// and for a CPC whether it is in DPM mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub class: String,
+    pub parent: Option<String>,
+    pub cpc_dpm: Option<bool>,
+}
+
 /// Which properties a streaming read brings back.
 #[derive(Debug, Clone, Copy)]
 pub enum Props<'a> {
@@ -72,11 +90,15 @@ pub enum Props<'a> {
 }
 
 impl Props<'_> {
-    /// The select list for these properties: the whole document, or one
-    /// `properties -> '$."name"'` (the value's JSON text, NULL when absent)
-    /// per name. Names that could not be spelled safely in a JSON path (only
-    /// letters, digits, `-` and `_` are) fall back to the whole document.
-    fn columns(&self) -> (String, bool) {
+    /// Appends the select list for these properties to `sql`: the whole
+    /// document, or one `properties -> '$."name"'` (the value's JSON text,
+    /// NULL when absent) per name; returns whether it is the latter. Names
+    /// that could not be spelled safely in a JSON path (only letters,
+    /// digits, `-` and `_` are) fall back to the whole document. Written
+    /// into the caller's text, which every List builds anew to find its
+    /// cached statement: a `format!` per column was about 1% of a List's
+    /// CPU time.
+    fn push_columns(&self, sql: &mut String) -> bool {
         let safe = |n: &&str| {
             !n.is_empty()
                 && n.chars()
@@ -84,13 +106,18 @@ impl Props<'_> {
         };
         match self {
             Props::Only(names) if names.iter().all(safe) => {
-                let mut cols = String::from("uri, class, parent_uri");
+                sql.push_str("uri, class, parent_uri");
                 for n in *names {
-                    cols.push_str(&format!(", properties -> '$.\"{n}\"'"));
+                    sql.push_str(", properties -> '$.\"");
+                    sql.push_str(n);
+                    sql.push_str("\"'");
                 }
-                (cols, true)
+                true
             }
-            _ => (COLUMNS.to_string(), false),
+            _ => {
+                sql.push_str(COLUMNS);
+                false
+            }
         }
     }
 }
@@ -147,8 +174,11 @@ impl Tx<'_> {
         props: Props<'_>,
         mut f: impl FnMut(Resource) -> Result<(), E>,
     ) -> Result<(), E> {
-        let (columns, only) = props.columns();
-        let sql = format!("SELECT {columns} FROM resources {where_clause} ORDER BY seq");
+        let mut sql = String::from("SELECT ");
+        let only = props.push_columns(&mut sql);
+        sql.push_str(" FROM resources ");
+        sql.push_str(where_clause);
+        sql.push_str(" ORDER BY seq");
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
         let mut rows = stmt.query(args).map_err(StoreError::from)?;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
@@ -196,6 +226,25 @@ impl Tx<'_> {
             .prepare_cached("SELECT class, parent_uri FROM resources WHERE uri = ?1")?;
         Ok(stmt
             .query_row([uri], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// `resource_head`, and for a CPC whether it is in DPM mode (as
+    /// `cpc_dpm_enabled`; `None` for any other class), in one statement: a
+    /// List reads both for its parent, and each statement costs its own
+    /// lookup, bindings, step and reset.
+    pub fn resource_head_and_mode(&self, uri: &str) -> Result<Option<Head>, StoreError> {
+        // The mode comes from the index of CPC modes, as in
+        // `cpc_dpm_enabled`: the document itself is not read.
+        let mut stmt = self.conn.prepare_cached(HEAD_AND_MODE)?;
+        Ok(stmt
+            .query_row([uri], |r| {
+                Ok(Head {
+                    class: r.get(0)?,
+                    parent: r.get(1)?,
+                    cpc_dpm: r.get(2)?,
+                })
+            })
             .optional()?)
     }
 
@@ -328,14 +377,22 @@ impl Tx<'_> {
             Some(_) => "parent_uri = ?1 AND class = ?2",
             None => "?1 IS NULL AND class = ?2",
         };
-        let (columns, only) = props.columns();
-        let wanted: Vec<String> = (0..names.len()).map(|i| format!("?{}", i + 3)).collect();
-        let sql = format!(
-            "SELECT {columns}, seq FROM resources WHERE {scope} AND name IN ({})
-             UNION ALL
-             SELECT {columns}, seq FROM resources WHERE {scope} AND name IS NULL",
-            wanted.join(", ")
-        );
+        let mut sql = String::with_capacity(512);
+        sql.push_str("SELECT ");
+        let only = props.push_columns(&mut sql);
+        let columns_end = sql.len();
+        sql.push_str(", seq FROM resources WHERE ");
+        sql.push_str(scope);
+        sql.push_str(" AND name IN (");
+        for i in 0..names.len() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(sql, "{sep}?{}", i + 3);
+        }
+        sql.push_str(") UNION ALL ");
+        sql.extend_from_within(..columns_end);
+        sql.push_str(", seq FROM resources WHERE ");
+        sql.push_str(scope);
+        sql.push_str(" AND name IS NULL");
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&parent, &class];
         args.extend(names.iter().map(|n| n as &dyn rusqlite::ToSql));
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
@@ -719,13 +776,20 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
+        // Both reads of the mode: alone, and with the class and parent.
         let modes = |store: &Store| {
             store
                 .read(|tx| {
-                    ["/d", "/c", "/s", "/p", "/none"]
-                        .iter()
-                        .map(|u| tx.cpc_dpm_enabled(u))
-                        .collect::<Result<Vec<_>, _>>()
+                    let mut modes = Vec::new();
+                    for u in ["/d", "/c", "/s", "/p", "/none"] {
+                        let mode = tx.cpc_dpm_enabled(u)?;
+                        let head = tx.resource_head_and_mode(u)?;
+                        if head.as_ref().is_some_and(|h| h.class == "cpc") {
+                            assert_eq!(head.as_ref().and_then(|h| h.cpc_dpm), mode, "{u}");
+                        }
+                        modes.push(mode);
+                    }
+                    Ok::<_, StoreError>(modes)
                 })
                 .unwrap()
         };
@@ -733,6 +797,14 @@ mod tests {
             modes(&store),
             [Some(true), Some(false), Some(false), None, None]
         );
+        let head = |u: &str| store.read(|tx| tx.resource_head_and_mode(u)).unwrap();
+        let partition = Head {
+            class: "partition".into(),
+            parent: Some("/d".into()),
+            cpc_dpm: None,
+        };
+        assert_eq!(head("/p"), Some(partition), "no mode for a partition");
+        assert_eq!(head("/none"), None);
         store
             .write(|tx| {
                 let mut c = tx.resource("/c")?.unwrap();
@@ -751,6 +823,20 @@ mod tests {
                     |r| r.get(3),
                 )?;
                 assert!(plan.contains("COVERING INDEX resources_cpc_mode"), "{plan}");
+                // The head and the mode in one statement: the mode's subquery
+                // reads the index too, not the CPC's document.
+                let mut explain = tx
+                    .conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {}", HEAD_AND_MODE))?;
+                let plans: Vec<String> = explain
+                    .query_map(["/d"], |r| r.get(3))?
+                    .collect::<Result<_, _>>()?;
+                assert!(
+                    plans
+                        .iter()
+                        .any(|p| p.contains("COVERING INDEX resources_cpc_mode")),
+                    "{plans:?}"
+                );
                 // A statement comparing `class = ?` is not prepared again
                 // for each value bound (as an index `WHERE class = 'cpc'`
                 // would make it).

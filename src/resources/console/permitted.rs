@@ -153,7 +153,7 @@ fn permitted(ctx: &Ctx<'_>, list: &Permitted) -> Result<Done, HmcError> {
             if !passes_filters(&r, &filters) {
                 continue;
             }
-            let mut item = list_item(list.rt, &r, list.props, &additional);
+            let mut item = list_item(list.rt, r, list.props, &additional);
             if let Value::Object(fields) = &mut item {
                 add_cpc_fields(fields, &cpc, list.with_dpm_enabled);
             }

@@ -11,7 +11,7 @@ use crate::resources;
 use crate::resources::framework::audit::{self, Change};
 use crate::resources::framework::descriptor::{Bound, ListSpec, Mode, RangeFilter, ResourceType};
 use crate::resources::framework::preconditions::{check_needs, enclosing_cpc, require_fields};
-use crate::store::{Props, Resource, StoreError, Tx};
+use crate::store::{Head, Props, Resource, StoreError, Tx};
 
 /// The resource of type `rt` at `uri`, or 404.1.
 pub fn fetch(tx: &Tx<'_>, rt: &ResourceType, uri: &str) -> Result<Resource, HmcError> {
@@ -283,16 +283,22 @@ fn passes_ranges(r: &Resource, ranges: &Ranges) -> bool {
 }
 
 /// The item for `r` in a list answer: `props` (missing ones null), then the
-/// readable ones of `additional`.
-pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[String]) -> Value {
+/// readable ones of `additional`. Takes the values out of `r` rather than
+/// copying them: the item is all a List keeps of a member.
+pub fn list_item(
+    rt: &ResourceType,
+    mut r: Resource,
+    props: &[&str],
+    additional: &[String],
+) -> Value {
     let sparse = rt.list.as_ref().is_some_and(|l| l.sparse);
     // Sized once: a List of 6,000 partitions holds 6,000 of these at
     // once, and a growing map leaves up to half its entries unused.
     let mut item = Map::with_capacity(props.len() + additional.len());
     for p in props {
-        match r.props.get(*p) {
+        match r.props.swap_remove(*p) {
             Some(v) => {
-                item.insert((*p).to_string(), v.clone());
+                item.insert((*p).to_string(), v);
             }
             None if !sparse => {
                 item.insert((*p).to_string(), Value::Null);
@@ -304,7 +310,7 @@ pub fn list_item(rt: &ResourceType, r: &Resource, props: &[&str], additional: &[
         if rt.write_only.contains(&p.as_str()) || item.contains_key(p) {
             continue;
         }
-        item.insert(p.clone(), r.props.get(p).cloned().unwrap_or(Value::Null));
+        item.insert(p.clone(), r.props.swap_remove(p).unwrap_or(Value::Null));
     }
     Value::Object(item)
 }
@@ -338,15 +344,15 @@ pub fn list(ctx: &mut Ctx<'_>, rt: &ResourceType) -> Result<Response, HmcError> 
     let mut items = Vec::new();
     let keep = |r: Resource| {
         if passes_filters(&r, &filters) && passes_ranges(&r, &ranges) {
-            items.push(list_item(rt, &r, spec.props, &additional));
+            items.push(list_item(rt, r, spec.props, &additional));
         }
         Ok(())
     };
     let parent = list_parent(ctx, rt)?;
     let props = Props::Only(&wanted);
-    match (&parent, rt.parent) {
-        (Some((p, above)), Some(prt)) => {
-            if parent_mode_matches(ctx.tx, (p, prt.class, above.as_deref()), spec.mode)? {
+    match &parent {
+        Some((p, head)) => {
+            if parent_mode_matches(ctx.tx, p, head, spec.mode)? {
                 each_candidate(ctx.tx, rt, Some(p), &filters, props, keep)?;
             }
         }
@@ -366,38 +372,33 @@ fn mentions_key(text: &str, key: &str) -> bool {
         .any(|(i, _)| text[..i].ends_with('"') && text[i + key.len()..].starts_with("\":"))
 }
 
-/// The parent of a List request (its URI and its own parent), or 404.1
-/// for the request; like `collection_parent_resource`, but reading only
-/// the parent's class (a CPC's document is large, and List needs none of
-/// it but its mode).
-fn list_parent(
-    ctx: &Ctx<'_>,
-    rt: &ResourceType,
-) -> Result<Option<(String, Option<String>)>, HmcError> {
+/// The parent of a List request (its URI, class and own parent, and its
+/// mode if it is a CPC), or 404.1 for the request; like
+/// `collection_parent_resource`, but reading none of the parent's document
+/// (a CPC's is large, and List needs none of it but its mode).
+fn list_parent(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<(String, Head)>, HmcError> {
     let (Some(uri), Some(prt)) = (collection_parent(rt, ctx.req.path()), rt.parent) else {
         return Ok(None);
     };
-    match ctx.tx.resource_head(&uri)? {
-        Some((class, above)) if class == prt.class => Ok(Some((uri, above))),
+    match ctx.tx.resource_head_and_mode(&uri)? {
+        Some(head) if head.class == prt.class => Ok(Some((uri, head))),
         _ => Err(HmcError::not_found(ctx.req.path())),
     }
 }
 
-/// `mode_matches` for the CPC of the List parent `uri` of `class` under
-/// `above` (itself, or the nearest CPC above it), reading only classes,
-/// parents and `dpm-enabled`.
-fn parent_mode_matches(
-    tx: &Tx<'_>,
-    (uri, class, above): (&str, &str, Option<&str>),
-    mode: Mode,
-) -> Result<bool, HmcError> {
+/// `mode_matches` for the CPC of the List parent `uri` (itself, or the
+/// nearest CPC above it), reading only classes, parents and `dpm-enabled`.
+fn parent_mode_matches(tx: &Tx<'_>, uri: &str, head: &Head, mode: Mode) -> Result<bool, HmcError> {
     if mode == Mode::Any {
         return Ok(true);
     }
-    let Some(cpc) = enclosing_cpc(tx, uri, class, above)? else {
-        return Ok(true);
+    let dpm = match head.cpc_dpm {
+        Some(dpm) => dpm,
+        None => match enclosing_cpc(tx, uri, &head.class, head.parent.as_deref())? {
+            Some(cpc) => tx.cpc_dpm_enabled(&cpc)? == Some(true),
+            None => return Ok(true),
+        },
     };
-    let dpm = tx.cpc_dpm_enabled(&cpc)? == Some(true);
     Ok(if mode == Mode::Dpm { dpm } else { !dpm })
 }
 
