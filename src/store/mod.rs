@@ -386,6 +386,28 @@ mod tests {
     }
 
     #[test]
+    fn the_bundled_sqlite_keeps_no_process_wide_lock_on_pages_or_allocations() {
+        // Built with `.cargo/config.toml`'s LIBSQLITE3_FLAGS: without them
+        // every connection's page cache shares one LRU behind one mutex
+        // and every allocation takes the memory-statistics mutex.
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+
+    #[test]
     fn open_creates_schema_and_reopen_applies_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sqlite");
