@@ -214,16 +214,27 @@ def test_a_list_edited_in_sqlite3_loses_a_deleted_nic_too(mock_hmc, partition_fa
     part = partition_factory()
     nic = part.nics.create({"name": "eth0", "virtual-switch-uri": VSWITCH_URI})
     other = partition_factory()
-    conn = sqlite3.connect(str(mock_hmc.db), timeout=10)
-    try:
+    # The edit runs in a process of its own, as a user's sqlite3 would: in
+    # the in-process run (tests/python_package/run.sh) this process has the
+    # db open through mock_hmc's SQLite, and a second SQLite library in the
+    # same process drops its locks when it closes the file (README).
+    edit = textwrap.dedent('''
+        import sqlite3, sys
+        conn = sqlite3.connect(sys.argv[1], timeout=10)
         with conn:
             conn.execute(
-                "update resources set properties = json_set(properties, "
-                "'$.\"watched-nic-uris\"', json_array(?, '/api/elsewhere')) where uri = ?",
-                (nic.uri, other.uri),
+                """update resources set properties = json_set(properties,
+                       '$."watched-nic-uris"', json_array(?, '/api/elsewhere'))
+                   where uri = ?""",
+                (sys.argv[2], sys.argv[3]),
             )
-    finally:
         conn.close()
+    ''')
+    subprocess.run(
+        [sys.executable, "-c", edit, str(mock_hmc.db), nic.uri, other.uri],
+        check=True,
+        timeout=60,
+    )
     other.pull_full_properties()
     assert other.get_property("watched-nic-uris") == [nic.uri, "/api/elsewhere"]
 
