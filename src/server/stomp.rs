@@ -369,16 +369,16 @@ async fn accept_loop(listener: TcpListener, hub: Arc<Hub>, tls: Option<TlsAccept
         let tls = tls.clone();
         tokio::spawn(async move {
             match tls {
-                None => connection(stream, hub, peer).await,
+                None => ended(peer, connection(stream, hub, peer).await),
                 Some(acceptor) => {
                     let handshake =
                         tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
                     match handshake.await {
-                        Ok(Ok(s)) => connection(s, hub, peer).await,
+                        Ok(Ok(s)) => ended(peer, connection(s, hub, peer).await),
                         Ok(Err(e)) => {
-                            tracing::debug!(%peer, error = %e, "STOMP TLS handshake failed")
+                            tracing::info!(%peer, error = %e, "STOMP TLS handshake failed")
                         }
-                        Err(_) => tracing::debug!(%peer, "STOMP TLS handshake timed out"),
+                        Err(_) => tracing::info!(%peer, "STOMP TLS handshake timed out"),
                     }
                 }
             }
@@ -417,7 +417,19 @@ enum Next {
     Close,
 }
 
-async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>, peer: SocketAddr) {
+/// Logs why a STOMP connection ended: a client that loses its connection
+/// sees only that it is gone (a CI run's receiver once did, right after
+/// CONNECTED), so the server's log says which side ended it and how.
+fn ended(peer: SocketAddr, why: &'static str) {
+    tracing::info!(%peer, why, "STOMP connection ended");
+}
+
+/// Serves one STOMP connection; returns why it ended.
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    hub: Arc<Hub>,
+    peer: SocketAddr,
+) -> &'static str {
     let (mut reader, mut writer) = tokio::io::split(stream);
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 8192];
@@ -444,7 +456,8 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
         tokio::select! {
             read = reader.read(&mut chunk) => {
                 let n = match read {
-                    Ok(0) | Err(_) => return,
+                    Ok(0) => return "the client closed it",
+                    Err(_) => return "a read failed",
                     Ok(n) => n,
                 };
                 last_read = tokio::time::Instant::now();
@@ -454,7 +467,7 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
                         Ok(p) => p,
                         Err(e) => {
                             let _ = send(&mut writer, &error_frame(&e)).await;
-                            return;
+                            return "a malformed frame";
                         }
                     };
                     let frame = match parsed {
@@ -471,13 +484,13 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
                     let (replies, next) = handle_frame(&hub, &mut session, frame).await;
                     for r in replies {
                         if send(&mut writer, &r).await.is_err() {
-                            return;
+                            return "a write failed";
                         }
                         last_write = tokio::time::Instant::now();
                     }
                     if let Next::Close = next {
                         let _ = writer.shutdown().await;
-                        return;
+                        return "closed after the frame's answer (DISCONNECT or an ERROR)";
                     }
                 }
             }
@@ -489,7 +502,7 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
                         tracing::warn!(%peer, missed, "slow STOMP subscriber missed notifications");
                         continue;
                     }
-                    Err(broadcast::error::RecvError::Closed) => return,
+                    Err(broadcast::error::RecvError::Closed) => return "the server is going",
                 };
                 for sub in &s.subscriptions {
                     let matches = match &d.audience {
@@ -504,20 +517,19 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(stream: S, hub: Arc<Hub>,
                     message_nr += 1;
                     let frame = message_frame(&hub, sub, &d, message_nr);
                     if send(&mut writer, &frame).await.is_err() {
-                        return;
+                        return "a write failed";
                     }
                     last_write = tokio::time::Instant::now();
                 }
             }
             () = sleep_until(beat) => {
                 if writer.write_all(b"\n").await.is_err() || writer.flush().await.is_err() {
-                    return;
+                    return "a heart-beat write failed";
                 }
                 last_write = tokio::time::Instant::now();
             }
             () = sleep_until(deadline) => {
-                tracing::debug!(%peer, "STOMP client silent past its heart-beat; closing");
-                return;
+                return "the client was silent past its heart-beat (or sent no CONNECT)";
             }
         }
     }

@@ -19,8 +19,12 @@ def stomp_port(tmp):
 class Collector:
     """Runs a NotificationReceiver in a thread and keeps what it gets."""
 
-    def __init__(self, topics, host, port, login=USERID, passcode=PASSWORD,
-                 server_log=None):
+    def __init__(self, topics, host, serve_dir, login=USERID,
+                 passcode=PASSWORD):
+        """`serve_dir`: the directory `serve` ran in, which holds its STOMP
+        port and its log."""
+        port = stomp_port(serve_dir)
+        server_log = serve_dir / "server.log"
         self.receiver = zhmcclient.NotificationReceiver(
             topics, host, login, passcode, port=port, verify_cert=False)
         self.received = []
@@ -37,7 +41,7 @@ class Collector:
         while not (self.receiver._conn  # pylint: disable=protected-access
                    and self.receiver._conn.is_connected()):
             if not self.thread.is_alive() or time.monotonic() > deadline:
-                log = server_log.read_text() if server_log else "(no log)"
+                log = server_log.read_text()
                 raise AssertionError(
                     f"STOMP connect to port {port} failed "
                     f"({self.failure!r}); server log:\n{log}")
@@ -79,9 +83,7 @@ def test_notification_receiver_gets_changes_made_by_another_serve_process(
         session = zhmcclient.Session(a.host, USERID, PASSWORD, port=a.port,
                                      verify_cert=False)
         session.logon()
-        collector = Collector([session.object_topic], a.host,
-                              stomp_port(first),
-                              server_log=first / "server.log")
+        collector = Collector([session.object_topic], a.host, first)
         try:
             # Another OS process: a second server on the same db file.
             with serve(second, args=("--no-stomp",), db=a.db) as b:
@@ -161,8 +163,7 @@ def test_job_completion_arrives_on_the_job_topic(tmp_path):
         session = zhmcclient.Session(mock.host, USERID, PASSWORD,
                                      port=mock.port, verify_cert=False)
         session.logon()
-        collector = Collector([session.job_topic], mock.host,
-                              stomp_port(tmp_path),
+        collector = Collector([session.job_topic], mock.host, tmp_path,
                               login=session.session_id,
                               passcode=session.session_credential)
         try:
@@ -185,8 +186,7 @@ def test_notify_reports_a_change_made_with_sqlite(tmp_path):
         session = zhmcclient.Session(mock.host, USERID, PASSWORD,
                                      port=mock.port, verify_cert=False)
         session.logon()
-        collector = Collector([session.object_topic], mock.host,
-                              stomp_port(tmp_path))
+        collector = Collector([session.object_topic], mock.host, tmp_path)
         try:
             subprocess.run(
                 ["sqlite3", str(mock.db),
@@ -215,7 +215,7 @@ def test_os_message_arrives_after_mock_hmc_os_message(tmp_path):
         part = zhmcclient.Client(session).cpcs.find(name="DPM1") \
             .partitions.find(name="LINUX1")
         topic = part.open_os_message_channel(include_refresh_messages=False)
-        collector = Collector([topic], mock.host, stomp_port(tmp_path))
+        collector = Collector([topic], mock.host, tmp_path)
         try:
             done = subprocess.run(
                 [str(BIN), "--db", str(mock.db), "os-message", part.uri,
