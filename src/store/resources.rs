@@ -61,7 +61,9 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
-/// The statement of `Tx::resource_head_and_mode`.
+/// The statement of `Tx::resource_head_and_mode`. INDEXED BY: the planner
+/// would otherwise take the primary key and evaluate the mode's expression
+/// on the document.
 const HEAD_AND_MODE: &str = "SELECT r.class, r.parent_uri,
         (SELECT json_type(c.properties, '$.\"dpm-enabled\"') IS 'true'
          FROM resources c INDEXED BY resources_cpc_mode
@@ -229,13 +231,12 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// `resource_head`, and for a CPC whether it is in DPM mode (as
-    /// `cpc_dpm_enabled`; `None` for any other class), in one statement: a
-    /// List reads both for its parent, and each statement costs its own
-    /// lookup, bindings, step and reset.
+    /// `resource_head`, and for a CPC whether it is in DPM mode
+    /// (`dpm-enabled` is true; `None` for any other class), in one
+    /// statement: a List reads both for its parent, and each statement
+    /// costs its own lookup, bindings, step and reset. The mode comes from
+    /// the index of CPC modes: the document itself is not read.
     pub fn resource_head_and_mode(&self, uri: &str) -> Result<Option<Head>, StoreError> {
-        // The mode comes from the index of CPC modes, as in
-        // `cpc_dpm_enabled`: the document itself is not read.
         let mut stmt = self.conn.prepare_cached(HEAD_AND_MODE)?;
         Ok(stmt
             .query_row([uri], |r| {
@@ -248,18 +249,10 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// Whether the CPC at `uri` is in DPM mode (`dpm-enabled` is true);
-    /// `None` if there is no such CPC. Answered from the index of CPC
-    /// modes, without reading the document.
+    /// Whether the CPC at `uri` is in DPM mode; `None` if there is no such
+    /// CPC (`resource_head_and_mode`'s mode).
     pub fn cpc_dpm_enabled(&self, uri: &str) -> Result<Option<bool>, StoreError> {
-        // INDEXED BY: the planner would otherwise take the primary key and
-        // evaluate the expression on the document.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
-             FROM resources INDEXED BY resources_cpc_mode
-             WHERE uri = ?1 AND class >= 'cpc' AND class <= 'cpc'",
-        )?;
-        Ok(stmt.query_row([uri], |r| r.get(0)).optional()?)
+        Ok(self.resource_head_and_mode(uri)?.and_then(|h| h.cpc_dpm))
     }
 
     /// One property of the resource with this URI, read by SQLite from the
@@ -776,20 +769,13 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
-        // Both reads of the mode: alone, and with the class and parent.
         let modes = |store: &Store| {
             store
                 .read(|tx| {
-                    let mut modes = Vec::new();
-                    for u in ["/d", "/c", "/s", "/p", "/none"] {
-                        let mode = tx.cpc_dpm_enabled(u)?;
-                        let head = tx.resource_head_and_mode(u)?;
-                        if head.as_ref().is_some_and(|h| h.class == "cpc") {
-                            assert_eq!(head.as_ref().and_then(|h| h.cpc_dpm), mode, "{u}");
-                        }
-                        modes.push(mode);
-                    }
-                    Ok::<_, StoreError>(modes)
+                    ["/d", "/c", "/s", "/p", "/none"]
+                        .iter()
+                        .map(|u| tx.cpc_dpm_enabled(u))
+                        .collect::<Result<Vec<_>, _>>()
                 })
                 .unwrap()
         };
@@ -815,16 +801,7 @@ mod tests {
         assert_eq!(modes(&store)[1], Some(true));
         store
             .read(|tx| {
-                let plan: String = tx.conn.query_row(
-                    "EXPLAIN QUERY PLAN SELECT json_type(properties, '$.\"dpm-enabled\"') IS 'true'
-                     FROM resources INDEXED BY resources_cpc_mode
-                     WHERE uri = ?1 AND class >= 'cpc' AND class <= 'cpc'",
-                    ["/d"],
-                    |r| r.get(3),
-                )?;
-                assert!(plan.contains("COVERING INDEX resources_cpc_mode"), "{plan}");
-                // The head and the mode in one statement: the mode's subquery
-                // reads the index too, not the CPC's document.
+                // The mode's subquery reads the index, not the CPC's document.
                 let mut explain = tx
                     .conn
                     .prepare(&format!("EXPLAIN QUERY PLAN {}", HEAD_AND_MODE))?;
