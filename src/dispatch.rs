@@ -40,7 +40,7 @@ pub fn handle(
     journal: Option<&Journal>,
     sink: Option<&dyn Sink>,
 ) -> Response {
-    // Only `Mode::Inline` gives up.
+    // Only `Mode::Inline` and `Mode::Lane` give up.
     run_request(store, routes, req, journal, Mode::Blocking, sink).unwrap_or_else(|| Response {
         status: 500,
         headers: Vec::new(),
@@ -61,6 +61,15 @@ pub enum Mode {
     /// thread cost a Get about a fifth of its CPU time in thread wake-ups
     /// (docs/benchmarks.md).
     Inline,
+    /// On the server's one writer thread (`server::lane`), which every
+    /// write of its process passes through in turn: only a write runs, and
+    /// one that meets a fault rule (which may sleep for its delay) gives up
+    /// before any effect, as in `Inline`, so that no other write waits for
+    /// it. Handing each write to a blocking thread, which then queued for
+    /// the writer connection and again for its group's commit, cost an
+    /// Update about a quarter of its CPU time in thread wake-ups
+    /// (docs/benchmarks.md).
+    Lane,
 }
 
 /// `handle` in `mode`; `None`: the request needs `Mode::Blocking` (nothing
@@ -156,6 +165,11 @@ fn dispatch(
         _ => true,
     };
     let inline = mode == Mode::Inline;
+    if mode == Mode::Lane && !writes {
+        return Ok(None);
+    }
+    // Modes that must not sleep for a fault's delay give up at its rule.
+    let gives_up_at_faults = mode != Mode::Blocking;
     // Get and List answer one object or one parent's children; other reads
     // (Get Inventory, metrics, job status) may take long enough to hold up
     // the other connections of an async worker.
@@ -181,7 +195,7 @@ fn dispatch(
         if check_faults {
             let probe = probe(req, action, session.as_ref());
             if faults::any_match(tx, &probe, now, pre.has_faults)? {
-                if inline {
+                if gives_up_at_faults {
                     return Ok(Outcome::Blocked);
                 }
                 return Ok(Outcome::Fault(session.map(|s| (s.userid, s.id))));
@@ -289,7 +303,8 @@ enum Outcome {
     Done(Response, Option<SessionRow>, i64),
     /// A fault rule matches; the caller's (userid, session id).
     Fault(Option<(String, String)>),
-    /// `Mode::Inline` stops here: the request needs a blocking thread.
+    /// `Mode::Inline` or `Mode::Lane` stops here: the request needs a
+    /// blocking thread.
     Blocked,
 }
 

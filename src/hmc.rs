@@ -201,6 +201,22 @@ impl Hmc {
         )
     }
 
+    /// `answer` on the server's writer thread (`dispatch::Mode::Lane`):
+    /// `None` when the request is not a plain write (a read, a fault
+    /// rule's request, the admin API), having done nothing.
+    pub(crate) fn answer_in_lane(&self, req: &Request) -> Option<Response> {
+        if req.path().starts_with("/mock/") {
+            return None;
+        }
+        dispatch::handle_in(
+            &self.store,
+            self.routes,
+            req,
+            self.journal.is_on().then_some(&self.journal),
+            dispatch::Mode::Lane,
+        )
+    }
+
     /// Turns the admin API under `/mock/...` on or off (`serve --admin`;
     /// off by default, when `/mock/...` is a 404.1).
     pub fn set_admin_api(&self, on: bool) {

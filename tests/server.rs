@@ -8,9 +8,10 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use mock_hmc::{Hmc, Method};
+use mock_hmc::{FaultSpec, Hmc, Method};
 use serde_json::json;
 use support::helpers::{create, props};
 use support::{BIN, Client, Server, TempDb, agent, agent_with, http_send};
@@ -382,4 +383,56 @@ fn listen_takes_a_host_name() {
         version_ok(&agent_trusting(&pem), &base),
         "not served on localhost"
     );
+}
+
+/// Plain writes run one after the other on the server's writer thread; a
+/// write that meets a fault rule's delay sleeps elsewhere, so the writes
+/// behind it do not wait for it.
+#[test]
+fn a_write_delayed_by_a_fault_rule_does_not_hold_up_the_writes_behind_it() {
+    let server = Server::fresh();
+    let s = server.logon("ensadmin", "password");
+    let fixture = Hmc::open_unseeded(&server.db).unwrap();
+    fixture
+        .add_fault(&FaultSpec {
+            method: Some("post".into()),
+            uri: Some("/api/partitions/linux1".into()),
+            delay_ms: Some(2_000),
+            ..FaultSpec::default()
+        })
+        .unwrap();
+    let delayed_done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let delayed = scope.spawn(|| {
+            let body = json!({"description": "late"});
+            let r = server.send(
+                Method::Post,
+                "/api/partitions/linux1",
+                Some(&s),
+                Some(&body),
+            );
+            delayed_done.store(true, Ordering::SeqCst);
+            r.status
+        });
+        // The delayed write is in its fault's sleep by now.
+        std::thread::sleep(Duration::from_millis(300));
+        for i in 0..20 {
+            let body = json!({"description": format!("on time {i}")});
+            let r = server.send(
+                Method::Post,
+                "/api/partitions/linux2",
+                Some(&s),
+                Some(&body),
+            );
+            assert_eq!(r.status, 204, "{:?}", r.body);
+        }
+        assert!(
+            !delayed_done.load(Ordering::SeqCst),
+            "the writes behind the delayed one answered before it"
+        );
+        assert_eq!(delayed.join().unwrap(), 204);
+    });
+    let get = |uri: &str| server.send(Method::Get, uri, Some(&s), None).body["description"].clone();
+    assert_eq!(get("/api/partitions/linux1"), "late");
+    assert_eq!(get("/api/partitions/linux2"), "on time 19");
 }

@@ -1,6 +1,6 @@
 //! Conversion: an HTTP request becomes an `api::Request`, runs in
-//! `Hmc::handle` (a plain read on the async worker, everything else on a
-//! blocking thread), and its `Response` becomes HTTP: whole, or streamed
+//! `Hmc::handle` (a plain read on the async worker, a plain write on the
+//! writer thread `lane`, everything else on a blocking thread), and its `Response` becomes HTTP: whole, or streamed
 //! from the blocking thread while it is produced (`chunked`).
 //! What the HTTP layer refuses (an unknown method, a body over the limit,
 //! a malformed or stalled body) gets the HMC error body too.
@@ -15,6 +15,7 @@ use hyper::{Request as HttpRequest, Response as HttpResponse, StatusCode};
 use tokio::sync::{Semaphore, oneshot};
 
 use super::chunked::{ChannelSink, ChunkedBody, Reply};
+use super::lane::{Answer, Lane};
 use super::stream::Activity;
 use crate::api::{DROP_CONNECTION, HmcError, Method, Request, Response};
 use crate::hmc::Hmc;
@@ -42,6 +43,8 @@ pub(super) struct Handler {
     hmc: Arc<Hmc>,
     /// Bounds the blocking threads to the number of store connections.
     permits: Arc<Semaphore>,
+    /// Where plain writes run.
+    lane: Lane,
     body_limit: usize,
     body_timeout: Duration,
 }
@@ -59,13 +62,18 @@ enum BodyError {
 }
 
 impl Handler {
-    pub(super) fn new(hmc: Arc<Hmc>, body_limit: usize, body_timeout: Duration) -> Handler {
-        Handler {
+    pub(super) fn new(
+        hmc: Arc<Hmc>,
+        body_limit: usize,
+        body_timeout: Duration,
+    ) -> std::io::Result<Handler> {
+        Ok(Handler {
+            lane: Lane::start(hmc.clone())?,
             hmc,
             permits: Arc::new(Semaphore::new(Store::CONNECTIONS)),
             body_limit,
             body_timeout,
-        }
+        })
     }
 
     /// Answers one request of a connection whose activity is `activity`.
@@ -183,6 +191,13 @@ impl Handler {
             && let Some(response) = self.hmc.answer_inline(&request)
         {
             return to_http(response);
+        }
+        if Lane::takes(&request) {
+            request = match self.lane.answer(request).await {
+                Some(Answer::Done(response)) => return to_http(response),
+                Some(Answer::GivenBack(request)) => request,
+                None => return error_answer(&HmcError::internal(), method_name, uri),
+            };
         }
         self.answer_blocking(request, method_name, uri, activity)
             .await

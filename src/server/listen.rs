@@ -130,7 +130,8 @@ pub(super) async fn run(
         .unwrap_or_else(super::default_max_connections)
         .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
     let slots = Arc::new(Semaphore::new(max));
-    let handler = Arc::new(Handler::new(hmc, opts.body_limit, opts.timeouts.body));
+    let handler =
+        Arc::new(Handler::new(hmc, opts.body_limit, opts.timeouts.body).map_err(Error::Io)?);
     let (stop, stopped) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown_signal());
     let mut accept_failures = Throttle::new();

@@ -2,12 +2,14 @@
 //! parts: `listen` accepts connections (TCP, TLS, the connection limit,
 //! signals, graceful shutdown) and watches them (`stream`: header and idle
 //! timeouts); `convert` turns an HTTP request into an `api::Request`, runs
-//! `Hmc::handle` on a blocking thread, and turns the `Response` back into
+//! `Hmc::handle` (a plain write on the server's writer thread, `lane`;
+//! what else does not run on the async worker on a blocking thread), and turns the `Response` back into
 //! HTTP, with the HMC error body for what the HTTP layer itself refuses;
 //! `chunked` carries a streamed answer from that thread to hyper.
 
 mod chunked;
 mod convert;
+mod lane;
 mod listen;
 pub mod stomp;
 mod stomp_frame;
