@@ -67,7 +67,7 @@ pub enum Mode {
     /// before any effect, as in `Inline`, so that no other write waits for
     /// it. Handing each write to a blocking thread, which then queued for
     /// the writer connection and again for its group's commit, cost an
-    /// Update about a quarter of its CPU time in thread wake-ups
+    /// Update about a third of its CPU time in thread wake-ups
     /// (docs/benchmarks.md).
     Lane,
 }
