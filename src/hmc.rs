@@ -189,22 +189,18 @@ impl Hmc {
     /// workers): `None` when the request needs a blocking thread, having
     /// done nothing (see `dispatch::Mode::Inline`).
     pub(crate) fn answer_inline(&self, req: &Request) -> Option<Response> {
-        if req.path().starts_with("/mock/") {
-            return None;
-        }
-        dispatch::handle_in(
-            &self.store,
-            self.routes,
-            req,
-            self.journal.is_on().then_some(&self.journal),
-            dispatch::Mode::Inline,
-        )
+        self.answer_or_give_up(req, dispatch::Mode::Inline)
     }
 
     /// `answer` on the server's writer thread (`dispatch::Mode::Lane`):
     /// `None` when the request is not a plain write (a read, a fault
     /// rule's request, the admin API), having done nothing.
     pub(crate) fn answer_in_lane(&self, req: &Request) -> Option<Response> {
+        self.answer_or_give_up(req, dispatch::Mode::Lane)
+    }
+
+    /// `answer` in a `mode` that may give up; the admin API always does.
+    fn answer_or_give_up(&self, req: &Request, mode: dispatch::Mode) -> Option<Response> {
         if req.path().starts_with("/mock/") {
             return None;
         }
@@ -213,7 +209,7 @@ impl Hmc {
             self.routes,
             req,
             self.journal.is_on().then_some(&self.journal),
-            dispatch::Mode::Lane,
+            mode,
         )
     }
 

@@ -1,7 +1,8 @@
 //! Conversion: an HTTP request becomes an `api::Request`, runs in
 //! `Hmc::handle` (a plain read on the async worker, a plain write on the
-//! writer thread `lane`, everything else on a blocking thread), and its `Response` becomes HTTP: whole, or streamed
-//! from the blocking thread while it is produced (`chunked`).
+//! writer thread `lane`, everything else on a blocking thread), and its
+//! `Response` becomes HTTP: whole, or streamed from the blocking thread
+//! while it is produced (`chunked`).
 //! What the HTTP layer refuses (an unknown method, a body over the limit,
 //! a malformed or stalled body) gets the HMC error body too.
 
