@@ -61,8 +61,8 @@ pub enum Mode {
     /// thread cost a Get about a fifth of its CPU time in thread wake-ups
     /// (docs/benchmarks.md).
     Inline,
-    /// On the server's one writer thread (`server::lane`), which every
-    /// write of its process passes through in turn: only a write runs, and
+    /// On the server's one writer thread (`server::lane`), which runs the
+    /// server's plain writes one after the other: only a write runs, and
     /// one that meets a fault rule (which may sleep for its delay) gives up
     /// before any effect, as in `Inline`, so that no other write waits for
     /// it. Handing each write to a blocking thread, which then queued for
