@@ -457,7 +457,13 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
             read = reader.read(&mut chunk) => {
                 let n = match read {
                     Ok(0) => return "the client closed it",
-                    Err(_) => return "a read failed",
+                    Err(e) => {
+                        // The error says whether the client reset the
+                        // connection or TLS failed: "a read failed" alone
+                        // left a CI failure unexplained.
+                        tracing::info!(error = %e, "STOMP read failed");
+                        return "a read failed";
+                    }
                     Ok(n) => n,
                 };
                 last_read = tokio::time::Instant::now();
