@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::api::{HmcError, Query, Request, Response, Sink};
 use crate::routes::RouteTable;
-use crate::store::{JobRow, Resource, SessionRow, Tx};
+use crate::store::{Head, JobRow, Resource, SessionRow, Tx};
 
 /// The context of one request inside its transaction.
 pub struct Ctx<'a> {
@@ -30,6 +30,9 @@ pub struct Ctx<'a> {
     /// set only by the HTTP server's blocking entry, never for the library,
     /// inline reads or nested requests, which get the answer whole.
     pub sink: Option<&'a dyn Sink>,
+    /// The URI of a List's parent and its head (`None`: no such resource),
+    /// as the request's preflight read them; `None` where none was read.
+    pub list_parent: Option<(String, Option<Head>)>,
 }
 
 impl Ctx<'_> {

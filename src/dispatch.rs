@@ -176,6 +176,12 @@ fn dispatch(
     if inline && (writes || !matches!(action, Action::Get(_) | Action::List(_))) {
         return Ok(None);
     }
+    // A List's handler needs its parent's class and mode: the preflight
+    // reads them in its statement.
+    let list_parent = match action {
+        Action::List(rt) => generic::collection_parent(rt, req.path()),
+        _ => None,
+    };
     // `check_faults`: the first run stops at a matching fault rule (only
     // reading); the rule is then counted in a write and the request runs
     // again without the check.
@@ -184,7 +190,7 @@ fn dispatch(
                job_error: Option<HmcError>|
      -> Result<Outcome, HmcError> {
         let token = req.session_id.as_deref().filter(|_| needs_session);
-        let pre = tx.preflight(token)?;
+        let pre = tx.preflight(token, list_parent.as_deref())?;
         let now = clock::at_offset(pre.clock_offset_ms);
         check_until(pre.unavailable_until.as_deref(), now)?;
         let session = if needs_session {
@@ -211,6 +217,7 @@ fn dispatch(
             routes,
             job_error,
             sink,
+            list_parent: list_parent.clone().map(|uri| (uri, pre.parent.clone())),
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session
@@ -339,6 +346,7 @@ fn nested_ctx<'a>(
         job_error: None,
         // The outer request reads a nested answer as a value.
         sink: None,
+        list_parent: None,
     }
 }
 

@@ -1,26 +1,32 @@
 //! SQL for what every request reads before its handler runs: the HMC
 //! clock's offset, whether the HMC is down, whether any fault rule exists,
-//! and the caller's session. One statement instead of four: each statement
-//! costs its statement-cache lookup, bindings and a step, and together
-//! they were about a tenth of a List's CPU time (docs/benchmarks.md).
+//! the caller's session and, for a List, its parent's class and mode. One
+//! statement instead of five: each statement costs its statement-cache
+//! lookup, bindings and a step, and together they were about a tenth of a
+//! List's CPU time (docs/benchmarks.md).
 
 use std::sync::LazyLock;
 
 use super::fixture::{META_CLOCK_OFFSET, clock_offset_of};
 use super::meta::META_UNAVAILABLE_UNTIL;
+use super::resources::{head_and_mode_of, head_at};
 use super::sessions::{COLUMNS, to_row_at};
-use super::{SessionRow, StoreError, Tx};
+use super::{Head, SessionRow, StoreError, Tx};
 
 /// The statement, made once: it runs for every request, and the statement
 /// cache finds it by its text.
 static PREFLIGHT: LazyLock<String> = LazyLock::new(|| {
-    // `FROM (SELECT 1)`: one row, with or without a session.
+    // `FROM (SELECT 1)`: one row, with or without a session or parent.
     format!(
         "SELECT (SELECT value FROM meta WHERE key = ?1),
                 (SELECT value FROM meta WHERE key = ?2),
                 EXISTS (SELECT 1 FROM faults),
+                p.*,
                 s.*
-         FROM (SELECT 1) LEFT JOIN (SELECT {COLUMNS} FROM sessions WHERE id = ?3) s"
+         FROM (SELECT 1)
+              LEFT JOIN ({}) p
+              LEFT JOIN (SELECT {COLUMNS} FROM sessions WHERE id = ?3) s",
+        head_and_mode_of("?4")
     )
 });
 
@@ -35,24 +41,33 @@ pub struct Preflight {
     pub has_faults: bool,
     /// The session whose `api-session` id is the token, expired or not.
     pub session: Option<SessionRow>,
+    /// The head of the resource asked for as the parent, if it exists
+    /// (`Tx::resource_head_and_mode`).
+    pub parent: Option<Head>,
 }
 
 impl Tx<'_> {
-    /// Reads the preflight of a request with session id `token`.
-    pub fn preflight(&self, token: Option<&str>) -> Result<Preflight, StoreError> {
+    /// Reads the preflight of a request with session id `token` whose
+    /// handler needs the head of the resource at `parent` (a List's).
+    pub fn preflight(
+        &self,
+        token: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<Preflight, StoreError> {
         let key = token.map(crate::secrets::token_key);
         let mut stmt = self.conn.prepare_cached(&PREFLIGHT)?;
-        let params = rusqlite::params![META_CLOCK_OFFSET, META_UNAVAILABLE_UNTIL, key];
+        let params = rusqlite::params![META_CLOCK_OFFSET, META_UNAVAILABLE_UNTIL, key, parent];
         Ok(stmt.query_row(params, |r| {
-            let session = match r.get_ref(3)? {
+            let session = match r.get_ref(6)? {
                 rusqlite::types::ValueRef::Null => None,
-                _ => Some(to_row_at(r, 3)?),
+                _ => Some(to_row_at(r, 6)?),
             };
             Ok(Preflight {
                 clock_offset_ms: clock_offset_of(r.get(0)?),
                 unavailable_until: r.get(1)?,
                 has_faults: r.get(2)?,
                 session,
+                parent: head_at(r, 3)?,
             })
         })?)
     }
@@ -61,7 +76,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{FaultRow, Store};
+    use crate::store::{FaultRow, Resource, Store};
 
     fn session(token: &str) -> SessionRow {
         SessionRow {
@@ -81,7 +96,7 @@ mod tests {
     fn one_statement_reads_the_offset_availability_faults_and_the_session() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
-        let read = |token: Option<&str>| store.read(|tx| tx.preflight(token)).unwrap();
+        let read = |token: Option<&str>| store.read(|tx| tx.preflight(token, None)).unwrap();
         let empty = read(Some("tok"));
         assert_eq!(
             empty,
@@ -90,6 +105,7 @@ mod tests {
                 unavailable_until: None,
                 has_faults: false,
                 session: None,
+                parent: None,
             }
         );
         store
@@ -115,5 +131,49 @@ mod tests {
             assert_eq!(p.session, None);
             assert_eq!((p.clock_offset_ms, p.has_faults), (-90_000, true));
         }
+    }
+
+    #[test]
+    fn the_same_statement_reads_the_head_and_mode_of_a_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        let resource = |uri: &str, class: &str, parent: Option<&str>, dpm: bool| Resource {
+            uri: uri.into(),
+            class: class.into(),
+            parent: parent.map(str::to_string),
+            props: serde_json::json!({"dpm-enabled": dpm})
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        store
+            .write(|tx| {
+                tx.insert_session(&session("tok"))?;
+                tx.insert_resource(&resource("/c", "cpc", None, true))?;
+                tx.insert_resource(&resource("/c/p", "partition", Some("/c"), true))
+            })
+            .unwrap();
+        let read =
+            |parent: Option<&str>| store.read(|tx| tx.preflight(Some("tok"), parent)).unwrap();
+        let cpc = read(Some("/c"));
+        let head = |class: &str, parent: Option<&str>, cpc_dpm| Head {
+            class: class.into(),
+            parent: parent.map(str::to_string),
+            cpc_dpm,
+        };
+        assert_eq!(cpc.parent, Some(head("cpc", None, Some(true))));
+        assert_eq!(cpc.session, Some(session("tok")));
+        // Only a CPC has a mode, though a partition's document may say
+        // `dpm-enabled` too.
+        let partition = read(Some("/c/p")).parent;
+        assert_eq!(partition, Some(head("partition", Some("/c"), None)));
+        for parent in [None, Some("/gone")] {
+            let p = read(parent);
+            assert_eq!(p.parent, None);
+            assert_eq!(p.session, Some(session("tok")));
+        }
+        // The same as the statement of its own.
+        let alone = store.read(|tx| tx.resource_head_and_mode("/c")).unwrap();
+        assert_eq!(alone, cpc.parent);
     }
 }

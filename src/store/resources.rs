@@ -1,6 +1,7 @@
 //! SQL for the `resources` table: HMC resources as JSON property sets keyed by URI.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
@@ -61,14 +62,23 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
-/// The statement of `Tx::resource_head_and_mode`. INDEXED BY: the planner
-/// would otherwise take the primary key and evaluate the mode's expression
-/// on the document.
-const HEAD_AND_MODE: &str = "SELECT r.class, r.parent_uri,
-        (SELECT json_type(c.properties, '$.\"dpm-enabled\"') IS 'true'
-         FROM resources c INDEXED BY resources_cpc_mode
-         WHERE c.uri = r.uri AND c.class >= 'cpc' AND c.class <= 'cpc')
-     FROM resources r WHERE r.uri = ?1";
+/// The select of `Tx::resource_head_and_mode` for the URI bound to
+/// `param` (`?1` alone; another number inside the preflight statement).
+/// INDEXED BY: the planner would otherwise take the primary key and
+/// evaluate the mode's expression on the document.
+pub(super) fn head_and_mode_of(param: &str) -> String {
+    format!(
+        "SELECT r.class, r.parent_uri,
+            (SELECT json_type(c.properties, '$.\"dpm-enabled\"') IS 'true'
+             FROM resources c INDEXED BY resources_cpc_mode
+             WHERE c.uri = r.uri AND c.class >= 'cpc' AND c.class <= 'cpc')
+         FROM resources r WHERE r.uri = {param}"
+    )
+}
+
+/// The statement of `Tx::resource_head_and_mode`, made once (the statement
+/// cache finds it by its text).
+static HEAD_AND_MODE: LazyLock<String> = LazyLock::new(|| head_and_mode_of("?1"));
 
 /// What `Tx::resource_head_and_mode` read: a resource's class and parent,
 /// and for a CPC whether it is in DPM mode.
@@ -77,6 +87,19 @@ pub struct Head {
     pub class: String,
     pub parent: Option<String>,
     pub cpc_dpm: Option<bool>,
+}
+
+/// The head in the three columns from `i` of a `head_and_mode_of` select
+/// (`None` when a LEFT JOIN found no resource).
+pub(super) fn head_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Head>> {
+    let Some(class) = r.get(i)? else {
+        return Ok(None);
+    };
+    Ok(Some(Head {
+        class,
+        parent: r.get(i + 1)?,
+        cpc_dpm: r.get(i + 2)?,
+    }))
 }
 
 /// Which properties a streaming read brings back.
@@ -237,16 +260,11 @@ impl Tx<'_> {
     /// costs its own lookup, bindings, step and reset. The mode comes from
     /// the index of CPC modes: the document itself is not read.
     pub fn resource_head_and_mode(&self, uri: &str) -> Result<Option<Head>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(HEAD_AND_MODE)?;
+        let mut stmt = self.conn.prepare_cached(&HEAD_AND_MODE)?;
         Ok(stmt
-            .query_row([uri], |r| {
-                Ok(Head {
-                    class: r.get(0)?,
-                    parent: r.get(1)?,
-                    cpc_dpm: r.get(2)?,
-                })
-            })
-            .optional()?)
+            .query_row([uri], |r| head_at(r, 0))
+            .optional()?
+            .flatten())
     }
 
     /// Whether the CPC at `uri` is in DPM mode; `None` if there is no such
@@ -804,7 +822,7 @@ mod tests {
                 // The mode's subquery reads the index, not the CPC's document.
                 let mut explain = tx
                     .conn
-                    .prepare(&format!("EXPLAIN QUERY PLAN {}", HEAD_AND_MODE))?;
+                    .prepare(&format!("EXPLAIN QUERY PLAN {}", *HEAD_AND_MODE))?;
                 let plans: Vec<String> = explain
                     .query_map(["/d"], |r| r.get(3))?
                     .collect::<Result<_, _>>()?;

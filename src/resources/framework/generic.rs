@@ -64,7 +64,7 @@ pub fn parent_of(ctx: &Ctx<'_>, r: &Resource) -> Result<Resource, HmcError> {
 /// The parent URI of a collection request (`/api/cpcs/c1/partitions` ->
 /// `/api/cpcs/c1`); for a fixed collection URI of a console-scoped type
 /// (`/api/storage-groups`), the console; `None` for children of the HMC.
-fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
+pub(crate) fn collection_parent(rt: &ResourceType, path: &str) -> Option<String> {
     let template = rt.collection?;
     match template.strip_prefix("{parent}") {
         Some(suffix) => path.strip_suffix(suffix).map(str::to_string),
@@ -380,7 +380,11 @@ fn list_parent(ctx: &Ctx<'_>, rt: &ResourceType) -> Result<Option<(String, Head)
     let (Some(uri), Some(prt)) = (collection_parent(rt, ctx.req.path()), rt.parent) else {
         return Ok(None);
     };
-    match ctx.tx.resource_head_and_mode(&uri)? {
+    let head = match &ctx.list_parent {
+        Some((read, head)) if *read == uri => head.clone(),
+        _ => ctx.tx.resource_head_and_mode(&uri)?,
+    };
+    match head {
         Some(head) if head.class == prt.class => Ok(Some((uri, head))),
         _ => Err(HmcError::not_found(ctx.req.path())),
     }
@@ -857,5 +861,77 @@ mod tests {
     fn invalid_regular_expression_is_400_1() {
         let e = Pattern::new("[abc", false).err().unwrap();
         assert_eq!((e.status, e.reason), (400, 1));
+    }
+
+    #[test]
+    fn a_list_takes_its_parents_head_from_the_preflight_when_it_was_read() {
+        use crate::api::{Method, Request};
+        use crate::routes::RouteTable;
+        use crate::store::{Head, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        let resource = |uri: &str, class: &str, parent: Option<&str>, props: Value| Resource {
+            uri: uri.into(),
+            class: class.into(),
+            parent: parent.map(str::to_string),
+            props: props.as_object().unwrap().clone(),
+        };
+        store
+            .write(|tx| {
+                tx.insert_resource(&resource(
+                    "/api/cpcs/c",
+                    "cpc",
+                    None,
+                    json!({"dpm-enabled": true}),
+                ))?;
+                let p = json!({"object-uri": "/api/partitions/p", "name": "P", "status": "active", "type": "linux"});
+                tx.insert_resource(&resource(
+                    "/api/partitions/p",
+                    "partition",
+                    Some("/api/cpcs/c"),
+                    p,
+                ))
+            })
+            .unwrap();
+        let req = Request::new(Method::Get, "/api/cpcs/c/partitions");
+        let cpc = |dpm| Head {
+            class: "cpc".into(),
+            parent: None,
+            cpc_dpm: Some(dpm),
+        };
+        let names = |list_parent: Option<(String, Option<Head>)>| {
+            store.read(|tx| {
+                let mut ctx = Ctx {
+                    tx,
+                    req: &req,
+                    session: None,
+                    now: 0,
+                    params: &[],
+                    target: req.path().to_string(),
+                    routes: RouteTable::shared(),
+                    job_error: None,
+                    sink: None,
+                    list_parent,
+                };
+                let body = match list(&mut ctx, &crate::resources::partition::PARTITION) {
+                    Ok(r) => serde_json::from_slice::<Value>(&r.body_bytes()).unwrap(),
+                    Err(e) => json!(e.status),
+                };
+                Ok::<_, crate::store::StoreError>(body)
+            })
+        };
+        let uri = || "/api/cpcs/c".to_string();
+        let item = json!({"object-uri": "/api/partitions/p", "name": "P", "status": "active", "type": "linux"});
+        let found = json!({ "partitions": [item] });
+        assert_eq!(names(None).unwrap(), found);
+        assert_eq!(names(Some((uri(), Some(cpc(true))))).unwrap(), found);
+        // What the preflight read is taken over the store's own answer.
+        assert_eq!(
+            names(Some((uri(), Some(cpc(false))))).unwrap(),
+            json!({"partitions": []})
+        );
+        assert_eq!(names(Some((uri(), None))).unwrap(), json!(404));
+        // A head read for another URI is not this List's.
+        assert_eq!(names(Some(("/api/cpcs/x".into(), None))).unwrap(), found);
     }
 }
