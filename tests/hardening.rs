@@ -457,6 +457,16 @@ fn what_the_http_layer_cannot_parse_gets_the_hmc_error_body() {
             431,
         ),
         (
+            "URI too long",
+            [
+                b"GET /api/".to_vec(),
+                vec![b'a'; 70_000],
+                b" HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            ]
+            .concat(),
+            414,
+        ),
+        (
             "huge header",
             [
                 b"GET /api/version HTTP/1.1\r\nX: ".to_vec(),
