@@ -30,9 +30,10 @@ pub struct Ctx<'a> {
     /// set only by the HTTP server's blocking entry, never for the library,
     /// inline reads or nested requests, which get the answer whole.
     pub sink: Option<&'a dyn Sink>,
-    /// The URI of a List's parent and its head (`None`: no such resource),
-    /// as the request's preflight read them; `None` where none was read.
-    pub list_parent: Option<(String, Option<Head>)>,
+    /// The head of a List's parent as the request's preflight read it
+    /// (`Some(None)`: no such resource); `None` where none was read (not a
+    /// List, or a nested request).
+    pub list_parent: Option<Option<Head>>,
 }
 
 impl Ctx<'_> {

@@ -217,7 +217,7 @@ fn dispatch(
             routes,
             job_error,
             sink,
-            list_parent: list_parent.clone().map(|uri| (uri, pre.parent.clone())),
+            list_parent: list_parent.as_ref().map(|_| pre.parent),
         };
         let response = run_action(&mut ctx, action)?;
         if let Some(s) = &session

@@ -35,6 +35,8 @@ pub use metrics::{MetricValuesRow, MetricsContextRow};
 pub use os_messages::{NewOsMessage, OsMessageFilter, OsMessageRow};
 pub use outbox::{NewNotification, OutboxRow, STATUS_PROPERTIES, status_report};
 pub use profile_areas::ExportedProfile;
+#[cfg(test)]
+pub(crate) use resources::test_resource;
 pub use resources::{Head, Props, Resource};
 pub use sessions::SessionRow;
 

@@ -76,7 +76,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{FaultRow, Resource, Store};
+    use crate::store::{FaultRow, Store, test_resource};
 
     fn session(token: &str) -> SessionRow {
         SessionRow {
@@ -137,20 +137,12 @@ mod tests {
     fn the_same_statement_reads_the_head_and_mode_of_a_parent() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.sqlite")).unwrap();
-        let resource = |uri: &str, class: &str, parent: Option<&str>, dpm: bool| Resource {
-            uri: uri.into(),
-            class: class.into(),
-            parent: parent.map(str::to_string),
-            props: serde_json::json!({"dpm-enabled": dpm})
-                .as_object()
-                .unwrap()
-                .clone(),
-        };
+        let dpm = serde_json::json!({"dpm-enabled": true});
         store
             .write(|tx| {
                 tx.insert_session(&session("tok"))?;
-                tx.insert_resource(&resource("/c", "cpc", None, true))?;
-                tx.insert_resource(&resource("/c/p", "partition", Some("/c"), true))
+                tx.insert_resource(&test_resource("/c", "cpc", None, dpm.clone()))?;
+                tx.insert_resource(&test_resource("/c/p", "partition", Some("/c"), dpm))
             })
             .unwrap();
         let read =

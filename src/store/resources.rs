@@ -62,6 +62,25 @@ fn parse(pair: (Resource, String)) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
+/// A resource for tests: `props` must be a JSON object.
+#[cfg(test)]
+pub(crate) fn test_resource(
+    uri: &str,
+    class: &str,
+    parent: Option<&str>,
+    props: Value,
+) -> Resource {
+    let Value::Object(props) = props else {
+        panic!("props must be an object")
+    };
+    Resource {
+        uri: uri.into(),
+        class: class.into(),
+        parent: parent.map(str::to_string),
+        props,
+    }
+}
+
 /// The select of `Tx::resource_head_and_mode` for the URI bound to
 /// `param` (`?1` alone; another number inside the preflight statement).
 /// INDEXED BY: the planner would otherwise take the primary key and
@@ -756,17 +775,7 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    fn res(uri: &str, class: &str, parent: Option<&str>, props: Value) -> Resource {
-        let Value::Object(props) = props else {
-            panic!("props must be an object")
-        };
-        Resource {
-            uri: uri.into(),
-            class: class.into(),
-            parent: parent.map(str::to_string),
-            props,
-        }
-    }
+    use super::test_resource as res;
 
     #[test]
     fn a_cpcs_mode_comes_from_its_index_and_follows_its_document() {
